@@ -1,0 +1,21 @@
+import type { Writable } from 'node:stream';
+import { redactText } from '@sluice/core';
+import type { Logger } from '@sluice/engine';
+
+/** Log lines on stderr: plain text for people, one JSON object per line for machines. */
+export function createLogger(out: Writable, format: 'text' | 'json'): Logger {
+  const line = (level: string, message: string, fields?: Record<string, unknown>) => {
+    const safe = redactText(message);
+    if (format === 'json') {
+      out.write(`${JSON.stringify({ time: new Date().toISOString(), level, msg: safe, ...fields })}\n`);
+    } else {
+      const extra = fields && Object.keys(fields).length > 0 ? ` ${JSON.stringify(fields)}` : '';
+      out.write(`${level === 'info' ? '' : `${level}: `}${safe}${extra}\n`);
+    }
+  };
+  return {
+    info: (m, f) => line('info', m, f),
+    warn: (m, f) => line('warn', m, f),
+    error: (m, f) => line('error', m, f),
+  };
+}

@@ -1,0 +1,124 @@
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { crawlCreateCommand } from './commands/crawlCreate';
+import { enqueueCommand } from './commands/enqueue';
+import { exportCommand } from './commands/export';
+import { runCommand } from './commands/run';
+import { statusCommand } from './commands/status';
+import { workCommand } from './commands/work';
+import type { CliContext, CommandContext } from './context';
+import { DEFAULT_DB, DEFAULT_REDIS, type GlobalFlags, resolveGlobalOptions } from './globalOptions';
+import { createLogger } from './logger';
+
+function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a whole number ≥ 1');
+  return n;
+}
+
+const SPEC_HELP = `
+Crawl spec (JSON or YAML):
+  {
+    "name": "colours-demo",
+    "keys": { "range": { "from": 0, "to": 99999, "format": "hex6" } },
+    "request": { "url": "http://127.0.0.1:8787/id?hex={key}" },
+    "limits": { "concurrency": 100, "perSecond": 0 },
+    "retry": { "attempts": 5, "baseDelayMs": 200, "maxDelayMs": 30000 }
+  }
+  keys: {"range": {from, to, format: "hex6"|"decimal"}} | {"file": "path", "column"?: "csv column"} | {"list": [...]}
+  {key} in the URL is the URL-encoded key; {env.NAME} an environment variable, read at request time.`;
+
+const EXIT_HELP = `
+Exit codes: 0 done, 1 finished with failures, 2 bad usage or spec, 3 Redis/SQLite unreachable.
+Environment: SLUICE_DB, REDIS_URL, SLUICE_PREFIX, SLUICE_LOG_FORMAT.`;
+
+/**
+ * The `sluice` command tree. Each action resolves global options, then calls one command
+ * function; the exit code it returns is stored in `result.code`.
+ */
+export function buildProgram(cli: CliContext, result: { code: number }): Command {
+  const program = new Command('sluice')
+    .description('Crash-safe, rate-limited bulk downloads from HTTP APIs into SQLite, dispatched through Redis.')
+    .option('--db <file>', `SQLite ledger file (env SLUICE_DB; default ${DEFAULT_DB})`)
+    .option('--redis <url>', `Redis URL (env REDIS_URL; default ${DEFAULT_REDIS})`)
+    .option('--prefix <prefix>', 'prefix of every Redis key (env SLUICE_PREFIX; default sluice)')
+    .addOption(new Option('--log-format <format>', 'log lines on stderr as text or json (env SLUICE_LOG_FORMAT)').choices(['text', 'json']))
+    .option('-v, --verbose', 'show stack traces on errors')
+    .showHelpAfterError('(run with --help for usage)')
+    .addHelpText('after', `${SPEC_HELP}\n${EXIT_HELP}`)
+    .configureOutput({ writeOut: (s) => cli.stdout.write(s), writeErr: (s) => cli.stderr.write(s) })
+    .exitOverride();
+
+  const context = (): CommandContext => {
+    const options = resolveGlobalOptions(program.opts<GlobalFlags>(), cli.env, cli.cwd);
+    return { ...cli, options, log: createLogger(cli.stderr, options.logFormat) };
+  };
+  const act =
+    <A extends unknown[]>(fn: (ctx: CommandContext, ...args: A) => Promise<number>) =>
+    async (...args: A) => {
+      result.code = await fn(context(), ...args);
+    };
+
+  program
+    .command('run')
+    .description('create the crawl (or find the one with the same name), enqueue and work until every key is done')
+    .argument('<spec>', 'crawl spec file (.json, .yaml)')
+    .option('--no-progress', 'no live progress line (it is shown only on a TTY anyway)')
+    .option('-c, --concurrency <n>', 'requests in flight in this process (overrides limits.concurrency)', positiveInt)
+    .option('--json', 'print the summary as JSON')
+    .addHelpText('after', SPEC_HELP)
+    .action(
+      act((ctx, spec: string, o: { progress: boolean; concurrency?: number; json?: boolean }) =>
+        runCommand(spec, { progress: o.progress, concurrency: o.concurrency, json: o.json ?? false }, ctx),
+      ),
+    );
+
+  const crawl = program.command('crawl').description('manage crawls');
+  crawl
+    .command('create')
+    .description('store a crawl from a spec and print its id (nothing is fetched)')
+    .argument('<spec>', 'crawl spec file (.json, .yaml)')
+    .option('--json', 'print {id, name, total, created} as JSON')
+    .action(act((ctx, spec: string, o: { json?: boolean }) => crawlCreateCommand(spec, { json: o.json ?? false }, ctx)));
+
+  program
+    .command('enqueue')
+    .description("act as the producer: feed the crawl's keys into Redis until all are enqueued (workers also do this by themselves)")
+    .argument('<crawl>', 'crawl id or name')
+    .action(act((ctx, ref: string) => enqueueCommand(ref, ctx)));
+
+  program
+    .command('work')
+    .description('fetch keys of a crawl until it is complete; run several at once, in other terminals or on other hosts')
+    .argument('<crawl>', 'crawl id or name')
+    .option('-c, --concurrency <n>', 'requests in flight in this process (overrides limits.concurrency)', positiveInt)
+    .option('--no-progress', 'no live progress line')
+    .option('--json', 'print the summary as JSON')
+    .action(
+      act((ctx, ref: string, o: { progress: boolean; concurrency?: number; json?: boolean }) =>
+        workCommand(ref, { progress: o.progress, concurrency: o.concurrency, json: o.json ?? false }, ctx),
+      ),
+    );
+
+  program
+    .command('status')
+    .description('progress of one crawl or all crawls, from the ledger (SQLite) and the queue (Redis)')
+    .argument('[crawl]', 'crawl id or name (default: all crawls)')
+    .option('--json', 'machine-readable: an object for one crawl, an array for all')
+    .addHelpText(
+      'after',
+      '\nJSON fields: id, name, state (done|running|paused), total, done, failed, pending, percent,\nenqueuedThrough, queue {waiting, active, delayed} or null, createdAt.',
+    )
+    .action(act((ctx, ref: string | undefined, o: { json?: boolean }) => statusCommand(ref, { json: o.json ?? false }, ctx)));
+
+  program
+    .command('export')
+    .description("stream a crawl's results in key order, as JSON lines or CSV")
+    .argument('<crawl>', 'crawl id or name')
+    .addOption(new Option('--format <format>', 'output format').choices(['jsonl', 'csv']).default('jsonl'))
+    .option('--out <file>', 'write to a file (written under a temporary name, then renamed) instead of stdout')
+    .option('--fields <list>', 'CSV only: comma-separated body fields to flatten into columns, e.g. hex.value,name.value,rgb.r')
+    .addHelpText('after', '\nJSONL lines: {"key", "position", "status", "body", "attempts", "fetchedAt"} with body the parsed JSON.')
+    .action(act((ctx, ref: string, o: { format: string; out?: string; fields?: string }) => exportCommand(ref, o, ctx)));
+
+  return program;
+}

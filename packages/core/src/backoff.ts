@@ -1,0 +1,9 @@
+/**
+ * Exponential backoff with full jitter: a uniformly random delay in [0, min(max, base * 2^n)).
+ * Full jitter spreads retries of many keys that failed together, so a recovering API is not
+ * hit by a synchronized wave. `attempt` counts from 1 (the first retry).
+ */
+export function fullJitterBackoffMs(attempt: number, baseDelayMs: number, maxDelayMs: number, random: () => number = Math.random): number {
+  const ceiling = Math.min(maxDelayMs, baseDelayMs * 2 ** Math.max(0, attempt - 1));
+  return Math.floor(random() * ceiling);
+}

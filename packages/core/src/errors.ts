@@ -1,0 +1,93 @@
+/**
+ * Error classes that carry the decision: the worker asks the error what to do, never parses
+ * messages. Only the CLI's top level maps errors to exit codes.
+ */
+
+/** Exit codes of the `sluice` command. */
+export const ExitCode = {
+  ok: 0,
+  finishedWithFailures: 1,
+  usage: 2,
+  infrastructure: 3,
+} as const;
+
+export class SluiceError extends Error {
+  override name = 'SluiceError';
+  /** Process exit code when this error reaches the CLI's top level. */
+  readonly exitCode: number = ExitCode.infrastructure;
+}
+
+/** Bad usage, spec or input. Carries every problem at once, each with its field path. */
+export class ConfigError extends SluiceError {
+  override name = 'ConfigError';
+  override readonly exitCode = ExitCode.usage;
+  constructor(
+    message: string,
+    readonly problems: string[] = [message],
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+  }
+}
+
+/** Redis or SQLite unreachable or unusable. */
+export class InfrastructureError extends SluiceError {
+  override name = 'InfrastructureError';
+  override readonly exitCode = ExitCode.infrastructure;
+}
+
+/** Ends the process with a given code and message, without a stack. */
+export class ExitError extends SluiceError {
+  override name = 'ExitError';
+  constructor(
+    override readonly exitCode: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Base of per-request errors: `status` is the HTTP status when a response arrived. */
+export abstract class RequestError extends Error {
+  constructor(
+    message: string,
+    readonly status: number | null = null,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+  }
+}
+
+/** The API asked us to slow down. Does not use up an attempt. */
+export class ThrottledError extends RequestError {
+  override name = 'ThrottledError';
+  constructor(
+    message: string,
+    /** How long the API asked us to wait, or null when it did not say. */
+    readonly retryAfterMs: number | null,
+    status: number | null = null,
+  ) {
+    super(message, status);
+  }
+}
+
+/** Worth retrying with backoff: connect errors, resets, timeouts, 5xx, truncated bodies. */
+export class TransientError extends RequestError {
+  override name = 'TransientError';
+}
+
+/** Retrying will not help: 4xx, invalid bodies, validation failures. */
+export class PermanentError extends RequestError {
+  override name = 'PermanentError';
+}
+
+/** The key cannot be turned into a safe request for the template. */
+export class InvalidKeyError extends PermanentError {
+  override name = 'InvalidKeyError';
+}
+
+/** Turns anything thrown into an Error, keeping the original as `cause`. */
+export function toError(thrown: unknown): Error {
+  if (thrown instanceof Error) return thrown;
+  return new Error(typeof thrown === 'string' ? thrown : JSON.stringify(thrown), { cause: thrown });
+}

@@ -1,0 +1,135 @@
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { isAbsolute, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { parseCsvLine } from './csvLine';
+import { ConfigError } from './errors';
+import type { KeysSpec } from './spec';
+import type { KeyItem } from './types';
+
+/**
+ * Key sources turn a `keys` spec into a deterministic sequence of (position, key). Positions
+ * are stable across runs, which is what lets the ledger, the producer's cursor and `resume`
+ * agree on what is done. Files are streamed; only the set of keys seen (for de-duplication)
+ * is held in memory, and ranges are computed, never materialised.
+ */
+export interface KeySource {
+  /** Number of distinct keys. */
+  count(): Promise<number>;
+  /** Keys in position order, starting at `fromPosition` (default 0). */
+  iterate(fromPosition?: number): AsyncIterable<KeyItem>;
+}
+
+/** Longest accepted key, in characters: longer lines are reported, not fetched. */
+export const MAX_KEY_LENGTH = 2048;
+
+export function formatRangeKey(n: number, format: 'hex6' | 'decimal'): string {
+  return format === 'hex6' ? n.toString(16).toUpperCase().padStart(6, '0') : String(n);
+}
+
+function rangeSource(from: number, to: number, format: 'hex6' | 'decimal'): KeySource {
+  return {
+    count: async () => to - from + 1,
+    async *iterate(fromPosition = 0) {
+      for (let position = fromPosition; from + position <= to; position++) {
+        yield { position, key: formatRangeKey(from + position, format) };
+      }
+    },
+  };
+}
+
+function listSource(list: readonly string[]): KeySource {
+  const keys = [...new Set(list.map((k) => k.trim()).filter((k) => k.length > 0))];
+  return {
+    count: async () => keys.length,
+    async *iterate(fromPosition = 0) {
+      for (let position = fromPosition; position < keys.length; position++) {
+        yield { position, key: keys[position] as string };
+      }
+    },
+  };
+}
+
+interface FileOptions {
+  path: string;
+  column?: string | undefined;
+  where?: Record<string, string> | undefined;
+}
+
+/** Streams raw keys from a file: plain lines, or one CSV column with optional filters. */
+async function* rawFileKeys(options: FileOptions): AsyncIterable<string> {
+  const lines = createInterface({ input: createReadStream(options.path, { encoding: 'utf8' }), crlfDelay: Infinity });
+  let lineNo = 0;
+  let header: string[] | null = null;
+  let keyIndex = -1;
+  let filters: Array<[number, string]> = [];
+  for await (const line of lines) {
+    lineNo++;
+    if (options.column === undefined) {
+      const key = line.trim();
+      if (key === '' || key.startsWith('#')) continue;
+      if (key.length > MAX_KEY_LENGTH) throw new ConfigError(`${options.path}:${lineNo}: key longer than ${MAX_KEY_LENGTH} characters`);
+      yield key;
+      continue;
+    }
+    if (line.trim() === '') continue;
+    const cells = parseCsvLine(line);
+    if (header === null) {
+      header = cells.map((c) => c.trim());
+      keyIndex = header.indexOf(options.column);
+      if (keyIndex < 0)
+        throw new ConfigError(`keys.column: no column "${options.column}" in ${options.path} (found: ${header.join(', ')})`);
+      filters = Object.entries(options.where ?? {}).map(([name, value]) => {
+        const index = header?.indexOf(name) ?? -1;
+        if (index < 0) throw new ConfigError(`keys.where.${name}: no such column in ${options.path}`);
+        return [index, value];
+      });
+      continue;
+    }
+    if (!filters.every(([index, value]) => (cells[index] ?? '').trim() === value)) continue;
+    const key = (cells[keyIndex] ?? '').trim();
+    if (key === '') continue;
+    if (key.length > MAX_KEY_LENGTH) throw new ConfigError(`${options.path}:${lineNo}: key longer than ${MAX_KEY_LENGTH} characters`);
+    yield key;
+  }
+}
+
+function fileSource(options: FileOptions): KeySource {
+  async function* distinct(fromPosition: number): AsyncIterable<KeyItem> {
+    const seen = new Set<string>();
+    let position = 0;
+    for await (const key of rawFileKeys(options)) {
+      if (seen.has(key)) continue;
+      seen.add(key);
+      if (position >= fromPosition) yield { position, key };
+      position++;
+    }
+  }
+  return {
+    async count() {
+      let n = 0;
+      for await (const _ of distinct(0)) n++;
+      return n;
+    },
+    iterate: (fromPosition = 0) => distinct(fromPosition),
+  };
+}
+
+/**
+ * Builds the key source for a spec. File paths are resolved against `baseDir` (the spec
+ * file's folder).
+ * @throws ConfigError when a key file is missing or unreadable.
+ */
+export async function openKeySource(keys: KeysSpec, baseDir: string): Promise<KeySource> {
+  if ('range' in keys) return rangeSource(keys.range.from, keys.range.to, keys.range.format);
+  if ('list' in keys) return listSource(keys.list);
+  const path = isAbsolute(keys.file) ? keys.file : resolve(baseDir, keys.file);
+  try {
+    const info = await stat(path);
+    if (!info.isFile()) throw new ConfigError(`keys.file: ${path} is not a file`);
+  } catch (err) {
+    if (err instanceof ConfigError) throw err;
+    throw new ConfigError(`keys.file: cannot read ${path}`, undefined, { cause: err });
+  }
+  return fileSource({ path, column: keys.column, where: keys.where });
+}

@@ -1,0 +1,160 @@
+import { z } from 'zod';
+import { ConfigError } from './errors';
+
+/**
+ * The crawl spec: what a user writes in a JSON or YAML file. Every field is documented with
+ * its default; unknown fields are rejected so a typo never silently changes behaviour.
+ */
+
+const nonNegativeInt = (what: string) =>
+  z
+    .number({ error: `expected ${what}` })
+    .int({ error: `expected ${what}` })
+    .min(0, { error: `expected ${what}` });
+
+const rangeKeys = z.strictObject({
+  range: z
+    .strictObject({
+      /** First number of the range, inclusive. */
+      from: nonNegativeInt('an integer ≥ 0'),
+      /** Last number of the range, inclusive. */
+      to: nonNegativeInt('an integer ≥ 0'),
+      /** `hex6`: six upper-case hex digits (`00FF0A`); `decimal`: plain digits. Default `decimal`. */
+      format: z.enum(['hex6', 'decimal']).default('decimal'),
+    })
+    .refine((r) => r.to >= r.from, { error: 'expected to ≥ from', path: ['to'] })
+    .refine((r) => r.format !== 'hex6' || r.to <= 0xffffff, {
+      error: 'expected to ≤ 16777215 (FFFFFF) for format hex6',
+      path: ['to'],
+    }),
+});
+
+const fileKeys = z.strictObject({
+  /** Path of a key file, relative to the spec file. One key per line, or CSV with `column`. */
+  file: z.string().min(1, { error: 'expected a file path' }),
+  /** CSV column holding the key; the first line is the header. Absent: one key per line. */
+  column: z.string().min(1).optional(),
+  /** CSV only: keep rows whose columns equal these values. */
+  where: z.record(z.string(), z.string()).optional(),
+});
+
+const listKeys = z.strictObject({
+  /** Keys given inline. Duplicates are dropped; order is kept. */
+  list: z.array(z.string().min(1, { error: 'expected a non-empty key' })).min(1, { error: 'expected at least one key' }),
+});
+
+export const keysSchema = z.union([rangeKeys, fileKeys, listKeys], {
+  error: 'expected one of {"range": {...}}, {"file": "..."} or {"list": [...]}',
+});
+
+export const requestSchema = z.strictObject({
+  /** URL template: `{key}` is replaced by the URL-encoded key, `{env.NAME}` by an environment variable at request time. */
+  url: z.string({ error: 'expected a URL template' }).min(1, { error: 'expected a URL template' }),
+  /** Extra request headers; values may use `{env.NAME}`. Default none. */
+  headers: z.record(z.string(), z.string()).default({}),
+  /** One deadline over the whole request, body included. Default 30000. */
+  timeoutMs: z.number().int().positive({ error: 'expected a number > 0' }).default(30_000),
+  /** Largest accepted body, in bytes. Default 10 MiB. */
+  maxBodyBytes: z
+    .number()
+    .int()
+    .positive({ error: 'expected a number > 0' })
+    .default(10 * 1024 * 1024),
+});
+
+export const limitsSchema = z.strictObject({
+  /** Requests in flight at once, per worker process. Default 10. `0` means unlimited (capped at 1000). */
+  concurrency: nonNegativeInt('a number ≥ 0').default(10),
+  /** Requests per second across all workers. `0` (default) means unlimited. */
+  perSecond: nonNegativeInt('a number ≥ 0').default(0),
+  /** Requests per minute across all workers. `0` (default) means unlimited. */
+  perMinute: nonNegativeInt('a number ≥ 0').default(0),
+  /** Requests per hour across all workers. `0` (default) means unlimited. */
+  perHour: nonNegativeInt('a number ≥ 0').default(0),
+  /** Requests per day across all workers. `0` (default) means unlimited. */
+  perDay: nonNegativeInt('a number ≥ 0').default(0),
+});
+
+export const retrySchema = z.strictObject({
+  /** Attempts per key for transient errors, the first included. Default 5. */
+  attempts: z.number().int().min(1, { error: 'expected a number ≥ 1' }).default(5),
+  /** Backoff base: the first retry waits up to this long. Default 200. */
+  baseDelayMs: nonNegativeInt('a number ≥ 0').default(200),
+  /** Backoff ceiling. Default 30000. */
+  maxDelayMs: nonNegativeInt('a number ≥ 0').default(30_000),
+  /** Consecutive throttle answers for one key before it fails. Default 50. */
+  maxThrottles: z.number().int().min(1, { error: 'expected a number ≥ 1' }).default(50),
+});
+
+export const validateSchema = z.strictObject({
+  /** Dotted paths that must be present in the JSON body. Default none. */
+  requiredFields: z.array(z.string().min(1)).default([]),
+  /** Dotted path whose value must equal the key, e.g. `hex.clean`. Default none. */
+  keyField: z.string().min(1).optional(),
+});
+
+export const queueTuningSchema = z.strictObject({
+  /** Keys per queue job. Redis cost is paid per job, so bigger batches cost less. Default 100. */
+  batchSize: z.number().int().min(1).max(10_000).default(100),
+  /** Most jobs waiting in Redis; bounds Redis memory whatever the crawl size. Default 64. */
+  highWater: z.number().int().min(1).default(64),
+  /** The producer refills when fewer jobs than this wait. Default half of highWater. */
+  lowWater: z.number().int().min(0).optional(),
+});
+
+export const crawlSpecSchema = z.strictObject({
+  /** Unique crawl name; `run` finds an existing crawl by it. */
+  name: z
+    .string({ error: 'expected a name' })
+    .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, { error: 'expected 1-100 characters from A-Z a-z 0-9 . _ -' }),
+  keys: keysSchema,
+  request: requestSchema,
+  limits: limitsSchema.default(limitsSchema.parse({})),
+  retry: retrySchema.default(retrySchema.parse({})),
+  validate: validateSchema.default(validateSchema.parse({})),
+  queue: queueTuningSchema.default(queueTuningSchema.parse({})),
+});
+
+export type CrawlSpecInput = z.input<typeof crawlSpecSchema>;
+export type CrawlSpec = z.output<typeof crawlSpecSchema>;
+export type KeysSpec = CrawlSpec['keys'];
+export type Limits = CrawlSpec['limits'];
+export type RetryPolicy = CrawlSpec['retry'];
+export type RequestTemplateSpec = CrawlSpec['request'];
+export type ValidationRules = CrawlSpec['validate'];
+
+/** Formats one schema issue as `path.to.field: message`. */
+function formatIssue(issue: z.core.$ZodIssue): string {
+  const path = issue.path.map(String).join('.');
+  return path ? `${path}: ${issue.message}` : issue.message;
+}
+
+/**
+ * Validates a parsed spec object and reports every problem at once, each with its field path.
+ * @throws ConfigError listing all problems.
+ */
+export function parseCrawlSpec(input: unknown, source = 'spec'): CrawlSpec {
+  const parsed = crawlSpecSchema.safeParse(input);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map(formatIssue);
+    throw new ConfigError(`${source} is invalid:\n  ${problems.join('\n  ')}`, problems);
+  }
+  const spec = parsed.data;
+  const problems = crossFieldProblems(spec);
+  if (problems.length > 0) throw new ConfigError(`${source} is invalid:\n  ${problems.join('\n  ')}`, problems);
+  return spec;
+}
+
+function crossFieldProblems(spec: CrawlSpec): string[] {
+  const problems: string[] = [];
+  if (spec.retry.maxDelayMs < spec.retry.baseDelayMs) problems.push('retry.maxDelayMs: expected a number ≥ retry.baseDelayMs');
+  const low = spec.queue.lowWater;
+  if (low !== undefined && low >= spec.queue.highWater) problems.push('queue.lowWater: expected a number < queue.highWater');
+  if ('where' in spec.keys && spec.keys.where && !spec.keys.column) problems.push('keys.where: needs keys.column (CSV input)');
+  return problems;
+}
+
+/** Effective concurrency: `0` means unlimited, which we cap to keep sockets and memory sane. */
+export function effectiveConcurrency(limits: Limits): number {
+  return limits.concurrency === 0 ? 1000 : limits.concurrency;
+}

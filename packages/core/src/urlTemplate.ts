@@ -1,0 +1,122 @@
+import { ConfigError, InvalidKeyError } from './errors';
+
+/**
+ * URL templates: `{key}` becomes the URL-encoded key, `{env.NAME}` an environment variable read
+ * when the request is built (so secrets live only in worker memory). After building, the URL's
+ * origin and path must still be the template's: a key can never move a request elsewhere.
+ */
+
+type Part = { kind: 'text'; text: string } | { kind: 'key' } | { kind: 'env'; name: string };
+
+export interface UrlTemplate {
+  /** The template as written (may contain `{env.*}` placeholders, never their values). */
+  readonly source: string;
+  readonly parts: readonly Part[];
+  /** `protocol://host:port` of the template. */
+  readonly origin: string;
+  /** Path before the first placeholder; a built URL's path must start with it. */
+  readonly pathPrefix: string;
+  /** Whether `{key}` appears in the path (otherwise the path must match exactly). */
+  readonly keyInPath: boolean;
+  /** The template's path when `{key}` is not in it. */
+  readonly exactPath: string;
+  /** Environment variables the template reads. */
+  readonly envNames: readonly string[];
+}
+
+const PLACEHOLDER = /\{(key|env\.([A-Za-z_][A-Za-z0-9_]*))\}/g;
+
+function splitTemplate(source: string): Part[] {
+  const parts: Part[] = [];
+  let last = 0;
+  for (const match of source.matchAll(PLACEHOLDER)) {
+    if (match.index > last) parts.push({ kind: 'text', text: source.slice(last, match.index) });
+    parts.push(match[2] ? { kind: 'env', name: match[2] } : { kind: 'key' });
+    last = match.index + match[0].length;
+  }
+  if (last < source.length) parts.push({ kind: 'text', text: source.slice(last) });
+  return parts;
+}
+
+/**
+ * Parses and checks a URL template.
+ * @throws ConfigError when the template is not an http(s) URL or has no `{key}`.
+ */
+export function compileUrlTemplate(source: string, field = 'request.url'): UrlTemplate {
+  const parts = splitTemplate(source);
+  const leftover = parts.some((p) => p.kind === 'text' && /[{}]/.test(p.text));
+  if (leftover) throw new ConfigError(`${field}: unknown placeholder; use {key} or {env.NAME}`);
+  if (!parts.some((p) => p.kind === 'key')) throw new ConfigError(`${field}: expected a {key} placeholder`);
+  const probe = parts.map((p) => (p.kind === 'text' ? p.text : 'x')).join('');
+  let parsed: URL;
+  try {
+    parsed = new URL(probe);
+  } catch {
+    throw new ConfigError(`${field}: expected an absolute http(s) URL`);
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
+    throw new ConfigError(`${field}: expected an http or https URL, got ${parsed.protocol}`);
+  }
+  const beforeFirst = source.slice(0, source.search(PLACEHOLDER));
+  const schemeEnd = beforeFirst.indexOf('://');
+  const afterHost = schemeEnd >= 0 ? beforeFirst.indexOf('/', schemeEnd + 3) : -1;
+  if (schemeEnd < 0 || afterHost < 0) {
+    throw new ConfigError(`${field}: placeholders may not appear in the scheme or host`);
+  }
+  const staticPath = beforeFirst.slice(afterHost).split(/[?#]/)[0] ?? '/';
+  const keyIndex = parts.findIndex((p) => p.kind === 'key');
+  const textBeforeKey = parts
+    .slice(0, keyIndex)
+    .map((p) => (p.kind === 'text' ? p.text : 'x'))
+    .join('');
+  const keyInPath = !textBeforeKey.includes('?');
+  return {
+    source,
+    parts,
+    origin: parsed.origin,
+    pathPrefix: staticPath,
+    keyInPath,
+    exactPath: parsed.pathname,
+    envNames: parts.flatMap((p) => (p.kind === 'env' ? [p.name] : [])),
+  };
+}
+
+/** Names of environment variables a template needs but the environment lacks. */
+export function missingEnv(template: UrlTemplate, env: NodeJS.ProcessEnv = process.env): string[] {
+  return template.envNames.filter((name) => env[name] === undefined || env[name] === '');
+}
+
+function encode(value: string, what: string): string {
+  try {
+    return encodeURIComponent(value);
+  } catch {
+    throw new InvalidKeyError(`${what} is not valid Unicode text`);
+  }
+}
+
+/**
+ * Builds the request URL for one key and checks it stays on the template's origin and path.
+ * @throws InvalidKeyError when the key would change where the request goes.
+ */
+export function buildUrl(template: UrlTemplate, key: string, env: NodeJS.ProcessEnv = process.env): URL {
+  const text = template.parts
+    .map((p) => {
+      if (p.kind === 'text') return p.text;
+      if (p.kind === 'key') return encode(key, 'key');
+      const value = env[p.name];
+      if (value === undefined) throw new InvalidKeyError(`environment variable ${p.name} is not set`);
+      return encode(value, `environment variable ${p.name}`);
+    })
+    .join('');
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new InvalidKeyError('key does not make a valid URL');
+  }
+  const pathOk = template.keyInPath ? url.pathname.startsWith(template.pathPrefix) : url.pathname === template.exactPath;
+  if (url.origin !== template.origin || !pathOk || url.username || url.password || url.hash) {
+    throw new InvalidKeyError("key would move the request off the template's origin or path");
+  }
+  return url;
+}

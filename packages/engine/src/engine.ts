@@ -1,0 +1,34 @@
+import { openStore, type Store } from '@sluice/store';
+
+/** Where log lines go. The CLI decides the format (text or JSON) and the stream. */
+export interface Logger {
+  info(message: string, fields?: Record<string, unknown>): void;
+  warn(message: string, fields?: Record<string, unknown>): void;
+  error(message: string, fields?: Record<string, unknown>): void;
+}
+
+export const silentLogger: Logger = { info() {}, warn() {}, error() {} };
+
+export interface EngineConfig {
+  /** SQLite file of the ledger. */
+  dbPath: string;
+  /** Redis URL (may hold a password: never print it unredacted). */
+  redisUrl: string;
+  /** Prefix of every Redis key. */
+  prefix: string;
+  /** Environment that `{env.NAME}` placeholders read. */
+  env: NodeJS.ProcessEnv;
+  log: Logger;
+}
+
+/** The engine: configuration plus the open ledger. Redis connections are opened per use. */
+export interface Engine {
+  readonly config: EngineConfig;
+  readonly store: Store;
+  close(): void;
+}
+
+export function openEngine(config: EngineConfig): Engine {
+  const store = openStore(config.dbPath);
+  return { config, store, close: () => store.close() };
+}

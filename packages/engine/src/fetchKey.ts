@@ -1,0 +1,142 @@
+import {
+  buildUrl,
+  type CrawlSpec,
+  fullJitterBackoffMs,
+  type KeyItem,
+  type LedgerEntry,
+  PermanentError,
+  RequestError,
+  redactText,
+  ThrottledError,
+  TransientError,
+  toError,
+  type UrlTemplate,
+  validateJsonBody,
+} from '@sluice/core';
+import { classifyResponse, errorForOutcome, type HttpClient, isAbortedByCaller } from '@sluice/http';
+import type { Limiter } from './localLimiter';
+import { sleep } from './sleep';
+import { type ThrottleGate, throttleCooldownMs } from './throttleGate';
+
+/** Everything one key's fetch needs; shared by all keys of a worker process. */
+export interface KeyFetchContext {
+  crawlId: number;
+  spec: CrawlSpec;
+  template: UrlTemplate;
+  http: HttpClient;
+  limiter: Limiter;
+  throttle: ThrottleGate;
+  /** Request headers with `{env.*}` resolved (worker memory only). */
+  headers: Record<string, string>;
+  /** Secret values to scrub from any stored or shown text. */
+  secrets: readonly string[];
+  env: NodeJS.ProcessEnv;
+  signal: AbortSignal;
+  /** Called after each HTTP attempt (metrics, request counters). */
+  onAttempt?: (outcome: 'ok' | 'throttled' | 'transient' | 'permanent') => void;
+}
+
+/** Thrown when the worker is shutting down: the key is left for a later run, not failed. */
+export class KeyAbortedError extends Error {
+  override name = 'KeyAbortedError';
+}
+
+/**
+ * Fetches one key to its final ledger entry: retries transient errors with full-jitter
+ * backoff up to `retry.attempts`, waits out throttles without using an attempt (up to
+ * `retry.maxThrottles` in a row), and fails permanent errors at once.
+ * @throws KeyAbortedError when `ctx.signal` aborts.
+ */
+export async function fetchKey(item: KeyItem, ctx: KeyFetchContext): Promise<LedgerEntry> {
+  const { spec, signal } = ctx;
+  let attempts = 0;
+  let throttles = 0;
+  const fail = (err: Error, status: number | null): LedgerEntry => ({
+    kind: 'failure',
+    record: {
+      crawlId: ctx.crawlId,
+      position: item.position,
+      key: item.key,
+      errorClass: err.name,
+      reason: redactText(err.message, ctx.secrets),
+      status,
+      attempts,
+      failedAt: Date.now(),
+    },
+  });
+
+  for (;;) {
+    await ctx.throttle.wait(signal);
+    if (signal.aborted) throw new KeyAbortedError('shutting down');
+    let url: URL;
+    try {
+      url = buildUrl(ctx.template, item.key, ctx.env);
+    } catch (err) {
+      return fail(toError(err), null);
+    }
+    const release = await ctx.limiter.acquire(signal);
+    if (signal.aborted) {
+      release();
+      throw new KeyAbortedError('shutting down');
+    }
+    attempts++;
+    let error: Error;
+    let status: number | null = null;
+    try {
+      const res = await ctx.http.fetch(url, {
+        headers: ctx.headers,
+        timeoutMs: spec.request.timeoutMs,
+        maxBodyBytes: spec.request.maxBodyBytes,
+        signal,
+      });
+      status = res.status;
+      const outcome = classifyResponse(res);
+      if (outcome.outcome === 'ok') {
+        validateJsonBody(res.body, item.key, spec.validate);
+        ctx.onAttempt?.('ok');
+        return {
+          kind: 'result',
+          record: {
+            crawlId: ctx.crawlId,
+            position: item.position,
+            key: item.key,
+            status: res.status,
+            body: res.body,
+            attempts,
+            fetchedAt: Date.now(),
+            durationMs: Math.round(res.durationMs),
+          },
+        };
+      }
+      throw errorForOutcome(outcome, res.status) as RequestError;
+    } catch (err) {
+      if (isAbortedByCaller(err) || signal.aborted) throw new KeyAbortedError('shutting down', { cause: err });
+      error = toError(err);
+      if (err instanceof RequestError && err.status !== null) status = err.status;
+    } finally {
+      release();
+    }
+
+    if (error instanceof ThrottledError) {
+      ctx.onAttempt?.('throttled');
+      attempts--;
+      throttles++;
+      if (throttles > spec.retry.maxThrottles) {
+        return fail(new ThrottledError(`throttled ${throttles} times in a row (last: ${error.message})`, null), status);
+      }
+      ctx.throttle.pauseFor(error.retryAfterMs ?? throttleCooldownMs(throttles));
+      continue;
+    }
+    throttles = 0;
+    if (error instanceof PermanentError) {
+      ctx.onAttempt?.('permanent');
+      return fail(error, status);
+    }
+    ctx.onAttempt?.('transient');
+    if (attempts >= spec.retry.attempts) {
+      const last = error instanceof TransientError ? error : new TransientError(error.message, status, { cause: error });
+      return fail(new TransientError(`gave up after ${attempts} attempts: ${last.message}`, status), status);
+    }
+    await sleep(fullJitterBackoffMs(attempts, spec.retry.baseDelayMs, spec.retry.maxDelayMs), signal);
+  }
+}

@@ -1,0 +1,11 @@
+export { DEFAULT_PREFIX, pingRedis } from '@sluice/queue';
+export { type CreateResult, createCrawl } from './createCrawl';
+export { type Engine, type EngineConfig, type Logger, openEngine, silentLogger } from './engine';
+export { enqueue } from './enqueue';
+export { type ExportOptions, exportResults } from './exportResults';
+export { type LoadedCrawl, loadCrawl } from './loadCrawl';
+export type { ProgressSnapshot } from './progress';
+export { type RunSummary, run } from './run';
+export { checkedSpec, readSpecFile, type SpecFile } from './specFile';
+export { type CrawlStatus, status } from './status';
+export { type WorkOptions, type WorkSummary, work } from './work';

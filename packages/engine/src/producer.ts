@@ -1,0 +1,71 @@
+import { type BatchPayload, openKeySource } from '@sluice/core';
+import type { BatchQueue } from '@sluice/queue';
+import type { Store } from '@sluice/store';
+import { BatchReader } from './batchReader';
+import type { LoadedCrawl } from './loadCrawl';
+
+/**
+ * The streaming producer. Walks the key source from the cursor saved in SQLite, drops keys
+ * already in the ledger, and tops the queue up to `highWater` jobs whenever fewer than
+ * `lowWater` wait. The cursor is saved after each addBulk, so a killed producer resumes where
+ * it stopped; a batch re-added after a crash is deduplicated by its job id while it is in
+ * Redis and by the ledger check in the worker after that.
+ */
+export interface Producer {
+  /**
+   * Adds batches if the queue is below its low-water mark. Returns `done` once the cursor has
+   * passed the last batch.
+   */
+  fill(): Promise<'done' | 'more'>;
+  /** Batches enqueued by this producer. */
+  readonly enqueuedBatches: number;
+}
+
+export function createProducer(store: Store, queue: BatchQueue, crawl: LoadedCrawl): Producer {
+  const { spec, row, batchSize, totalBatches } = crawl;
+  const highWater = spec.queue.highWater;
+  const lowWater = spec.queue.lowWater ?? Math.floor(highWater / 2);
+  let reader: BatchReader | null = null;
+  let enqueued = 0;
+
+  async function readerAt(cursor: number): Promise<BatchReader> {
+    // Re-open when another process (or a reconcile) moved the cursor under us.
+    if (reader === null || reader.nextBatch !== cursor) {
+      reader = new BatchReader(await openKeySource(spec.keys, row.specDir), batchSize, cursor);
+    }
+    return reader;
+  }
+
+  return {
+    async fill() {
+      let cursor = store.crawls.getCursor(row.id);
+      if (cursor >= totalBatches) return 'done';
+      const waiting = await queue.waitingCount();
+      if (waiting > lowWater) return 'more';
+      const source = await readerAt(cursor);
+      const payloads: BatchPayload[] = [];
+      let room = highWater - waiting;
+      while (room > 0) {
+        const next = await source.next();
+        if (next === null) {
+          cursor = totalBatches;
+          break;
+        }
+        cursor = next.batch + 1;
+        const first = next.batch * batchSize;
+        const finished = store.ledger.finishedPositions(row.id, first, first + batchSize - 1);
+        const items = finished.size === 0 ? next.items : next.items.filter((i) => !finished.has(i.position));
+        if (items.length === 0) continue;
+        payloads.push({ crawlId: row.id, batch: next.batch, items });
+        room--;
+      }
+      await queue.addBatches(payloads);
+      enqueued += payloads.length;
+      store.crawls.setCursor(row.id, cursor);
+      return cursor >= totalBatches ? 'done' : 'more';
+    },
+    get enqueuedBatches() {
+      return enqueued;
+    },
+  };
+}

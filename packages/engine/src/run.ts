@@ -1,0 +1,38 @@
+import type { CrawlSpec } from '@sluice/core';
+import { createCrawl } from './createCrawl';
+import type { Engine } from './engine';
+import { type WorkOptions, type WorkSummary, work } from './work';
+
+export interface RunSummary extends WorkSummary {
+  crawlId: number;
+  /** True when the crawl was already complete before this run: nothing was fetched. */
+  alreadyComplete: boolean;
+  /** True when this run created the crawl. */
+  created: boolean;
+}
+
+/**
+ * `sluice run`: create the crawl (or find the one with the same name), then enqueue and work
+ * until every key is in the ledger. A complete crawl is left alone; an unfinished one continues.
+ */
+export async function run(engine: Engine, spec: CrawlSpec, specDir: string, options: WorkOptions = {}): Promise<RunSummary> {
+  const { crawl, created } = await createCrawl(engine, spec, specDir);
+  const id = crawl.row.id;
+  const p = engine.store.ledger.progress(id);
+  if (p.done + p.failed >= crawl.row.total) {
+    return {
+      crawlId: id,
+      crawl: crawl.row.name,
+      total: crawl.row.total,
+      done: p.done,
+      failed: p.failed,
+      finishedHere: 0,
+      durationMs: 0,
+      complete: true,
+      alreadyComplete: true,
+      created,
+    };
+  }
+  const summary = await work(engine, id, options);
+  return { ...summary, crawlId: id, alreadyComplete: false, created };
+}

@@ -1,0 +1,46 @@
+import type { BatchPayload } from '@sluice/core';
+import { type Job, Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { queueName } from './redisKeys';
+
+export interface BatchWorkerOptions {
+  connection: Redis;
+  prefix: string;
+  crawlId: number;
+  /** Batches processed at once by this process. */
+  concurrency: number;
+  /**
+   * Lock on a job being processed, renewed every half of it while the process lives. Default
+   * 10000. With `stalledIntervalMs` this bounds how soon a killed worker's batch is taken by
+   * another worker (at most lock + interval, ~15 s by default); shorter values detect crashes
+   * sooner but cost more Redis calls and risk a busy event loop missing a renewal (a batch is
+   * then fetched twice, which the ledger absorbs).
+   */
+  lockDurationMs?: number;
+  /** How often a worker looks for stalled jobs. Default 5000. */
+  stalledIntervalMs?: number;
+  /** Processes one batch; resolves only after every key's row is committed. */
+  process: (payload: BatchPayload, job: Job<BatchPayload>) => Promise<void>;
+}
+
+/**
+ * A BullMQ worker over a crawl's batch queue. The processor's promise resolves after the
+ * batch's rows are committed, so the ack (BullMQ completing the job) always follows the
+ * commit. A stalled batch is retried without limit: the ledger makes a rerun harmless.
+ */
+export function createBatchWorker(options: BatchWorkerOptions): Worker<BatchPayload> {
+  const worker = new Worker<BatchPayload>(queueName(options.crawlId), (job) => options.process(job.data, job), {
+    connection: options.connection,
+    prefix: options.prefix,
+    concurrency: options.concurrency,
+    lockDuration: options.lockDurationMs ?? 10_000,
+    stalledInterval: options.stalledIntervalMs ?? 5_000,
+    maxStalledCount: 1_000_000,
+    removeOnComplete: { count: 0 },
+    removeOnFail: { count: 0 },
+    drainDelay: 1,
+    autorun: true,
+  });
+  worker.on('error', () => {});
+  return worker;
+}

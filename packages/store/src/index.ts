@@ -1,0 +1,5 @@
+export { MIGRATIONS_FOLDER } from './client';
+export type { CrawlRow } from './crawlQueries';
+export { createGroupCommitWriter, type GroupCommitWriter, type GroupCommitWriterOptions } from './groupCommitWriter';
+export type { FailureRow, ResultRow } from './ledgerReads';
+export { openStore, type Store } from './store';

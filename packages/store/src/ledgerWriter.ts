@@ -1,0 +1,63 @@
+import type { LedgerEntry } from '@sluice/core';
+import type { Db } from './client';
+
+/**
+ * Writes finished keys to the ledger. One call is one transaction, so a batch is either all
+ * in or all out (no half-written rows). Writes are idempotent:
+ * - a result is inserted once; a second result for the same (crawl, key) is ignored, and a
+ *   result replaces an earlier failure of that key (retry-failed succeeded);
+ * - a failure never overwrites a result, and a repeated failure updates the reason in place.
+ * The progress counters change in the same transaction, by what was really inserted.
+ */
+export function createLedgerWriter(db: Db): (entries: readonly LedgerEntry[]) => void {
+  const sqlite = db.$client;
+  const insertResult = sqlite.prepare(
+    `INSERT INTO results (crawl_id, key, position, status, body, attempts, fetched_at, duration_ms)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+  );
+  const deleteFailure = sqlite.prepare('DELETE FROM failures WHERE crawl_id = ? AND key = ?');
+  const resultExists = sqlite.prepare('SELECT 1 FROM results WHERE crawl_id = ? AND key = ?').pluck();
+  const insertFailure = sqlite.prepare(
+    `INSERT INTO failures (crawl_id, key, position, error_class, reason, status, attempts, failed_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+  );
+  const updateFailure = sqlite.prepare(
+    `UPDATE failures SET error_class = ?, reason = ?, status = ?, attempts = ?, failed_at = ?
+     WHERE crawl_id = ? AND key = ?`,
+  );
+  const bumpProgress = sqlite.prepare(
+    `INSERT INTO crawl_progress (crawl_id, done, failed) VALUES (?, ?, ?)
+     ON CONFLICT (crawl_id) DO UPDATE SET done = done + excluded.done, failed = failed + excluded.failed`,
+  );
+
+  const write = sqlite.transaction((entries: readonly LedgerEntry[]) => {
+    const deltas = new Map<number, { done: number; failed: number }>();
+    const delta = (crawlId: number) => {
+      let d = deltas.get(crawlId);
+      if (!d) {
+        d = { done: 0, failed: 0 };
+        deltas.set(crawlId, d);
+      }
+      return d;
+    };
+    for (const entry of entries) {
+      if (entry.kind === 'result') {
+        const r = entry.record;
+        const inserted = insertResult.run(r.crawlId, r.key, r.position, r.status, r.body, r.attempts, r.fetchedAt, r.durationMs);
+        if (inserted.changes === 0) continue;
+        delta(r.crawlId).done++;
+        if (deleteFailure.run(r.crawlId, r.key).changes > 0) delta(r.crawlId).failed--;
+      } else {
+        const f = entry.record;
+        if (resultExists.get(f.crawlId, f.key)) continue;
+        const inserted = insertFailure.run(f.crawlId, f.key, f.position, f.errorClass, f.reason, f.status, f.attempts, f.failedAt);
+        if (inserted.changes > 0) delta(f.crawlId).failed++;
+        else updateFailure.run(f.errorClass, f.reason, f.status, f.attempts, f.failedAt, f.crawlId, f.key);
+      }
+    }
+    for (const [crawlId, d] of deltas) {
+      if (d.done !== 0 || d.failed !== 0) bumpProgress.run(crawlId, d.done, d.failed);
+    }
+  });
+  return (entries) => write.immediate(entries);
+}

@@ -1,0 +1,41 @@
+import type { LedgerEntry } from '@sluice/core';
+import { type Db, openDb } from './client';
+import { type CrawlQueries, createCrawlQueries } from './crawlQueries';
+import { createLedgerReads, type LedgerReads } from './ledgerReads';
+import { createLedgerWriter } from './ledgerWriter';
+
+/**
+ * The store: the only way into SQLite. No driver types leak out of this package.
+ */
+export interface Store {
+  readonly path: string;
+  readonly crawls: CrawlQueries;
+  readonly ledger: LedgerReads;
+  /** Writes entries in one transaction (see ledgerWriter). */
+  writeEntries(entries: readonly LedgerEntry[]): void;
+  /** `PRAGMA integrity_check` result: `ok` when healthy. */
+  integrityCheck(): string;
+  /** Size of the database file in bytes (main file, WAL excluded). */
+  fileBytes(): number;
+  close(): void;
+}
+
+export function openStore(path: string): Store {
+  const db: Db = openDb(path);
+  const writeEntries = createLedgerWriter(db);
+  return {
+    path,
+    crawls: createCrawlQueries(db),
+    ledger: createLedgerReads(db),
+    writeEntries,
+    integrityCheck: () => db.$client.pragma('integrity_check', { simple: true }) as string,
+    fileBytes: () => {
+      const pageCount = db.$client.pragma('page_count', { simple: true }) as number;
+      const pageSize = db.$client.pragma('page_size', { simple: true }) as number;
+      return pageCount * pageSize;
+    },
+    close: () => {
+      if (db.$client.open) db.$client.close();
+    },
+  };
+}
