@@ -4,6 +4,7 @@
  * hit by a synchronized wave. `attempt` counts from 1 (the first retry).
  */
 export function fullJitterBackoffMs(attempt: number, baseDelayMs: number, maxDelayMs: number, random: () => number = Math.random): number {
-  const ceiling = Math.min(maxDelayMs, baseDelayMs * 2 ** Math.max(0, attempt - 1));
+  // The exponent is capped so a zero base never meets 2^n = Infinity (0 * Infinity is NaN).
+  const ceiling = Math.min(maxDelayMs, baseDelayMs * 2 ** Math.min(1023, Math.max(0, attempt - 1)));
   return Math.floor(random() * ceiling);
 }

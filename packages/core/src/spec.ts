@@ -124,9 +124,15 @@ export type RequestTemplateSpec = CrawlSpec['request'];
 export type ValidationRules = CrawlSpec['validate'];
 
 /** Formats one schema issue as `path.to.field: message`. */
-function formatIssue(issue: z.core.$ZodIssue): string {
+function formatIssue(issue: z.core.$ZodIssue): string[] {
+  if (issue.code === 'invalid_union') {
+    // A failed union only says "expected one of"; when exactly one branch fits the input's
+    // shape (no problem at its root), that branch's problems name the field to fix.
+    const fitting = issue.errors.filter((branch) => branch.every((i) => i.path.length > 0));
+    if (fitting.length === 1) return (fitting[0] ?? []).flatMap((i) => formatIssue({ ...i, path: [...issue.path, ...i.path] }));
+  }
   const path = issue.path.map(String).join('.');
-  return path ? `${path}: ${issue.message}` : issue.message;
+  return [path ? `${path}: ${issue.message}` : issue.message];
 }
 
 /**
@@ -136,7 +142,7 @@ function formatIssue(issue: z.core.$ZodIssue): string {
 export function parseCrawlSpec(input: unknown, source = 'spec'): CrawlSpec {
   const parsed = crawlSpecSchema.safeParse(input);
   if (!parsed.success) {
-    const problems = parsed.error.issues.map(formatIssue);
+    const problems = parsed.error.issues.flatMap(formatIssue);
     throw new ConfigError(`${source} is invalid:\n  ${problems.join('\n  ')}`, problems);
   }
   const spec = parsed.data;

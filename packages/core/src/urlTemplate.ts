@@ -104,7 +104,7 @@ export function buildUrl(template: UrlTemplate, key: string, env: NodeJS.Process
       if (p.kind === 'text') return p.text;
       if (p.kind === 'key') return encode(key, 'key');
       const value = env[p.name];
-      if (value === undefined) throw new InvalidKeyError(`environment variable ${p.name} is not set`);
+      if (value === undefined || value === '') throw new InvalidKeyError(`environment variable ${p.name} is not set`);
       return encode(value, `environment variable ${p.name}`);
     })
     .join('');

@@ -1,0 +1,25 @@
+import { join } from 'node:path';
+import { type Engine, openEngine, silentLogger } from '@sluice/engine';
+
+/** An engine on a fresh SQLite file in `dir` and the given Redis prefix. */
+export function testEngine(dir: string, redisUrl: string, prefix: string): Engine {
+  return openEngine({ dbPath: join(dir, 'sluice.db'), redisUrl, prefix, env: process.env, log: silentLogger });
+}
+
+/** The colour crawl spec used across tests. */
+export function colourSpec(mockUrl: string, count: number, extra: Record<string, unknown> = {}) {
+  return {
+    name: 'colours',
+    keys: { range: { from: 0, to: count - 1, format: 'hex6' } },
+    request: { url: `${mockUrl}/id?hex={key}` },
+    limits: { concurrency: 50 },
+    retry: { attempts: 5, baseDelayMs: 10, maxDelayMs: 100 },
+    validate: { keyField: 'hex.clean' },
+    ...extra,
+  };
+}
+
+/** Global CLI flags pointing at a test's own database and Redis prefix. */
+export function cliFlags(dir: string, redisUrl: string, prefix: string): string[] {
+  return ['--db', join(dir, 'sluice.db'), '--redis', redisUrl, '--prefix', prefix];
+}
