@@ -56,9 +56,21 @@ interface FileOptions {
   where?: Record<string, string> | undefined;
 }
 
-/** Streams raw keys from a file: plain lines, or one CSV column with optional filters. */
+/**
+ * Streams raw keys from a file: plain lines, or one CSV column with optional filters. The file
+ * is closed however iteration ends; a consumer that stops early or a bad line would otherwise
+ * leave its descriptor open until garbage collection.
+ */
 async function* rawFileKeys(options: FileOptions): AsyncIterable<string> {
-  const lines = createInterface({ input: createReadStream(options.path, { encoding: 'utf8' }), crlfDelay: Infinity });
+  const input = createReadStream(options.path, { encoding: 'utf8' });
+  try {
+    yield* keysFromLines(createInterface({ input, crlfDelay: Infinity }), options);
+  } finally {
+    input.destroy();
+  }
+}
+
+async function* keysFromLines(lines: AsyncIterable<string>, options: FileOptions): AsyncIterable<string> {
   let lineNo = 0;
   let header: string[] | null = null;
   let keyIndex = -1;

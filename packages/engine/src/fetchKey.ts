@@ -66,7 +66,7 @@ export async function fetchKey(item: KeyItem, ctx: KeyFetchContext): Promise<Led
   });
 
   for (;;) {
-    await ctx.throttle.wait(signal);
+    if (ctx.throttle.pausedUntil > Date.now()) await ctx.throttle.wait(signal);
     if (signal.aborted) throw new KeyAbortedError('shutting down');
     let url: URL;
     try {

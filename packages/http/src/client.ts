@@ -43,8 +43,8 @@ async function fetchWithAgent(agent: Agent, url: URL, options: FetchOptions): Pr
     const body = await readBody(response.body, {
       maxBodyBytes: options.maxBodyBytes,
       contentEncoding: response.headers['content-encoding'],
+      contentLength: response.headers['content-length'],
       status,
-      signal: requestSignal.signal,
     });
     return { status, headers: response.headers, body, durationMs: Math.round(performance.now() - started) };
   } catch (thrown) {

@@ -24,7 +24,7 @@ function applyPragmas(sqlite: Database.Database): void {
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('busy_timeout = 15000');
   sqlite.pragma('foreign_keys = ON');
-  sqlite.pragma('cache_size = -65536');
+  sqlite.pragma('cache_size = -16384');
 }
 
 /**

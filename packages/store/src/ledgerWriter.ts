@@ -30,7 +30,19 @@ export function createLedgerWriter(db: Db): (entries: readonly LedgerEntry[]) =>
      ON CONFLICT (crawl_id) DO UPDATE SET done = done + excluded.done, failed = failed + excluded.failed`,
   );
 
+  const failedCount = sqlite.prepare('SELECT failed FROM crawl_progress WHERE crawl_id = ?').pluck();
+
   const write = sqlite.transaction((entries: readonly LedgerEntry[]) => {
+    // Only crawls with failures can have a failure row to replace; skip the delete otherwise.
+    const hasFailures = new Map<number, boolean>();
+    const crawlHasFailures = (crawlId: number) => {
+      let known = hasFailures.get(crawlId);
+      if (known === undefined) {
+        known = ((failedCount.get(crawlId) as number | undefined) ?? 0) > 0;
+        hasFailures.set(crawlId, known);
+      }
+      return known;
+    };
     const deltas = new Map<number, { done: number; failed: number }>();
     const delta = (crawlId: number) => {
       let d = deltas.get(crawlId);
@@ -46,13 +58,15 @@ export function createLedgerWriter(db: Db): (entries: readonly LedgerEntry[]) =>
         const inserted = insertResult.run(r.crawlId, r.key, r.position, r.status, r.body, r.attempts, r.fetchedAt, r.durationMs);
         if (inserted.changes === 0) continue;
         delta(r.crawlId).done++;
-        if (deleteFailure.run(r.crawlId, r.key).changes > 0) delta(r.crawlId).failed--;
+        if (crawlHasFailures(r.crawlId) && deleteFailure.run(r.crawlId, r.key).changes > 0) delta(r.crawlId).failed--;
       } else {
         const f = entry.record;
         if (resultExists.get(f.crawlId, f.key)) continue;
         const inserted = insertFailure.run(f.crawlId, f.key, f.position, f.errorClass, f.reason, f.status, f.attempts, f.failedAt);
-        if (inserted.changes > 0) delta(f.crawlId).failed++;
-        else updateFailure.run(f.errorClass, f.reason, f.status, f.attempts, f.failedAt, f.crawlId, f.key);
+        if (inserted.changes > 0) {
+          delta(f.crawlId).failed++;
+          hasFailures.set(f.crawlId, true);
+        } else updateFailure.run(f.errorClass, f.reason, f.status, f.attempts, f.failedAt, f.crawlId, f.key);
       }
     }
     for (const [crawlId, d] of deltas) {

@@ -1,0 +1,81 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+export const ROOT = resolve(__dirname, '..');
+const TSX_LOADER = ['--import', 'tsx'];
+
+/** Peak resident set size of a live process, in bytes (VmHWM), or 0 once it is gone. */
+export function peakRssBytes(pid: number): number {
+  try {
+    const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return match ? Number(match[1]) * 1024 : 0;
+  } catch {
+    return 0;
+  }
+}
+
+export interface Finished {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  wallMs: number;
+  peakRssBytes: number;
+}
+
+/**
+ * Runs a TypeScript entry point in one node process (tsx as a loader, so the measured pid is
+ * the process doing the work) and samples its peak RSS until it exits.
+ */
+export function runTs(script: string, args: string[], onTick?: () => void): Promise<Finished> {
+  const started = performance.now();
+  const child = spawn(process.execPath, [...TSX_LOADER, join(ROOT, script), ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  let peak = 0;
+  child.stdout.on('data', (d: Buffer) => {
+    stdout += d.toString();
+  });
+  child.stderr.on('data', (d: Buffer) => {
+    stderr += d.toString();
+  });
+  const sampler = setInterval(() => {
+    if (child.pid) peak = Math.max(peak, peakRssBytes(child.pid));
+    onTick?.();
+  }, 100);
+  return new Promise((resolveDone) => {
+    child.on('exit', (code) => {
+      clearInterval(sampler);
+      const wallMs = performance.now() - started;
+      child.on('close', () => resolveDone({ code, stdout, stderr, wallMs, peakRssBytes: peak }));
+    });
+  });
+}
+
+/** Starts the mock API as its own process and resolves with its URL. */
+export async function startMockProcess(latencyMs: number): Promise<{ url: string; child: ChildProcess; stop: () => Promise<void> }> {
+  const child = spawn(
+    process.execPath,
+    [...TSX_LOADER, join(ROOT, 'apps/mock-api/src/main.ts'), '--port', '0', '--latency-ms', String(latencyMs), '--no-track-keys'],
+    { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  const url = await new Promise<string>((resolveUrl, reject) => {
+    let seen = '';
+    child.stdout?.on('data', (d: Buffer) => {
+      seen += d.toString();
+      const match = /listening on (http:\/\/\S+)/.exec(seen);
+      if (match?.[1]) resolveUrl(match[1]);
+    });
+    child.on('exit', (code) => reject(new Error(`mock API exited with ${code}`)));
+  });
+  return {
+    url,
+    child,
+    stop: () =>
+      new Promise<void>((r) => {
+        if (child.exitCode !== null) return r();
+        child.once('exit', () => r());
+        child.kill('SIGTERM');
+      }),
+  };
+}

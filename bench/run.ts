@@ -1,0 +1,177 @@
+/**
+ * `pnpm bench [W1,W2,W4] [--rounds N]` and `pnpm bench:full`: the ceiling (a plain undici +
+ * SQLite script, no queue) against Sluice (the real CLI, with its own Redis) on the same
+ * workload, in the same run, against a fresh mock API process. Prints a table of medians.
+ * A benchmark, not a test: it asserts nothing, it reports.
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startRedisServer } from '@sluice/testkit';
+import { RedisMemorySampler, sqliteBytesPerRow } from './measure';
+import { ROOT, runTs, startMockProcess } from './processes';
+import { WORKLOADS, type Workload } from './workloads';
+
+interface RoundResult {
+  ceilingPerSec: number;
+  sluicePerSec: number;
+  ratio: number;
+  redisPeakMB: number;
+  workerPeakRssMB: number;
+  ceilingPeakRssMB: number;
+  sluiceBytesPerRow: number;
+  ceilingBytesPerRow: number;
+  sluiceWallS: number;
+}
+
+const MB = 1024 * 1024;
+
+async function ceilingRound(w: Workload, apiUrl: string, dir: string) {
+  const keys = Math.min(w.keys, w.ceilingKeys ?? w.keys);
+  const db = join(dir, 'ceiling.db');
+  const out = await runTs('bench/ceiling.ts', [apiUrl, String(keys), String(w.concurrency), db]);
+  if (out.code !== 0) throw new Error(`ceiling failed: ${out.stderr}`);
+  const size = sqliteBytesPerRow(db, 'results');
+  if (size.rows !== keys) throw new Error(`ceiling stored ${size.rows} of ${keys} rows`);
+  return { perSec: (keys * 1000) / out.wallMs, peakRss: out.peakRssBytes, bytesPerRow: size.perRow };
+}
+
+async function sluiceRound(w: Workload, apiUrl: string, dir: string) {
+  const redis = await startRedisServer(dir);
+  const sampler = new RedisMemorySampler(redis.url);
+  try {
+    const specPath = join(dir, 'spec.json');
+    writeFileSync(
+      specPath,
+      JSON.stringify({
+        name: `bench-${w.name.toLowerCase()}`,
+        keys: { range: { from: 0, to: w.keys - 1, format: 'hex6' } },
+        request: { url: `${apiUrl}/id?hex={key}` },
+        limits: { concurrency: w.concurrency },
+        validate: { keyField: 'hex.clean' },
+      }),
+    );
+    const db = join(dir, 'sluice.db');
+    const out = await runTs(
+      'apps/cli/src/main.ts',
+      ['--db', db, '--redis', redis.url, '--prefix', 'bench', 'run', specPath, '--json', '--no-progress'],
+      () => {
+        void sampler.sample();
+      },
+    );
+    if (out.code !== 0) throw new Error(`sluice exited ${out.code}: ${out.stderr}`);
+    const summary = JSON.parse(out.stdout) as { done: number; failed: number };
+    if (summary.done !== w.keys) throw new Error(`sluice stored ${summary.done} of ${w.keys}`);
+    const size = sqliteBytesPerRow(db, 'results');
+    return {
+      perSec: (w.keys * 1000) / out.wallMs,
+      wallMs: out.wallMs,
+      peakRss: out.peakRssBytes,
+      redisPeak: sampler.peakBytes,
+      bytesPerRow: size.perRow,
+    };
+  } finally {
+    sampler.close();
+    await redis.stop();
+  }
+}
+
+async function round(w: Workload, index: number): Promise<RoundResult> {
+  const dir = mkdtempSync(join(tmpdir(), `sluice-bench-${w.name}-`));
+  const mock = await startMockProcess(w.latencyMs);
+  try {
+    // Alternate the order so neither side always runs on a warmer machine.
+    const ceilingFirst = index % 2 === 0;
+    const c1 = ceilingFirst ? await ceilingRound(w, mock.url, dir) : null;
+    const s = await sluiceRound(w, mock.url, dir);
+    const c = c1 ?? (await ceilingRound(w, mock.url, dir));
+    return {
+      ceilingPerSec: c.perSec,
+      sluicePerSec: s.perSec,
+      ratio: s.perSec / c.perSec,
+      redisPeakMB: s.redisPeak / MB,
+      workerPeakRssMB: s.peakRss / MB,
+      ceilingPeakRssMB: c.peakRss / MB,
+      sluiceBytesPerRow: s.bytesPerRow,
+      ceilingBytesPerRow: c.bytesPerRow,
+      sluiceWallS: s.wallMs / 1000,
+    };
+  } finally {
+    await mock.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+}
+
+function parseArgs(argv: string[]): { workloads: Workload[]; rounds: number } {
+  let rounds = 3;
+  let names = ['W1', 'W2', 'W4'];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    if (arg === '--rounds') rounds = Number(argv[++i]);
+    else if (arg === '--help') {
+      process.stdout.write('usage: pnpm bench [W1,W2,W4|FULL] [--rounds N]\n');
+      process.exit(0);
+    } else names = arg.split(',').map((n) => n.trim().toUpperCase());
+  }
+  const workloads = names.map((n) => {
+    const w = WORKLOADS[n];
+    if (!w) throw new Error(`unknown workload ${n}; known: ${Object.keys(WORKLOADS).join(', ')}`);
+    return w;
+  });
+  if (!Number.isInteger(rounds) || rounds < 1) throw new Error('--rounds: expected a whole number ≥ 1');
+  return { workloads, rounds };
+}
+
+const fmt = (n: number, digits = 0) => n.toFixed(digits);
+
+async function main() {
+  const { workloads, rounds } = parseArgs(process.argv.slice(2));
+  const lines = [
+    '| workload | keys | latency | conc. | ceiling items/s | Sluice items/s | ratio | Redis peak used_memory | worker peak RSS | SQLite B/row (Sluice / ceiling) | Sluice wall |',
+    '|---|---|---|---|---|---|---|---|---|---|---|',
+  ];
+  const all: Record<string, RoundResult[]> = {};
+  for (const w of workloads) {
+    const results: RoundResult[] = [];
+    for (let i = 0; i < rounds; i++) {
+      const r = await round(w, i);
+      results.push(r);
+      process.stderr.write(
+        `${w.name} round ${i + 1}/${rounds}: ceiling ${fmt(r.ceilingPerSec)}/s, Sluice ${fmt(r.sluicePerSec)}/s, ratio ${fmt(r.ratio, 2)}, Redis ${fmt(r.redisPeakMB, 1)} MB, RSS ${fmt(r.workerPeakRssMB)} MB\n`,
+      );
+    }
+    all[w.name] = results;
+    const m = (f: (r: RoundResult) => number) => median(results.map(f));
+    lines.push(
+      `| ${w.name} | ${w.keys.toLocaleString('en')} | ${w.latencyMs} ms | ${w.concurrency} | ${fmt(m((r) => r.ceilingPerSec))} | ${fmt(m((r) => r.sluicePerSec))} | ${fmt(
+        m((r) => r.ratio),
+        2,
+      )}× | ${fmt(
+        m((r) => r.redisPeakMB),
+        1,
+      )} MB | ${fmt(m((r) => r.workerPeakRssMB))} MB | ${fmt(m((r) => r.sluiceBytesPerRow))} / ${fmt(m((r) => r.ceilingBytesPerRow))} | ${fmt(
+        m((r) => r.sluiceWallS),
+        1,
+      )} s |`,
+    );
+  }
+  const table = `${lines.join('\n')}\n\nmedian of ${rounds} round(s); ratio = Sluice items/s ÷ ceiling items/s, both end to end (process start to exit)\n`;
+  process.stdout.write(`\n${table}`);
+  const outDir = join(ROOT, 'bench-results');
+  mkdirSync(outDir, { recursive: true });
+  writeFileSync(
+    join(outDir, `bench-${new Date().toISOString().replace(/[:.]/g, '-')}.json`),
+    JSON.stringify({ rounds, results: all }, null, 2),
+  );
+}
+
+main().catch((err) => {
+  process.stderr.write(`bench: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});
