@@ -28,8 +28,17 @@ export interface Finished {
  * the process doing the work) and samples its peak RSS until it exits.
  */
 export function runTs(script: string, args: string[], onTick?: () => void): Promise<Finished> {
+  return runWith([...TSX_LOADER, join(ROOT, script), ...args], onTick);
+}
+
+/** Runs a plain JavaScript entry point (e.g. the `sluice` bin) the same way. */
+export function runNode(script: string, args: string[], onTick?: () => void): Promise<Finished> {
+  return runWith([join(ROOT, script), ...args], onTick);
+}
+
+function runWith(nodeArgs: string[], onTick?: () => void): Promise<Finished> {
   const started = performance.now();
-  const child = spawn(process.execPath, [...TSX_LOADER, join(ROOT, script), ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, nodeArgs, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   let peak = 0;

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startRedisServer } from '@sluice/testkit';
 import { RedisMemorySampler, sqliteBytesPerRow } from './measure';
-import { ROOT, runTs, startMockProcess } from './processes';
+import { ROOT, runNode, runTs, startMockProcess } from './processes';
 import { WORKLOADS, type Workload } from './workloads';
 
 interface RoundResult {

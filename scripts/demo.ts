@@ -33,8 +33,7 @@ async function main(): Promise<number> {
       2,
     )}\n`,
   );
-  const tsx = join(root, 'node_modules', '.bin', 'tsx');
-  const child = spawn(tsx, [join(root, 'apps', 'cli', 'src', 'main.ts'), 'run', specPath, ...process.argv.slice(2)], {
+  const child = spawn(process.execPath, [join(root, 'apps', 'cli', 'bin', 'sluice.cjs'), 'run', specPath, ...process.argv.slice(2)], {
     cwd: root,
     stdio: 'inherit',
   });

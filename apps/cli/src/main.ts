@@ -33,8 +33,9 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-if (require.main === module) {
-  main(process.argv).then(
+/** Runs the command and exits with its code. */
+export function runMain(argv: string[]): void {
+  main(argv).then(
     (code) => {
       process.exitCode = code;
       // Pending timers of libraries must not keep a finished command alive.
@@ -46,3 +47,5 @@ if (require.main === module) {
     },
   );
 }
+
+if (require.main === module) runMain(process.argv);

@@ -92,10 +92,11 @@ export function buildProgram(cli: CliContext, result: { code: number }): Command
     .argument('<crawl>', 'crawl id or name')
     .option('-c, --concurrency <n>', 'requests in flight in this process (overrides limits.concurrency)', positiveInt)
     .option('--no-progress', 'no live progress line')
+    .option('--no-produce', 'only fetch; never act as the producer (leave that to `sluice enqueue` or other workers)')
     .option('--json', 'print the summary as JSON')
     .action(
-      act((ctx, ref: string, o: { progress: boolean; concurrency?: number; json?: boolean }) =>
-        workCommand(ref, { progress: o.progress, concurrency: o.concurrency, json: o.json ?? false }, ctx),
+      act((ctx, ref: string, o: { progress: boolean; produce: boolean; concurrency?: number; json?: boolean }) =>
+        workCommand(ref, { progress: o.progress, produce: o.produce, concurrency: o.concurrency, json: o.json ?? false }, ctx),
       ),
     );
 

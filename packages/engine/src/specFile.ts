@@ -1,7 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, extname, resolve } from 'node:path';
 import { ConfigError, type CrawlSpec, compileUrlTemplate, parseCrawlSpec } from '@sluice/core';
-import { parse as parseYaml } from 'yaml';
 
 /** A spec read from a file, with the folder its relative paths are resolved against. */
 export interface SpecFile {
@@ -23,7 +22,8 @@ export async function readSpecFile(path: string): Promise<SpecFile> {
   }
   let data: unknown;
   try {
-    data = ['.yaml', '.yml'].includes(extname(full).toLowerCase()) ? parseYaml(text) : JSON.parse(text);
+    // yaml is loaded only for YAML specs: it costs start-up time every other command need not pay.
+    data = ['.yaml', '.yml'].includes(extname(full).toLowerCase()) ? (await import('yaml')).parse(text) : JSON.parse(text);
   } catch (err) {
     throw new ConfigError(`spec ${path} is not valid ${extname(full).slice(1).toUpperCase() || 'JSON'}: ${(err as Error).message}`);
   }

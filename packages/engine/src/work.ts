@@ -61,7 +61,15 @@ export async function work(engine: Engine, ref: string | number, options: WorkOp
   const redis = createRedis(config.redisUrl, `sluice-work-${crawl.row.id}`);
   redis.on('error', () => {});
   const queue = openBatchQueue(redis, config.prefix, crawl.row.id);
-  const writer = createGroupCommitWriter({ write: store.writeEntries });
+  // Wakes the monitor the moment the last key commits, instead of at its next poll.
+  let wake = new AbortController();
+  const writer = createGroupCommitWriter({
+    write: store.writeEntries,
+    onCommit: () => {
+      const p = store.ledger.progress(crawl.row.id);
+      if (p.done + p.failed >= crawl.row.total) wake.abort();
+    },
+  });
   const started = Date.now();
   const worker = createBatchWorker({
     connection: redis,
@@ -105,7 +113,8 @@ export async function work(engine: Engine, ref: string | number, options: WorkOp
         break;
       }
       if (stop.signal.aborted) break;
-      await sleep(options.progressIntervalMs ?? 500, stop.signal);
+      await sleep(options.progressIntervalMs ?? 500, AbortSignal.any([stop.signal, wake.signal]));
+      if (wake.signal.aborted) wake = new AbortController();
     }
   } finally {
     producerStop.abort();

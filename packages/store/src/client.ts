@@ -1,13 +1,24 @@
-import { mkdirSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { existsSync, mkdirSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { InfrastructureError } from '@sluice/core';
 import Database from 'better-sqlite3';
 import { type BetterSQLite3Database, drizzle } from 'drizzle-orm/better-sqlite3';
 import { applyMigrations } from './migrator';
 import * as schema from './schema';
 
-/** The top-level `migrations/` folder, found from this file (not the current directory). */
-export const MIGRATIONS_FOLDER = resolve(__dirname, '../../../migrations');
+/**
+ * The top-level `migrations/` folder, found by walking up from this file (not from the current
+ * directory), so it is found from the sources and from a bundled build alike.
+ */
+export const MIGRATIONS_FOLDER = findMigrations(__dirname);
+
+function findMigrations(start: string): string {
+  for (let dir = start; ; dir = dirname(dir)) {
+    const candidate = join(dir, 'migrations');
+    if (existsSync(join(candidate, 'meta', '_journal.json'))) return candidate;
+    if (dirname(dir) === dir) return resolve(start, '../../../migrations');
+  }
+}
 
 export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
 

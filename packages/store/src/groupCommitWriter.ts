@@ -13,6 +13,8 @@ export interface GroupCommitWriterOptions {
   maxBatch?: number;
   /** Flush at most this long after the first buffered entry. Default 5. */
   maxDelayMs?: number;
+  /** Called after each committed batch (e.g. to notice a crawl just completed). */
+  onCommit?: (entries: readonly LedgerEntry[]) => void;
 }
 
 export interface GroupCommitWriter {
@@ -49,6 +51,7 @@ export function createGroupCommitWriter(options: GroupCommitWriterOptions): Grou
       options.write(batch.map((p) => p.entry));
       committed += batch.length;
       for (const p of batch) p.resolve();
+      options.onCommit?.(batch.map((p) => p.entry));
     } catch (err) {
       const error = err instanceof Error ? err : new Error(String(err));
       for (const p of batch) p.reject(error);

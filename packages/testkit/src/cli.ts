@@ -3,8 +3,7 @@ import { join, resolve } from 'node:path';
 
 /** The repository root (tests run the real `sluice` entry point from here). */
 export const REPO_ROOT = resolve(__dirname, '../../..');
-const TSX = join(REPO_ROOT, 'node_modules', '.bin', 'tsx');
-const CLI_MAIN = join(REPO_ROOT, 'apps', 'cli', 'src', 'main.ts');
+const CLI_BIN = join(REPO_ROOT, 'apps', 'cli', 'bin', 'sluice.cjs');
 
 export interface CliResult {
   code: number | null;
@@ -14,7 +13,7 @@ export interface CliResult {
 
 /** Starts `sluice …` as a real subprocess. */
 export function spawnCli(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): ChildProcess {
-  return spawn(TSX, [CLI_MAIN, ...args], {
+  return spawn(process.execPath, [CLI_BIN, ...args], {
     cwd: options.cwd ?? REPO_ROOT,
     env: { ...process.env, ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],

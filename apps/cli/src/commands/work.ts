@@ -6,6 +6,8 @@ import { printWorkSummary, progressReporter, workExitCode } from './workOutput';
 
 export interface WorkCommandOptions {
   progress: boolean;
+  /** Compete for the producer lease. Default true (`--no-produce` turns it off). */
+  produce: boolean;
   concurrency?: number;
   json: boolean;
 }
@@ -16,7 +18,12 @@ export async function workCommand(ref: string, options: WorkCommandOptions, ctx:
   return withEngine(ctx, async (engine) => {
     const progress = progressReporter(ctx, options.progress && !options.json);
     try {
-      const summary = await work(engine, ref, { signal: ctx.signal, onProgress: progress.onProgress, concurrency: options.concurrency });
+      const summary = await work(engine, ref, {
+        signal: ctx.signal,
+        onProgress: progress.onProgress,
+        concurrency: options.concurrency,
+        produce: options.produce,
+      });
       progress.stop();
       printWorkSummary(ctx, summary, options.json);
       return workExitCode(summary);

@@ -1,0 +1,145 @@
+import { InfrastructureError } from '@sluice/core';
+import { isTransientRedisError, toError } from './luaScript';
+import { parseAcquireReply } from './replies';
+import { napper } from './sleep';
+import { budgetSleepMs, concurrencyPollMs, errorBackoffMs, MAX_SLEEP_MS } from './windows';
+
+/**
+ * This process's waiters for the shared limiter, first come first served. Only the head asks
+ * Redis, so N waiters cost one script call per admission or per wait, not N; the heads of
+ * several processes compete in Redis, and the jitter on their waits spreads who wins.
+ */
+export interface AdmissionQueue {
+  acquire(signal?: AbortSignal): Promise<() => void>;
+  /** Rejects every waiter and stops asking Redis. */
+  close(): void;
+}
+
+export interface AdmissionQueueOptions {
+  /** Runs the acquire script once for `member`; resolves with its raw reply. */
+  attempt(member: string): Promise<unknown>;
+  /** A member no other attempt of any process uses. */
+  newMember(): string;
+  /** Concurrency leases, or null without a global cap. */
+  leases: { hold(member: string): void; release(member: string): void } | null;
+  /** Milliseconds this process still honours its own pause (by its clock); 0 if none. */
+  localPauseMs(): number;
+  onAdmit: (redisTimeMs: number) => void;
+  onError: (err: Error) => void;
+}
+
+interface Waiter {
+  resolve(release: () => void): void;
+  reject(err: Error): void;
+  detach(): void;
+}
+
+const NOOP = () => {};
+
+export function createAdmissionQueue(options: AdmissionQueueOptions): AdmissionQueue {
+  const waiters: Waiter[] = [];
+  const sleeper = napper();
+  let pumping = false;
+  let closed = false;
+
+  function take(): Waiter | undefined {
+    const waiter = waiters.shift();
+    waiter?.detach();
+    return waiter;
+  }
+
+  /** Gives an admission to the oldest waiter; with none left (all aborted), frees its lease. */
+  function handOver(member: string): void {
+    const waiter = take();
+    const { leases } = options;
+    if (!leases) return waiter?.resolve(NOOP);
+    if (!waiter) return leases.release(member);
+    leases.hold(member);
+    let released = false;
+    waiter.resolve(() => {
+      if (released) return;
+      released = true;
+      leases.release(member);
+    });
+  }
+
+  function failAll(err: Error): void {
+    for (let waiter = take(); waiter; waiter = take()) waiter.reject(err);
+  }
+
+  /** Milliseconds to wait before asking again, `redis-error` to back off, or an Error no retry fixes. */
+  async function attemptOnce(): Promise<number | 'redis-error' | Error> {
+    const member = options.newMember();
+    let raw: unknown;
+    try {
+      raw = await options.attempt(member);
+    } catch (err) {
+      if (!isTransientRedisError(err)) return new InfrastructureError(`shared limiter: ${toError(err).message}`, { cause: err });
+      options.onError(toError(err));
+      return 'redis-error';
+    }
+    try {
+      const reply = parseAcquireReply(raw);
+      if (!reply.admitted) return reply.reason === 'concurrency' ? concurrencyPollMs() : budgetSleepMs(reply.waitMs);
+      options.onAdmit(reply.nowMs);
+      handOver(member);
+      return 0;
+    } catch (err) {
+      return toError(err);
+    }
+  }
+
+  async function pump(): Promise<void> {
+    if (pumping) return;
+    pumping = true;
+    let failures = 0;
+    try {
+      while (!closed && waiters.length > 0) {
+        const pausedMs = options.localPauseMs();
+        if (pausedMs > 0) {
+          await sleeper.nap(Math.min(pausedMs, MAX_SLEEP_MS));
+          continue;
+        }
+        const outcome = await attemptOnce();
+        if (outcome instanceof Error) {
+          failAll(outcome);
+          break;
+        }
+        if (outcome === 'redis-error') {
+          failures++;
+          await sleeper.nap(errorBackoffMs(failures));
+          continue;
+        }
+        failures = 0;
+        if (outcome > 0) await sleeper.nap(outcome);
+      }
+    } finally {
+      pumping = false;
+    }
+  }
+
+  return {
+    acquire(signal) {
+      if (closed) return Promise.reject(new Error('shared limiter is closed'));
+      if (signal?.aborted) return Promise.resolve(NOOP);
+      return new Promise((resolve, reject) => {
+        const onAbort = () => {
+          const index = waiters.indexOf(waiter);
+          if (index < 0) return;
+          waiters.splice(index, 1);
+          resolve(NOOP);
+          if (waiters.length === 0) sleeper.wake();
+        };
+        const waiter: Waiter = { resolve, reject, detach: () => signal?.removeEventListener('abort', onAbort) };
+        signal?.addEventListener('abort', onAbort, { once: true });
+        waiters.push(waiter);
+        void pump();
+      });
+    },
+    close() {
+      closed = true;
+      failAll(new Error('shared limiter is closed'));
+      sleeper.wake();
+    },
+  };
+}

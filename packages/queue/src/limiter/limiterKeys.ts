@@ -1,0 +1,34 @@
+import { queueName } from '../redisKeys';
+
+/**
+ * Keys of the shared limiter, laid out like `../redisKeys.ts` so `crawlKeyPattern` matches
+ * them and a crawl's cleanup removes them:
+ * - `P:crawl-<id>:sluice:limiter:perSecond` (…`perMinute`, `perHour`, `perDay`) one sorted-set
+ *   log of request starts per window, scored by Redis time in ms
+ * - `P:crawl-<id>:sluice:limiter:leases` one member per request in flight, scored by expiry
+ * - `P:crawl-<id>:sluice:limiter:pause`  epoch ms until which the whole crawl is paused
+ * All share the prefix, so a prefix with a hash tag (`{sluice}`) keeps them in one Cluster slot,
+ * which the limiter's scripts need.
+ */
+
+/** Names of the limiter's sliding windows. */
+export type LimiterWindowName = 'perSecond' | 'perMinute' | 'perHour' | 'perDay';
+
+function limiterKey(prefix: string, crawlId: number, name: string): string {
+  return `${prefix}:${queueName(crawlId)}:sluice:limiter:${name}`;
+}
+
+/** The log of request starts inside one window. */
+export function limiterWindowKey(prefix: string, crawlId: number, window: LimiterWindowName): string {
+  return limiterKey(prefix, crawlId, window);
+}
+
+/** The concurrency leases of a crawl (requests in flight, across all processes). */
+export function limiterLeasesKey(prefix: string, crawlId: number): string {
+  return limiterKey(prefix, crawlId, 'leases');
+}
+
+/** The crawl-wide pause (set on 429 / Retry-After). */
+export function limiterPauseKey(prefix: string, crawlId: number): string {
+  return limiterKey(prefix, crawlId, 'pause');
+}

@@ -1,0 +1,135 @@
+/**
+ * The limiter's Lua scripts. Each runs atomically in Redis and reads the time with Redis
+ * `TIME`, so every host shares one clock. Times are integer microseconds inside the scripts
+ * (exact in a double) and travel as decimal milliseconds with three decimals: Lua would print
+ * a plain number with 14 significant digits and lose the sub-millisecond part.
+ */
+
+/** Milliseconds added to every key's PEXPIRE so a key outlives its last entry. */
+const EXPIRE_MARGIN_MS = 1_000;
+
+const PRELUDE = `
+local function ms(us) return string.format('%.0f.%03d', math.floor(us / 1000), us % 1000) end
+local function decimal(x) return string.format('%.3f', x) end
+local time = redis.call('TIME')
+local nowUs = tonumber(time[1]) * 1000000 + tonumber(time[2])
+local nowMs = nowUs / 1000
+`;
+
+/**
+ * Admits one request or says how long to wait; with mode `peek`, only reports.
+ * KEYS: pause, leases, then one log per configured window.
+ * ARGV: mode (`acquire` | `peek`), member, concurrency cap (0 = none), lease ms, then
+ * `length ms, max` for each window, in KEYS order.
+ * Replies: `{1, nowMs}` admitted; `{0, reason, waitMs}` with reason `pause`, `window` (wait
+ * until enough starts leave) or `concurrency` (poll); peek: `{nowMs, pausedUntilMs, waitMs,
+ * inFlight or -1, count per window...}`.
+ */
+export const ACQUIRE_LUA = `${PRELUDE}
+-- 1. The crawl-wide pause: an epoch ms written by the pause script.
+local pausedUntil = tonumber(redis.call('GET', KEYS[1]) or '0') or 0
+-- 2. Each window: drop the starts that left it (score <= now - length), count every start
+--    that remains (a start from a clock that since stepped back still counts), and if the
+--    window is full, wait until the start whose leaving frees a slot has left: exactly
+--    its score + length, no margin.
+local waitMs = 0
+local counts = {}
+for i = 3, #KEYS do
+  local lengthMs = tonumber(ARGV[3 + 2 * (i - 2)])
+  local max = tonumber(ARGV[4 + 2 * (i - 2)])
+  redis.call('ZREMRANGEBYSCORE', KEYS[i], '-inf', ms(nowUs - lengthMs * 1000))
+  local count = redis.call('ZCARD', KEYS[i])
+  counts[#counts + 1] = count
+  if count >= max then
+    local entry = redis.call('ZRANGE', KEYS[i], count - max, count - max, 'WITHSCORES')
+    local wait = tonumber(entry[2]) + lengthMs - nowMs
+    if wait > waitMs then waitMs = wait end
+  end
+end
+-- 3. Global concurrency: drop leases whose holder stopped renewing, count the rest.
+local cap = tonumber(ARGV[3])
+local inFlight = -1
+if cap > 0 then
+  redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', ms(nowUs))
+  inFlight = redis.call('ZCARD', KEYS[2])
+end
+if ARGV[1] == 'peek' then
+  return {ms(nowUs), tostring(pausedUntil), decimal(waitMs), inFlight, unpack(counts)}
+end
+-- 4. Refuse with the reason that ends last: pause, then windows, then the cap (polled).
+if pausedUntil > nowMs then return {0, 'pause', decimal(pausedUntil - nowMs)} end
+if waitMs > 0 then return {0, 'window', decimal(waitMs)} end
+if cap > 0 and inFlight >= cap then return {0, 'concurrency', '0'} end
+-- 5. Admit: record the start in every window and take a lease; refresh each key's expiry
+--    so memory stays bounded by the windows' contents.
+local member = ARGV[2]
+local score = ms(nowUs)
+for i = 3, #KEYS do
+  local lengthMs = tonumber(ARGV[3 + 2 * (i - 2)])
+  redis.call('ZADD', KEYS[i], score, member)
+  redis.call('PEXPIRE', KEYS[i], lengthMs + ${EXPIRE_MARGIN_MS})
+end
+if cap > 0 then
+  local leaseMs = tonumber(ARGV[4])
+  redis.call('ZADD', KEYS[2], ms(nowUs + leaseMs * 1000), member)
+  redis.call('PEXPIRE', KEYS[2], leaseMs + ${EXPIRE_MARGIN_MS})
+end
+return {1, score}
+`;
+
+/**
+ * Extends the crawl-wide pause to ARGV[1] (integer epoch ms); never shortens it.
+ * KEYS: pause. Reply: 1 when extended.
+ */
+export const PAUSE_LUA = `${PRELUDE}
+local untilMs = tonumber(ARGV[1])
+local current = tonumber(redis.call('GET', KEYS[1]) or '0') or 0
+if untilMs <= current or untilMs <= nowMs then return 0 end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', math.ceil(untilMs - nowMs) + ${EXPIRE_MARGIN_MS})
+return 1
+`;
+
+/**
+ * Renews this process's leases: ZADD XX, so a lease already dropped as expired is not revived
+ * (its slot may be taken); one that expired but was not dropped yet was not given away either.
+ * KEYS: leases. ARGV: lease ms, then members. Reply: leases renewed.
+ */
+export const RENEW_LUA = `${PRELUDE}
+local expiry = ms(nowUs + tonumber(ARGV[1]) * 1000)
+local renewed = 0
+for i = 2, #ARGV do
+  renewed = renewed + redis.call('ZADD', KEYS[1], 'XX', 'CH', expiry, ARGV[i])
+end
+if renewed > 0 then redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[1]) + ${EXPIRE_MARGIN_MS}) end
+return renewed
+`;
+
+/**
+ * Seeds the window logs with past starts (after a Redis loss). A start is added to a window
+ * only if it is still inside it; a start ahead of Redis's clock counts as now. Members are
+ * chosen by the caller (`seedMember`), so seeding the same times twice adds nothing.
+ * KEYS: window logs. ARGV: n windows, their lengths in ms, then `epoch ms, member` pairs.
+ * Reply: entries written.
+ */
+export const SEED_LUA = `${PRELUDE}
+local n = tonumber(ARGV[1])
+local written = 0
+for i = 1, n do
+  local lengthMs = tonumber(ARGV[1 + i])
+  local fromUs = nowUs - lengthMs * 1000
+  for j = n + 2, #ARGV, 2 do
+    local us = math.min(math.floor(tonumber(ARGV[j]) * 1000), nowUs)
+    if us > fromUs then
+      redis.call('ZADD', KEYS[i], ms(us), ARGV[j + 1])
+      written = written + 1
+    end
+  end
+  redis.call('PEXPIRE', KEYS[i], lengthMs + ${EXPIRE_MARGIN_MS})
+end
+return written
+`;
+
+/** The window-log member of a seeded start: the same times always give the same members. */
+export function seedMember(timeMs: number, occurrence: number): string {
+  return `seed:${timeMs}:${occurrence}`;
+}
