@@ -1,4 +1,5 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { failedCommand, pauseCommand, resumeCommand, retryFailedCommand } from './commands/control';
 import { crawlCreateCommand } from './commands/crawlCreate';
 import { enqueueCommand } from './commands/enqueue';
 import { exportCommand } from './commands/export';
@@ -120,6 +121,36 @@ export function buildProgram(cli: CliContext, result: { code: number }): Command
     .option('--fields <list>', 'CSV only: comma-separated body fields to flatten into columns, e.g. hex.value,name.value,rgb.r')
     .addHelpText('after', '\nJSONL lines: {"key", "position", "status", "body", "attempts", "fetchedAt"} with body the parsed JSON.')
     .action(act((ctx, ref: string, o: { format: string; out?: string; fields?: string }) => exportCommand(ref, o, ctx)));
+
+  program
+    .command('pause')
+    .description('pause a crawl: workers finish requests in flight and start no new ones')
+    .argument('<crawl>', 'crawl id or name')
+    .action(act((ctx, ref: string) => pauseCommand(ref, ctx)));
+
+  program
+    .command('resume')
+    .description('resume a crawl and reconcile it: re-enqueue every key missing from the ledger (also after Redis lost its data)')
+    .argument('<crawl>', 'crawl id or name')
+    .option('--json', 'print {name, missing, redis} as JSON')
+    .action(act((ctx, ref: string, o: { json?: boolean }) => resumeCommand(ref, { json: o.json ?? false }, ctx)));
+
+  program
+    .command('retry-failed')
+    .description('make the failed keys of a crawl pending again, to be fetched by the workers')
+    .argument('<crawl>', 'crawl id or name')
+    .option('--json', 'print {name, retried} as JSON')
+    .action(act((ctx, ref: string, o: { json?: boolean }) => retryFailedCommand(ref, { json: o.json ?? false }, ctx)));
+
+  program
+    .command('failed')
+    .description('list the failed keys of a crawl with their reasons')
+    .argument('<crawl>', 'crawl id or name')
+    .option('--json', 'an array of {key, position, errorClass, reason, status, attempts, failedAt}')
+    .option('--limit <n>', 'at most this many', positiveInt)
+    .action(
+      act((ctx, ref: string, o: { json?: boolean; limit?: number }) => failedCommand(ref, { json: o.json ?? false, limit: o.limit }, ctx)),
+    );
 
   return program;
 }

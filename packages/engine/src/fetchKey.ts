@@ -15,6 +15,7 @@ import {
 } from '@sluice/core';
 import { classifyResponse, errorForOutcome, type HttpClient, isAbortedByCaller } from '@sluice/http';
 import type { Limiter } from './localLimiter';
+import type { PauseGate } from './pauseGate';
 import { sleep } from './sleep';
 import { type ThrottleGate, throttleCooldownMs } from './throttleGate';
 
@@ -26,6 +27,8 @@ export interface KeyFetchContext {
   http: HttpClient;
   limiter: Limiter;
   throttle: ThrottleGate;
+  /** The user's pause: no request starts while it is closed. */
+  pause: PauseGate;
   /** Request headers with `{env.*}` resolved (worker memory only). */
   headers: Record<string, string>;
   /** Secret values to scrub from any stored or shown text. */
@@ -66,6 +69,7 @@ export async function fetchKey(item: KeyItem, ctx: KeyFetchContext): Promise<Led
   });
 
   for (;;) {
+    if (ctx.pause.paused) await ctx.pause.wait(signal);
     if (ctx.throttle.pausedUntil > Date.now()) await ctx.throttle.wait(signal);
     if (signal.aborted) throw new KeyAbortedError('shutting down');
     let url: URL;

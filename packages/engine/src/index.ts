@@ -1,4 +1,5 @@
 export { DEFAULT_PREFIX, pingRedis } from '@sluice/queue';
+export { listFailed, pauseCrawl, resumeCrawl, retryFailed } from './crawlControl';
 export { type CreateResult, createCrawl } from './createCrawl';
 export { type Engine, type EngineConfig, type Logger, openEngine, silentLogger } from './engine';
 export { enqueue } from './enqueue';

@@ -3,6 +3,7 @@ import type { HttpClient } from '@sluice/http';
 import type { KeyFetchContext } from './fetchKey';
 import type { LoadedCrawl } from './loadCrawl';
 import type { Limiter } from './localLimiter';
+import { PauseGate } from './pauseGate';
 import { ThrottleGate } from './throttleGate';
 
 const ENV_PLACEHOLDER = /\{env\.([A-Za-z_][A-Za-z0-9_]*)\}/g;
@@ -36,6 +37,7 @@ export function buildKeyFetchContext(
     http: deps.http,
     limiter: deps.limiter,
     throttle: new ThrottleGate(),
+    pause: new PauseGate(),
     headers,
     secrets,
     env: deps.env,

@@ -38,7 +38,8 @@ export function createProducer(store: Store, queue: BatchQueue, crawl: LoadedCra
 
   return {
     async fill() {
-      let cursor = store.crawls.getCursor(row.id);
+      const startCursor = store.crawls.getCursor(row.id);
+      let cursor = startCursor;
       if (cursor >= totalBatches) return 'done';
       const waiting = await queue.waitingCount();
       if (waiting > lowWater) return 'more';
@@ -61,7 +62,9 @@ export function createProducer(store: Store, queue: BatchQueue, crawl: LoadedCra
       }
       await queue.addBatches(payloads);
       enqueued += payloads.length;
-      store.crawls.setCursor(row.id, cursor);
+      // Compare-and-set: if a resume moved the cursor meanwhile, its value wins and the
+      // batches just added are deduplicated by job id and the ledger.
+      if (!store.crawls.advanceCursor(row.id, startCursor, cursor)) return 'more';
       return cursor >= totalBatches ? 'done' : 'more';
     },
     get enqueuedBatches() {

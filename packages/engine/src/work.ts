@@ -1,8 +1,19 @@
+import { randomUUID } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
+import { hostname } from 'node:os';
 import { effectiveConcurrency } from '@sluice/core';
 import { createHttpClient } from '@sluice/http';
-import { assertRedis, createBatchWorker, createProducerLease, createRedis, openBatchQueue } from '@sluice/queue';
+import {
+  assertRedis,
+  createBatchWorker,
+  createProducerLease,
+  createRedis,
+  openBatchQueue,
+  removeHeartbeat,
+  writeHeartbeat,
+} from '@sluice/queue';
 import { createGroupCommitWriter } from '@sluice/store';
+import { settlesWithin, unlessAborted } from './abortable';
 import { checkCompletion } from './completion';
 import type { Engine } from './engine';
 import { buildKeyFetchContext, jobConcurrency } from './keyFetchContext';
@@ -11,6 +22,7 @@ import { createLocalLimiter } from './localLimiter';
 import { processBatch } from './processBatch';
 import { runProducerLoop } from './producerLoop';
 import { type ProgressSnapshot, RateMeter } from './progress';
+import { warnIfEvicting } from './redisChecks';
 import { sleep } from './sleep';
 
 export interface WorkOptions {
@@ -38,14 +50,24 @@ export interface WorkSummary {
   complete: boolean;
 }
 
+/** How long a graceful shutdown waits for BullMQ before forcing its worker closed. */
+const CLOSE_GRACE_MS = 5_000;
+const HEARTBEAT_EVERY_MS = 3_000;
+
 /**
  * Works on a crawl until every key is in the ledger or `signal` aborts: a BullMQ worker over
  * the crawl's batch queue, the producer when this process holds the lease, and a monitor that
- * notices completion (and re-enqueues keys missing from the ledger once the queue is empty).
+ * notices completion (and re-enqueues keys missing from the ledger once the queue is empty),
+ * follows the user's pause flag and keeps a heartbeat in Redis.
+ *
+ * Shutdown: aborting `signal` aborts requests in flight; their batches fail back to the queue
+ * (keys already committed are skipped when the batch runs again), the writer flushes, and the
+ * session returns within a few seconds even when Redis is unreachable.
  */
 export async function work(engine: Engine, ref: string | number, options: WorkOptions = {}): Promise<WorkSummary> {
   const crawl: LoadedCrawl = loadCrawl(engine.store, ref);
   const { store, config } = engine;
+  const id = crawl.row.id;
   const concurrency = options.concurrency ?? effectiveConcurrency(crawl.spec.limits);
   const stop = new AbortController();
   // Every request in flight listens on this signal.
@@ -58,15 +80,16 @@ export async function work(engine: Engine, ref: string | number, options: WorkOp
   const limiter = createLocalLimiter({ ...crawl.spec.limits, concurrency });
   const ctx = buildKeyFetchContext(crawl, { http, limiter, env: config.env, signal: stop.signal });
   await assertRedis(config.redisUrl);
-  const redis = createRedis(config.redisUrl, `sluice-work-${crawl.row.id}`);
+  const redis = createRedis(config.redisUrl, `sluice-work-${id}`);
   redis.on('error', () => {});
-  const queue = openBatchQueue(redis, config.prefix, crawl.row.id);
+  await warnIfEvicting(redis, config.log);
+  const queue = openBatchQueue(redis, config.prefix, id);
   // Wakes the monitor the moment the last key commits, instead of at its next poll.
   let wake = new AbortController();
   const writer = createGroupCommitWriter({
     write: store.writeEntries,
     onCommit: () => {
-      const p = store.ledger.progress(crawl.row.id);
+      const p = store.ledger.progress(id);
       if (p.done + p.failed >= crawl.row.total) wake.abort();
     },
   });
@@ -74,7 +97,7 @@ export async function work(engine: Engine, ref: string | number, options: WorkOp
   const worker = createBatchWorker({
     connection: redis,
     prefix: config.prefix,
-    crawlId: crawl.row.id,
+    crawlId: id,
     concurrency: jobConcurrency(crawl, concurrency),
     process: async (payload) => {
       await processBatch(payload, store, writer, ctx);
@@ -88,17 +111,34 @@ export async function work(engine: Engine, ref: string | number, options: WorkOp
           store,
           queue,
           crawl,
-          lease: createProducerLease(redis, config.prefix, crawl.row.id),
+          lease: createProducerLease(redis, config.prefix, id),
           signal: producerStop.signal,
           log: config.log,
         });
 
+  const workerId = randomUUID();
+  const beat = () =>
+    writeHeartbeat(redis, config.prefix, id, {
+      id: workerId,
+      host: hostname(),
+      pid: process.pid,
+      startedAt: started,
+      finished: writer.committed,
+      inFlight: limiter.inFlight,
+      beatAt: Date.now(),
+    }).catch(() => {});
+  let lastBeat = 0;
   const meter = new RateMeter();
   let complete = false;
   try {
     for (;;) {
-      const state = await checkCompletion(store, queue, crawl, config.log);
-      const p = store.ledger.progress(crawl.row.id);
+      ctx.pause.set(store.crawls.find(id)?.paused ?? false);
+      if (Date.now() - lastBeat >= HEARTBEAT_EVERY_MS) {
+        lastBeat = Date.now();
+        void beat();
+      }
+      const state = await unlessAborted(checkCompletion(store, queue, crawl, config.log), stop.signal, 'running' as const);
+      const p = store.ledger.progress(id);
       options.onProgress?.({
         crawl: crawl.row.name,
         total: crawl.row.total,
@@ -119,15 +159,17 @@ export async function work(engine: Engine, ref: string | number, options: WorkOp
   } finally {
     producerStop.abort();
     stop.abort();
+    ctx.pause.set(false);
     await producerTask.catch(() => {});
-    await worker.close();
+    if (!(await settlesWithin(worker.close(), CLOSE_GRACE_MS))) await settlesWithin(worker.close(true), 1_000);
     await writer.flush();
-    await queue.close();
-    await http.close();
+    await settlesWithin(removeHeartbeat(redis, config.prefix, id, workerId), 1_000);
+    await settlesWithin(queue.close(), 1_000);
+    await http.close().catch(() => {});
     redis.disconnect();
     options.signal?.removeEventListener('abort', onAbort);
   }
-  const p = store.ledger.progress(crawl.row.id);
+  const p = store.ledger.progress(id);
   return {
     crawl: crawl.row.name,
     total: crawl.row.total,

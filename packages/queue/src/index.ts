@@ -4,3 +4,10 @@ export { type BatchWorkerOptions, createBatchWorker } from './batchWorker';
 export { assertRedis, createRedis, pingRedis } from './connection';
 export { createProducerLease, type ProducerLease } from './producerLease';
 export * from './redisKeys';
+
+// The shared limiter (Redis scripts): exact sliding windows and a global concurrency cap.
+
+export { type LimiterWindowName, limiterLeasesKey, limiterPauseKey, limiterWindowKey } from './limiter/limiterKeys';
+export { createSharedLimiter, type SharedLimiter, type SharedLimiterOptions } from './limiter/sharedLimiter';
+export type { LimiterLimits } from './limiter/windows';
+export { evictionPolicy, listWorkers, removeHeartbeat, type WorkerInfo, writeHeartbeat } from './workerHeartbeat';

@@ -5,6 +5,7 @@
  * Layout under a prefix `P` (default `sluice`):
  * - `P:crawl-<id>:*`            BullMQ's own keys for the crawl's batch queue
  * - `P:crawl-<id>:sluice:producer` the producer lease (which process enqueues)
+ * - `P:crawl-<id>:sluice:worker:<worker id>` a worker's heartbeat (expires when it dies)
  * For Redis Cluster, give a prefix with a hash tag (`{sluice}`) so a queue's keys share a slot.
  */
 
@@ -29,4 +30,14 @@ export function batchJobId(batch: number): string {
 /** Pattern matching every key of a crawl (for SCAN-based inspection and cleanup). */
 export function crawlKeyPattern(prefix: string, crawlId: number): string {
   return `${prefix}:${queueName(crawlId)}:*`;
+}
+
+/** A worker's heartbeat key. */
+export function workerHeartbeatKey(prefix: string, crawlId: number, workerId: string): string {
+  return `${prefix}:${queueName(crawlId)}:sluice:worker:${workerId}`;
+}
+
+/** Pattern matching every worker heartbeat of a crawl. */
+export function workerHeartbeatPattern(prefix: string, crawlId: number): string {
+  return `${prefix}:${queueName(crawlId)}:sluice:worker:*`;
 }

@@ -1,4 +1,4 @@
-import { asc, eq, sql } from 'drizzle-orm';
+import { and, asc, eq, sql } from 'drizzle-orm';
 import type { Db } from './client';
 import { crawlProgress, crawls, producerState } from './schema';
 
@@ -68,6 +68,20 @@ export function createCrawlQueries(db: Db) {
     getCursor(crawlId: number): number {
       const row = db.select({ next: producerState.nextBatch }).from(producerState).where(eq(producerState.crawlId, crawlId)).get();
       return row?.next ?? 0;
+    },
+
+    /**
+     * Moves the cursor from `expected` to `nextBatch` only if nobody moved it meanwhile (a
+     * `resume` or reconcile resetting it must win over a producer finishing a fill).
+     * Returns false when the cursor had moved.
+     */
+    advanceCursor(crawlId: number, expected: number, nextBatch: number): boolean {
+      const result = db
+        .update(producerState)
+        .set({ nextBatch, updatedAt: Date.now() })
+        .where(and(eq(producerState.crawlId, crawlId), eq(producerState.nextBatch, expected)))
+        .run();
+      return result.changes > 0;
     },
 
     setCursor(crawlId: number, nextBatch: number): void {

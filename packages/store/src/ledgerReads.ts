@@ -29,7 +29,7 @@ export function createLedgerReads(db: Db) {
        UNION ALL SELECT position FROM failures WHERE crawl_id = ? AND position BETWEEN ? AND ?`,
     )
     .pluck();
-  const progress = sqlite.prepare('SELECT done, failed FROM crawl_progress WHERE crawl_id = ?');
+  const progress = sqlite.prepare('SELECT done, failed, last_progress_at AS lastProgressAt FROM crawl_progress WHERE crawl_id = ?');
   const countResults = sqlite.prepare('SELECT count(*) FROM results WHERE crawl_id = ?').pluck();
   const countFailures = sqlite.prepare('SELECT count(*) FROM failures WHERE crawl_id = ?').pluck();
   const resultsInOrder = sqlite.prepare(
@@ -51,7 +51,13 @@ export function createLedgerReads(db: Db) {
     /** Finished-key counters, maintained by the ledger writer. */
     progress(crawlId: number): { done: number; failed: number } {
       const row = progress.get(crawlId) as { done: number; failed: number } | undefined;
-      return row ?? { done: 0, failed: 0 };
+      return row ? { done: row.done, failed: row.failed } : { done: 0, failed: 0 };
+    },
+
+    /** Epoch ms of the last commit that finished a key of the crawl, or null. */
+    lastProgressAt(crawlId: number): number | null {
+      const row = progress.get(crawlId) as { lastProgressAt: number | null } | undefined;
+      return row?.lastProgressAt ?? null;
     },
 
     /** Counts rows directly (slow on huge crawls; used to verify the counters). */

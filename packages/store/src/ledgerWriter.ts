@@ -26,8 +26,9 @@ export function createLedgerWriter(db: Db): (entries: readonly LedgerEntry[]) =>
      WHERE crawl_id = ? AND key = ?`,
   );
   const bumpProgress = sqlite.prepare(
-    `INSERT INTO crawl_progress (crawl_id, done, failed) VALUES (?, ?, ?)
-     ON CONFLICT (crawl_id) DO UPDATE SET done = done + excluded.done, failed = failed + excluded.failed`,
+    `INSERT INTO crawl_progress (crawl_id, done, failed, last_progress_at) VALUES (?, ?, ?, ?)
+     ON CONFLICT (crawl_id) DO UPDATE SET done = done + excluded.done, failed = failed + excluded.failed,
+       last_progress_at = excluded.last_progress_at`,
   );
 
   const failedCount = sqlite.prepare('SELECT failed FROM crawl_progress WHERE crawl_id = ?').pluck();
@@ -70,8 +71,24 @@ export function createLedgerWriter(db: Db): (entries: readonly LedgerEntry[]) =>
       }
     }
     for (const [crawlId, d] of deltas) {
-      if (d.done !== 0 || d.failed !== 0) bumpProgress.run(crawlId, d.done, d.failed);
+      if (d.done !== 0 || d.failed !== 0) bumpProgress.run(crawlId, d.done, d.failed, Date.now());
     }
   });
   return (entries) => write.immediate(entries);
+}
+
+/**
+ * Deletes a crawl's failures (for retry-failed) and lowers the counter by as many, in one
+ * transaction. Returns how many were deleted.
+ */
+export function createFailureClearer(db: Db): (crawlId: number) => number {
+  const sqlite = db.$client;
+  const clear = sqlite.prepare('DELETE FROM failures WHERE crawl_id = ?');
+  const lower = sqlite.prepare('UPDATE crawl_progress SET failed = failed - ? WHERE crawl_id = ?');
+  const run = sqlite.transaction((crawlId: number) => {
+    const deleted = clear.run(crawlId).changes;
+    if (deleted > 0) lower.run(deleted, crawlId);
+    return deleted;
+  });
+  return (crawlId) => run.immediate(crawlId);
 }

@@ -36,6 +36,8 @@ export const crawlProgress = sqliteTable('crawl_progress', {
     .references(() => crawls.id, { onDelete: 'cascade' }),
   done: integer('done').notNull().default(0),
   failed: integer('failed').notNull().default(0),
+  /** Epoch ms of the last commit that finished a key: proof of progress, not just liveness. */
+  lastProgressAt: integer('last_progress_at'),
 });
 
 export const results = sqliteTable(

@@ -2,7 +2,7 @@ import type { LedgerEntry } from '@sluice/core';
 import { type Db, openDb } from './client';
 import { type CrawlQueries, createCrawlQueries } from './crawlQueries';
 import { createLedgerReads, type LedgerReads } from './ledgerReads';
-import { createLedgerWriter } from './ledgerWriter';
+import { createFailureClearer, createLedgerWriter } from './ledgerWriter';
 
 /**
  * The store: the only way into SQLite. No driver types leak out of this package.
@@ -13,6 +13,8 @@ export interface Store {
   readonly ledger: LedgerReads;
   /** Writes entries in one transaction (see ledgerWriter). */
   writeEntries(entries: readonly LedgerEntry[]): void;
+  /** Deletes a crawl's failures so they can be fetched again; returns how many. */
+  clearFailures(crawlId: number): number;
   /** `PRAGMA integrity_check` result: `ok` when healthy. */
   integrityCheck(): string;
   /** Size of the database file in bytes (main file, WAL excluded). */
@@ -28,6 +30,7 @@ export function openStore(path: string): Store {
     crawls: createCrawlQueries(db),
     ledger: createLedgerReads(db),
     writeEntries,
+    clearFailures: createFailureClearer(db),
     integrityCheck: () => db.$client.pragma('integrity_check', { simple: true }) as string,
     fileBytes: () => {
       const pageCount = db.$client.pragma('page_count', { simple: true }) as number;

@@ -52,8 +52,14 @@ export function createAdmissionQueue(options: AdmissionQueueOptions): AdmissionQ
   function handOver(member: string): void {
     const waiter = take();
     const { leases } = options;
-    if (!leases) return waiter?.resolve(NOOP);
-    if (!waiter) return leases.release(member);
+    if (!waiter) {
+      leases?.release(member);
+      return;
+    }
+    if (!leases) {
+      waiter.resolve(NOOP);
+      return;
+    }
     leases.hold(member);
     let released = false;
     waiter.resolve(() => {

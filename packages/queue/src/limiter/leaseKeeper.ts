@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
-import { luaScript, RENEW_LUA } from './limiterScript';
-import { runScript, toError } from './luaScript';
+import { RENEW_LUA } from './limiterScript';
+import { luaScript, runScript, toError } from './luaScript';
 
 const RENEW = luaScript(RENEW_LUA);
 
@@ -39,7 +39,10 @@ export function createLeaseKeeper({ redis, key, leaseMs, onError }: LeaseKeeperO
   }
 
   async function renew(): Promise<void> {
-    if (held.size === 0) return stopTimer();
+    if (held.size === 0) {
+      stopTimer();
+      return;
+    }
     // A renewal stuck behind a Redis outage must not pile up more of them.
     if (renewing) return;
     renewing = true;

@@ -1,0 +1,1 @@
+ALTER TABLE `crawl_progress` ADD `last_progress_at` integer;

@@ -1,0 +1,63 @@
+import { crawlKeyPattern } from '../redisKeys';
+import { limiterLeasesKey, limiterPauseKey, limiterWindowKey } from './limiterKeys';
+import { isTransientRedisError } from './luaScript';
+import { parseAcquireReply, parsePeekReply } from './replies';
+
+describe('script replies', () => {
+  test('reads an admission with its sub-millisecond Redis time', () => {
+    expect(parseAcquireReply([1, '1712345678901.234'])).toEqual({ admitted: true, nowMs: 1712345678901.234 });
+  });
+
+  test('reads each refusal with its reason and wait', () => {
+    expect(parseAcquireReply([0, 'window', '12.500'])).toEqual({ admitted: false, reason: 'window', waitMs: 12.5 });
+    expect(parseAcquireReply([0, 'pause', '1499.000'])).toEqual({ admitted: false, reason: 'pause', waitMs: 1499 });
+    expect(parseAcquireReply([0, 'concurrency', '0'])).toEqual({ admitted: false, reason: 'concurrency', waitMs: 0 });
+  });
+
+  test('throws on a reply of another shape instead of guessing', () => {
+    expect(() => parseAcquireReply('OK')).toThrow(/unexpected script reply/);
+    expect(() => parseAcquireReply([0, 'nap', '1'])).toThrow(/unexpected script reply/);
+    expect(() => parseAcquireReply([1, 'soon'])).toThrow(/unexpected script reply/);
+  });
+
+  test('reads a peek, with no in-flight count when there is no global cap', () => {
+    expect(parsePeekReply(['1000.500', '0', '0.000', -1, 3, 7], 2)).toEqual({
+      nowMs: 1000.5,
+      pausedUntilMs: 0,
+      waitMs: 0,
+      inFlight: null,
+      counts: [3, 7],
+    });
+    expect(parsePeekReply(['1000.000', '2500', '10.000', 2], 0).inFlight).toBe(2);
+  });
+});
+
+describe('Redis errors', () => {
+  const reply = (message: string) => Object.assign(new Error(message), { name: 'ReplyError' });
+
+  test('waits out lost connections and busy or failing-over servers', () => {
+    expect(isTransientRedisError(new Error('Connection is closed.'))).toBe(true);
+    expect(isTransientRedisError(Object.assign(new Error('x'), { name: 'MaxRetriesPerRequestError' }))).toBe(true);
+    expect(isTransientRedisError(reply('LOADING Redis is loading the dataset in memory'))).toBe(true);
+    expect(isTransientRedisError(reply('READONLY You cannot write against a read only replica.'))).toBe(true);
+  });
+
+  test('does not retry a script or type error', () => {
+    expect(isTransientRedisError(reply('ERR user_script:3: bad argument'))).toBe(false);
+    expect(isTransientRedisError(reply('WRONGTYPE Operation against a key holding the wrong kind of value'))).toBe(false);
+    expect(isTransientRedisError('boom')).toBe(false);
+  });
+});
+
+describe('limiter keys', () => {
+  test('live under the crawl, so crawlKeyPattern finds and cleans them', () => {
+    const pattern = new RegExp(`^${crawlKeyPattern('sluice', 7).replace('*', '.*')}$`);
+    const keys = [limiterWindowKey('sluice', 7, 'perDay'), limiterLeasesKey('sluice', 7), limiterPauseKey('sluice', 7)];
+    expect(keys).toEqual([
+      'sluice:crawl-7:sluice:limiter:perDay',
+      'sluice:crawl-7:sluice:limiter:leases',
+      'sluice:crawl-7:sluice:limiter:pause',
+    ]);
+    for (const key of keys) expect(key).toMatch(pattern);
+  });
+});

@@ -1,0 +1,189 @@
+import { randomBytes } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import { createAdmissionQueue } from './admissionQueue';
+import { createLeaseKeeper } from './leaseKeeper';
+import { limiterLeasesKey, limiterPauseKey, limiterWindowKey } from './limiterKeys';
+import { ACQUIRE_LUA, PAUSE_LUA, SEED_LUA, seedMember } from './limiterScript';
+import { luaScript, runScript } from './luaScript';
+import { parsePeekReply } from './replies';
+import { sleep } from './sleep';
+import { assertLimits, configuredWindows, isUnlimited, type LimiterLimits } from './windows';
+
+/**
+ * The limiter shared by every worker process of a crawl, on every host: exact sliding windows
+ * (per second, minute, hour, day) and a global concurrency cap, kept in Redis and checked by
+ * one atomic script per admission against Redis's clock. See `limiterScript.ts`.
+ */
+
+export interface SharedLimiterOptions {
+  /** ioredis client; the caller owns and closes it. Use `maxRetriesPerRequest: null` (as `createRedis` does) so calls wait out a reconnect. */
+  redis: Redis;
+  /** Key prefix, as for the crawl's queue (`DEFAULT_PREFIX` is `sluice`). */
+  prefix: string;
+  crawlId: number;
+  /**
+   * The crawl's limits, each an integer ≥ 0 and `0` meaning unlimited. `concurrency` here is
+   * GLOBAL: requests in flight across all processes (`0`: no global cap). With every limit 0,
+   * the limiter never touches Redis.
+   */
+  limits: LimiterLimits;
+  /** Names this process in lease members (visible in Redis). Default: 8 random hex digits. */
+  holderId?: string;
+  /**
+   * A concurrency lease not renewed for this long frees its slot (a dead process). Holders
+   * renew every third of it while alive. Default 60000.
+   */
+  leaseMs?: number;
+  /** Called with the Redis time (epoch ms, sub-millisecond) of every start this process records. Default none. */
+  onAdmit?: (redisTimeMs: number) => void;
+  /** Receives Redis errors the limiter rides out (retried acquires, lost renewals and releases). Default: ignored. */
+  onError?: (err: Error) => void;
+}
+
+export interface SharedLimiter {
+  /**
+   * Waits until one request may start under every window, the global concurrency cap and no
+   * pause; resolves with its release function (call it once, when the request ends). When
+   * `signal` aborts, resolves at once with a no-op release and records no start, like the
+   * engine's local limiter: the caller checks `signal.aborted` before requesting. Redis
+   * outages are waited out, never thrown; rejects only when closed or on a non-transient
+   * Redis error (InfrastructureError).
+   */
+  acquire(signal?: AbortSignal): Promise<() => void>;
+  /**
+   * Pauses the whole crawl (all processes) until epoch ms `untilMs`; extends, never shortens.
+   * This process also honours it by its own clock. With every limit 0 the pause is local only.
+   */
+  pauseUntil(untilMs: number): Promise<void>;
+  /** Epoch ms until which the crawl is paused or waiting for budget, whichever is later; 0 if neither. */
+  blockedUntil(): Promise<number>;
+  /** Starts in the current window of each configured length, and leases in flight under a global cap. */
+  usage(): Promise<{ perSecond?: number; perMinute?: number; perHour?: number; perDay?: number; inFlight?: number }>;
+  /**
+   * Seeds the windows with past starts (epoch ms), e.g. from the ledger after Redis lost its
+   * data, so a daily budget is not reset to full. Adds each start only to the windows it is
+   * still inside; seeding the same times again adds nothing.
+   */
+  seed(requestTimesMs: number[]): Promise<void>;
+  /** Stops renewals and rejects pending acquires; does not close `redis`. Leases still held expire after leaseMs. */
+  close(): void;
+}
+
+const ACQUIRE = luaScript(ACQUIRE_LUA);
+const PAUSE = luaScript(PAUSE_LUA);
+const SEED = luaScript(SEED_LUA);
+/** Seeded starts per script call, so one call never blocks Redis for long. */
+const SEED_CHUNK = 1_000;
+
+export function createSharedLimiter(options: SharedLimiterOptions): SharedLimiter {
+  assertLimits(options.limits);
+  const limits = { ...options.limits };
+  const { redis, prefix, crawlId } = options;
+  const leaseMs = options.leaseMs ?? 60_000;
+  if (!Number.isFinite(leaseMs) || leaseMs < 3) throw new RangeError('shared limiter: leaseMs must be ≥ 3');
+  const onError = options.onError ?? (() => {});
+  if (isUnlimited(limits)) return createLocalOnly();
+  let localPauseUntil = 0;
+  const localPauseMs = () => Math.max(0, localPauseUntil - Date.now());
+
+  const windows = configuredWindows(limits);
+  const pauseKey = limiterPauseKey(prefix, crawlId);
+  const leasesKey = limiterLeasesKey(prefix, crawlId);
+  const windowKeys = windows.map((w) => limiterWindowKey(prefix, crawlId, w.name));
+  const keys = [pauseKey, leasesKey, ...windowKeys];
+  const windowArgs = windows.flatMap((w) => [w.lengthMs, w.max]);
+  const holder = `${options.holderId ?? randomBytes(4).toString('hex')}:${randomBytes(3).toString('hex')}`;
+  let sequence = 0;
+  const leases = limits.concurrency > 0 ? createLeaseKeeper({ redis, key: leasesKey, leaseMs, onError }) : null;
+
+  const queue = createAdmissionQueue({
+    attempt: (member) => runScript(redis, ACQUIRE, keys, ['acquire', member, limits.concurrency, leaseMs, ...windowArgs]),
+    newMember: () => `${holder}:${(sequence++).toString(36)}`,
+    leases,
+    localPauseMs,
+    onAdmit: options.onAdmit ?? (() => {}),
+    onError,
+  });
+
+  async function peek() {
+    const raw = await runScript(redis, ACQUIRE, keys, ['peek', '', limits.concurrency, leaseMs, ...windowArgs]);
+    return parsePeekReply(raw, windows.length);
+  }
+
+  return {
+    acquire: (signal) => queue.acquire(signal),
+    async pauseUntil(untilMs) {
+      if (!Number.isFinite(untilMs)) return;
+      localPauseUntil = Math.max(localPauseUntil, untilMs);
+      await runScript(redis, PAUSE, [pauseKey], [String(Math.ceil(untilMs))]);
+    },
+    async blockedUntil() {
+      const state = await peek();
+      const budgetUntil = state.waitMs > 0 ? state.nowMs + state.waitMs : 0;
+      const pausedUntil = state.pausedUntilMs > state.nowMs ? state.pausedUntilMs : 0;
+      return Math.max(budgetUntil, pausedUntil, localPauseMs() > 0 ? localPauseUntil : 0);
+    },
+    async usage() {
+      const state = await peek();
+      const usage: Awaited<ReturnType<SharedLimiter['usage']>> = {};
+      windows.forEach((w, i) => {
+        usage[w.name] = state.counts[i] ?? 0;
+      });
+      if (state.inFlight !== null) usage.inFlight = state.inFlight;
+      return usage;
+    },
+    async seed(requestTimesMs) {
+      if (windows.length === 0) return;
+      const pairs = seedPairs(requestTimesMs);
+      for (let i = 0; i < pairs.length; i += SEED_CHUNK) {
+        const chunk = pairs.slice(i, i + SEED_CHUNK).flat();
+        await runScript(redis, SEED, windowKeys, [windows.length, ...windows.map((w) => w.lengthMs), ...chunk]);
+      }
+    },
+    close() {
+      queue.close();
+      leases?.stop();
+    },
+  };
+}
+
+/** `[time, member]` per finite time, members numbering equal times so re-seeding is idempotent. */
+function seedPairs(timesMs: readonly number[]): Array<[string, string]> {
+  const seen = new Map<number, number>();
+  return timesMs
+    .filter((t) => Number.isFinite(t) && t > 0)
+    .sort((a, b) => a - b)
+    .map((t) => {
+      const occurrence = seen.get(t) ?? 0;
+      seen.set(t, occurrence + 1);
+      return [String(t), seedMember(t, occurrence)];
+    });
+}
+
+/** The fast path when every limit is 0: nothing to share, so Redis is never touched. */
+function createLocalOnly(): SharedLimiter {
+  const noop = () => {};
+  let pausedUntil = 0;
+  let closed = false;
+  return {
+    async acquire(signal) {
+      if (closed) throw new Error('shared limiter is closed');
+      // Honour this process's own pause; other processes never hear of it (no Redis).
+      while (pausedUntil > Date.now() && !signal?.aborted && !closed) await sleep(Math.min(pausedUntil - Date.now(), 1_000), signal);
+      return noop;
+    },
+    async pauseUntil(untilMs) {
+      if (Number.isFinite(untilMs)) pausedUntil = Math.max(pausedUntil, untilMs);
+    },
+    async blockedUntil() {
+      return pausedUntil > Date.now() ? pausedUntil : 0;
+    },
+    async usage() {
+      return {};
+    },
+    async seed() {},
+    close() {
+      closed = true;
+    },
+  };
+}

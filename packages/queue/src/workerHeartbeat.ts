@@ -1,0 +1,48 @@
+import type { Redis } from 'ioredis';
+import { workerHeartbeatKey, workerHeartbeatPattern } from './redisKeys';
+
+/** What a worker says about itself, refreshed every few seconds while it lives. */
+export interface WorkerInfo {
+  id: string;
+  host: string;
+  pid: number;
+  startedAt: number;
+  /** Keys this worker finished so far. */
+  finished: number;
+  /** Requests in flight right now. */
+  inFlight: number;
+  beatAt: number;
+}
+
+/** Writes a heartbeat that expires after `ttlMs` unless renewed (a dead worker disappears). */
+export async function writeHeartbeat(redis: Redis, prefix: string, crawlId: number, info: WorkerInfo, ttlMs = 15_000): Promise<void> {
+  await redis.set(workerHeartbeatKey(prefix, crawlId, info.id), JSON.stringify(info), 'PX', ttlMs);
+}
+
+export async function removeHeartbeat(redis: Redis, prefix: string, crawlId: number, workerId: string): Promise<void> {
+  await redis.del(workerHeartbeatKey(prefix, crawlId, workerId));
+}
+
+/** Workers whose heartbeat is alive (SCAN, never KEYS). */
+export async function listWorkers(redis: Redis, prefix: string, crawlId: number): Promise<WorkerInfo[]> {
+  const keys: string[] = [];
+  let cursor = '0';
+  do {
+    const [next, batch] = await redis.scan(cursor, 'MATCH', workerHeartbeatPattern(prefix, crawlId), 'COUNT', 500);
+    cursor = next;
+    keys.push(...batch);
+  } while (cursor !== '0');
+  if (keys.length === 0) return [];
+  const values = await redis.mget(...keys);
+  return values.flatMap((v) => (v ? [JSON.parse(v) as WorkerInfo] : []));
+}
+
+/** Redis's eviction policy, or null when CONFIG is not allowed (managed Redis). */
+export async function evictionPolicy(redis: Redis): Promise<string | null> {
+  try {
+    const reply = (await redis.config('GET', 'maxmemory-policy')) as string[];
+    return reply[1] ?? null;
+  } catch {
+    return null;
+  }
+}
