@@ -31,20 +31,47 @@ export interface AdmissionQueueOptions {
 interface Waiter {
   resolve(release: () => void): void;
   reject(err: Error): void;
-  detach(): void;
+  signal: AbortSignal | undefined;
 }
 
 const NOOP = () => {};
 
 export function createAdmissionQueue(options: AdmissionQueueOptions): AdmissionQueue {
   const waiters: Waiter[] = [];
+  // One abort listener per signal, however many waiters share it (a worker's stop signal).
+  const watched = new Map<AbortSignal, { waiting: number; onAbort: () => void }>();
   const sleeper = napper();
   let pumping = false;
   let closed = false;
 
+  function watch(signal: AbortSignal): void {
+    const entry = watched.get(signal);
+    if (entry) {
+      entry.waiting++;
+      return;
+    }
+    const onAbort = () => {
+      watched.delete(signal);
+      const leaving = waiters.filter((w) => w.signal === signal);
+      waiters.splice(0, waiters.length, ...waiters.filter((w) => w.signal !== signal));
+      for (const waiter of leaving) waiter.resolve(NOOP);
+      if (waiters.length === 0) sleeper.wake();
+    };
+    watched.set(signal, { waiting: 1, onAbort });
+    signal.addEventListener('abort', onAbort, { once: true });
+  }
+
+  function unwatch(signal: AbortSignal | undefined): void {
+    const entry = signal && watched.get(signal);
+    if (!signal || !entry) return;
+    if (--entry.waiting > 0) return;
+    watched.delete(signal);
+    signal.removeEventListener('abort', entry.onAbort);
+  }
+
   function take(): Waiter | undefined {
     const waiter = waiters.shift();
-    waiter?.detach();
+    unwatch(waiter?.signal);
     return waiter;
   }
 
@@ -129,16 +156,8 @@ export function createAdmissionQueue(options: AdmissionQueueOptions): AdmissionQ
       if (closed) return Promise.reject(new Error('shared limiter is closed'));
       if (signal?.aborted) return Promise.resolve(NOOP);
       return new Promise((resolve, reject) => {
-        const onAbort = () => {
-          const index = waiters.indexOf(waiter);
-          if (index < 0) return;
-          waiters.splice(index, 1);
-          resolve(NOOP);
-          if (waiters.length === 0) sleeper.wake();
-        };
-        const waiter: Waiter = { resolve, reject, detach: () => signal?.removeEventListener('abort', onAbort) };
-        signal?.addEventListener('abort', onAbort, { once: true });
-        waiters.push(waiter);
+        if (signal) watch(signal);
+        waiters.push({ resolve, reject, signal });
         void pump();
       });
     },

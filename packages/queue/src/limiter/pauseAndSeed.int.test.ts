@@ -1,0 +1,80 @@
+import { createSharedLimiter } from './sharedLimiter';
+import { redisNowMs, waitFor, withRedisPrefix } from './testSupport';
+import type { LimiterLimits } from './windows';
+
+const NONE: LimiterLimits = { perSecond: 0, perMinute: 0, perHour: 0, perDay: 0, concurrency: 0 };
+const DAY_MS = 86_400_000;
+
+describe('shared limiter pause (real Redis, several clients)', () => {
+  test('pauseUntil holds every instance until the pause ends by Redis time, then acquires resume', async () => {
+    await withRedisPrefix('limiter-pause', 3, async ({ prefix, crawlId, clients }) => {
+      const admits: number[] = [];
+      const limits = { ...NONE, perSecond: 1000 };
+      const limiters = clients.map((redis) => createSharedLimiter({ redis, prefix, crawlId, limits, onAdmit: (t) => admits.push(t) }));
+      try {
+        const untilMs = Math.ceil((await redisNowMs(clients[0]!)) + 1_500);
+        await limiters[0]!.pauseUntil(untilMs);
+        // Extends, never shortens.
+        await limiters[1]!.pauseUntil(untilMs - 1_000);
+        expect(await limiters[2]!.blockedUntil()).toBe(untilMs);
+
+        let resolved = 0;
+        const acquires = limiters.flatMap((limiter) => [1, 2, 3, 4, 5].map(() => limiter.acquire().then((release) => (resolved++, release()))));
+        await waitFor(() => resolved === 15, { timeoutMs: 10_000, what: 'all acquires after the pause' });
+        await Promise.all(acquires);
+        expect(admits).toHaveLength(15);
+        expect(Math.min(...admits)).toBeGreaterThanOrEqual(untilMs);
+        expect(Math.max(...admits) - untilMs).toBeLessThan(1_500);
+        expect(await limiters[0]!.blockedUntil()).toBe(0);
+      } finally {
+        for (const limiter of limiters) limiter.close();
+      }
+    });
+  });
+});
+
+describe('shared limiter seed (real Redis)', () => {
+  test('25 starts within the last day use up perDay 25, so the next acquire waits', async () => {
+    await withRedisPrefix('limiter-seed', 1, async ({ prefix, crawlId, clients: [redis] }) => {
+      const admits: number[] = [];
+      const limits = { ...NONE, perSecond: 5, perDay: 25 };
+      const limiter = createSharedLimiter({ redis: redis!, prefix, crawlId, limits, onAdmit: (t) => admits.push(t) });
+      try {
+        const now = await redisNowMs(redis!);
+        const times = Array.from({ length: 25 }, (_, i) => Math.floor(now) - (i + 1) * 60_000);
+        await limiter.seed(times);
+        await limiter.seed(times); // idempotent
+        expect(await limiter.usage()).toEqual({ perSecond: 0, perDay: 25 });
+        const blockedUntil = await limiter.blockedUntil();
+        expect(blockedUntil).toBeGreaterThan(now);
+        expect(blockedUntil).toBe(Math.min(...times) + DAY_MS);
+
+        const signal = AbortSignal.timeout(300);
+        await limiter.acquire(signal);
+        expect(signal.aborted).toBe(true);
+        expect(admits).toHaveLength(0);
+      } finally {
+        limiter.close();
+      }
+    });
+  });
+
+  test('starts older than a day are not seeded; the budget stays full', async () => {
+    await withRedisPrefix('limiter-seed-old', 1, async ({ prefix, crawlId, clients: [redis] }) => {
+      const admits: number[] = [];
+      const limits = { ...NONE, perDay: 25 };
+      const limiter = createSharedLimiter({ redis: redis!, prefix, crawlId, limits, onAdmit: (t) => admits.push(t) });
+      try {
+        const now = await redisNowMs(redis!);
+        await limiter.seed(Array.from({ length: 25 }, (_, i) => now - DAY_MS - i * 1_000));
+        expect(await limiter.usage()).toEqual({ perDay: 0 });
+        expect(await limiter.blockedUntil()).toBe(0);
+        (await limiter.acquire(AbortSignal.timeout(5_000)))();
+        expect(admits).toHaveLength(1);
+        expect(await limiter.usage()).toEqual({ perDay: 1 });
+      } finally {
+        limiter.close();
+      }
+    });
+  });
+});

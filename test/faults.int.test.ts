@@ -1,0 +1,159 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { openStore } from '@sluice/store';
+import { collect, type OwnRedis, runCli, spawnCli, startRedisServer, uniquePrefix, waitFor, withMockApi, withTempDir } from '@sluice/testkit';
+import { Redis } from 'ioredis';
+import { cliFlags, colourSpec } from './helpers';
+
+/** Runs `fn` with a redis-server of the test's own (AOF on), stopped by pid afterwards. */
+async function withOwnRedis<T>(dir: string, fn: (redis: OwnRedis) => Promise<T>): Promise<T> {
+  const redis = await startRedisServer(dir, { appendOnly: true });
+  try {
+    return await fn(redis);
+  } finally {
+    await redis.stop();
+  }
+}
+
+function ledgerOf(dir: string, crawlId = 1) {
+  const store = openStore(join(dir, 'sluice.db'));
+  try {
+    const keys = new Set<string>();
+    let bad = 0;
+    for (const row of store.ledger.iterateResults(crawlId)) {
+      keys.add(row.key);
+      if (JSON.parse(row.body).hex.clean !== row.key) bad++;
+    }
+    return { counts: store.ledger.recount(crawlId), progress: store.ledger.progress(crawlId), unique: keys.size, bad, integrity: store.integrityCheck() };
+  } finally {
+    store.close();
+  }
+}
+
+function progressOf(dir: string, crawlId = 1): number {
+  const store = openStore(join(dir, 'sluice.db'));
+  try {
+    const p = store.ledger.progress(crawlId);
+    return p.done + p.failed;
+  } finally {
+    store.close();
+  }
+}
+
+const TOTAL = 6_000;
+
+function writeSpec(dir: string, mockUrl: string): string {
+  const specPath = join(dir, 'spec.json');
+  writeFileSync(specPath, JSON.stringify(colourSpec(mockUrl, TOTAL, { limits: { concurrency: 20 }, queue: { batchSize: 50 } })));
+  return specPath;
+}
+
+describe('crash safety (real processes, a redis-server of our own)', () => {
+  test('a worker killed with SIGKILL mid-crawl loses nothing: another worker finishes with an exact ledger', async () => {
+    await withTempDir((dir) =>
+      withOwnRedis(dir, (redis) =>
+        withMockApi({ latencyMs: 3 }, async (mock) => {
+          const flags = cliFlags(dir, redis.url, uniquePrefix('kill'));
+          const specPath = writeSpec(dir, mock.url);
+          expect((await runCli([...flags, 'crawl', 'create', specPath])).code).toBe(0);
+          const victim = spawnCli([...flags, 'work', 'colours', '--json']);
+          const victimDone = collect(victim);
+          await waitFor(() => progressOf(dir) > 1_000, { what: 'the first worker to make progress' });
+          victim.kill('SIGKILL');
+          expect((await victimDone).code).toBeNull();
+          const survivor = await runCli([...flags, 'work', 'colours', '--json']);
+          expect(survivor.code).toBe(0);
+          const ledger = ledgerOf(dir);
+          expect(ledger.counts).toEqual({ done: TOTAL, failed: 0 });
+          expect(ledger.progress).toEqual({ done: TOTAL, failed: 0 });
+          expect(ledger.unique).toBe(TOTAL);
+          expect(ledger.bad).toBe(0);
+          expect(ledger.integrity).toBe('ok');
+          // Only keys that were in flight when the worker died can have been fetched twice.
+          expect(mock.duplicateKeys()).toBeLessThanOrEqual(20 * 3);
+        }),
+      ),
+    );
+  });
+
+  test('workers keep their process through a Redis restart and continue by themselves', async () => {
+    await withTempDir((dir) =>
+      withOwnRedis(dir, (redis) =>
+        withMockApi({ latencyMs: 3 }, async (mock) => {
+          const flags = cliFlags(dir, redis.url, uniquePrefix('restart'));
+          const specPath = writeSpec(dir, mock.url);
+          const worker = spawnCli([...flags, 'run', specPath, '--json']);
+          const done = collect(worker);
+          await waitFor(() => progressOf(dir) > 1_000, { what: 'progress before the restart' });
+          await redis.kill();
+          const atOutage = progressOf(dir);
+          await redis.restart();
+          await waitFor(() => progressOf(dir) > atOutage + 500, { timeoutMs: 60_000, what: 'progress after the restart' });
+          const result = await done;
+          expect(result.code).toBe(0);
+          expect(worker.exitCode).toBe(0);
+          const ledger = ledgerOf(dir);
+          expect(ledger.counts).toEqual({ done: TOTAL, failed: 0 });
+          expect(ledger.unique).toBe(TOTAL);
+        }),
+      ),
+    );
+  });
+
+  test('after FLUSHALL, resume re-enqueues exactly the keys missing from the ledger', async () => {
+    await withTempDir((dir) =>
+      withOwnRedis(dir, (redis) =>
+        withMockApi({ latencyMs: 3 }, async (mock) => {
+          const flags = cliFlags(dir, redis.url, uniquePrefix('flush'));
+          const specPath = writeSpec(dir, mock.url);
+          const worker = spawnCli([...flags, 'run', specPath, '--json']);
+          const done = collect(worker);
+          await waitFor(() => progressOf(dir) > 1_500, { what: 'progress before FLUSHALL' });
+          const client = new Redis(redis.url);
+          try {
+            await client.flushall();
+          } finally {
+            client.disconnect();
+          }
+          const resumed = await runCli([...flags, 'resume', 'colours', '--json']);
+          expect(resumed.code).toBe(0);
+          expect(JSON.parse(resumed.stdout).missing).toBeGreaterThan(0);
+          const result = await done;
+          expect(result.code).toBe(0);
+          const ledger = ledgerOf(dir);
+          expect(ledger.counts).toEqual({ done: TOTAL, failed: 0 });
+          expect(ledger.unique).toBe(TOTAL);
+          expect(ledger.integrity).toBe('ok');
+          expect(mock.duplicateKeys()).toBeLessThanOrEqual(20 * 3);
+        }),
+      ),
+    );
+  });
+
+  test('SIGTERM shuts a worker down gracefully (exit 0, quickly) and nothing is lost', async () => {
+    await withTempDir((dir) =>
+      withOwnRedis(dir, (redis) =>
+        withMockApi({ latencyMs: 20 }, async (mock) => {
+          const flags = cliFlags(dir, redis.url, uniquePrefix('sigterm'));
+          const specPath = writeSpec(dir, mock.url);
+          const worker = spawnCli([...flags, 'run', specPath, '--json']);
+          const done = collect(worker);
+          await waitFor(() => progressOf(dir) > 500, { what: 'progress before SIGTERM' });
+          const signalledAt = Date.now();
+          worker.kill('SIGTERM');
+          const stopped = await done;
+          const tookMs = Date.now() - signalledAt;
+          expect(stopped.code).toBe(0);
+          expect(tookMs).toBeLessThan(10_000);
+          expect(JSON.parse(stopped.stdout)).toMatchObject({ complete: false });
+          const again = await runCli([...flags, 'run', specPath, '--json']);
+          expect(again.code).toBe(0);
+          const ledger = ledgerOf(dir);
+          expect(ledger.counts).toEqual({ done: TOTAL, failed: 0 });
+          expect(ledger.unique).toBe(TOTAL);
+          expect(mock.stats().requests).toBeLessThanOrEqual(TOTAL + 20);
+        }),
+      ),
+    );
+  });
+});
