@@ -1,7 +1,17 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { openStore } from '@sluice/store';
-import { collect, type OwnRedis, runCli, spawnCli, startRedisServer, uniquePrefix, waitFor, withMockApi, withTempDir } from '@sluice/testkit';
+import {
+  collect,
+  type OwnRedis,
+  runCli,
+  spawnCli,
+  startRedisServer,
+  uniquePrefix,
+  waitFor,
+  withMockApi,
+  withTempDir,
+} from '@sluice/testkit';
 import { Redis } from 'ioredis';
 import { cliFlags, colourSpec } from './helpers';
 
@@ -24,7 +34,13 @@ function ledgerOf(dir: string, crawlId = 1) {
       keys.add(row.key);
       if (JSON.parse(row.body).hex.clean !== row.key) bad++;
     }
-    return { counts: store.ledger.recount(crawlId), progress: store.ledger.progress(crawlId), unique: keys.size, bad, integrity: store.integrityCheck() };
+    return {
+      counts: store.ledger.recount(crawlId),
+      progress: store.ledger.progress(crawlId),
+      unique: keys.size,
+      bad,
+      integrity: store.integrityCheck(),
+    };
   } finally {
     store.close();
   }

@@ -14,6 +14,7 @@ import {
   validateJsonBody,
 } from '@sluice/core';
 import { classifyResponse, errorForOutcome, type HttpClient, isAbortedByCaller } from '@sluice/http';
+import type { AttemptRecorder } from '@sluice/queue';
 import type { Limiter } from './localLimiter';
 import type { PauseGate } from './pauseGate';
 import { sleep } from './sleep';
@@ -35,8 +36,8 @@ export interface KeyFetchContext {
   secrets: readonly string[];
   env: NodeJS.ProcessEnv;
   signal: AbortSignal;
-  /** Called after each HTTP attempt (metrics, request counters). */
-  onAttempt?: (outcome: 'ok' | 'throttled' | 'transient' | 'permanent') => void;
+  /** Counts attempts, throttles and errors for status and metrics (shared through Redis). */
+  recorder?: AttemptRecorder;
 }
 
 /** Thrown when the worker is shutting down: the key is left for a later run, not failed. */
@@ -86,6 +87,8 @@ export async function fetchKey(item: KeyItem, ctx: KeyFetchContext): Promise<Led
     attempts++;
     let error: Error;
     let status: number | null = null;
+    const attemptStarted = performance.now();
+    const took = () => performance.now() - attemptStarted;
     try {
       const res = await ctx.http.fetch(url, {
         headers: ctx.headers,
@@ -97,7 +100,7 @@ export async function fetchKey(item: KeyItem, ctx: KeyFetchContext): Promise<Led
       const outcome = classifyResponse(res);
       if (outcome.outcome === 'ok') {
         validateJsonBody(res.body, item.key, spec.validate);
-        ctx.onAttempt?.('ok');
+        ctx.recorder?.attempt('ok', res.durationMs);
         return {
           kind: 'result',
           record: {
@@ -121,8 +124,11 @@ export async function fetchKey(item: KeyItem, ctx: KeyFetchContext): Promise<Led
       release();
     }
 
+    const reason = redactText(error.message, ctx.secrets);
+    if (!(error instanceof ThrottledError)) ctx.recorder?.error({ at: Date.now(), key: item.key, errorClass: error.name, reason });
     if (error instanceof ThrottledError) {
-      ctx.onAttempt?.('throttled');
+      ctx.recorder?.attempt('throttled', took());
+      ctx.recorder?.throttleEvent();
       attempts--;
       throttles++;
       if (throttles > spec.retry.maxThrottles) {
@@ -133,10 +139,10 @@ export async function fetchKey(item: KeyItem, ctx: KeyFetchContext): Promise<Led
     }
     throttles = 0;
     if (error instanceof PermanentError) {
-      ctx.onAttempt?.('permanent');
+      ctx.recorder?.attempt('permanent', took());
       return fail(error, status);
     }
-    ctx.onAttempt?.('transient');
+    ctx.recorder?.attempt('transient', took());
     if (attempts >= spec.retry.attempts) {
       const last = error instanceof TransientError ? error : new TransientError(error.message, status, { cause: error });
       return fail(new TransientError(`gave up after ${attempts} attempts: ${last.message}`, status), status);

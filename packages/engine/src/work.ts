@@ -5,6 +5,7 @@ import { effectiveConcurrency } from '@sluice/core';
 import { createHttpClient } from '@sluice/http';
 import {
   assertRedis,
+  createAttemptRecorder,
   createBatchWorker,
   createProducerLease,
   createRedis,
@@ -84,11 +85,14 @@ export async function work(engine: Engine, ref: string | number, options: WorkOp
   redis.on('error', () => {});
   await warnIfEvicting(redis, config.log);
   const queue = openBatchQueue(redis, config.prefix, id);
+  const recorder = createAttemptRecorder(redis, config.prefix, id);
+  ctx.recorder = recorder;
   // Wakes the monitor the moment the last key commits, instead of at its next poll.
   let wake = new AbortController();
   const writer = createGroupCommitWriter({
     write: store.writeEntries,
-    onCommit: () => {
+    onCommit: (entries) => {
+      recorder.finished(entries.length);
       const p = store.ledger.progress(id);
       if (p.done + p.failed >= crawl.row.total) wake.abort();
     },
@@ -137,6 +141,7 @@ export async function work(engine: Engine, ref: string | number, options: WorkOp
         lastBeat = Date.now();
         void beat();
       }
+      void recorder.flush();
       const state = await unlessAborted(checkCompletion(store, queue, crawl, config.log), stop.signal, 'running' as const);
       const p = store.ledger.progress(id);
       options.onProgress?.({
@@ -163,6 +168,7 @@ export async function work(engine: Engine, ref: string | number, options: WorkOp
     await producerTask.catch(() => {});
     if (!(await settlesWithin(worker.close(), CLOSE_GRACE_MS))) await settlesWithin(worker.close(true), 1_000);
     await writer.flush();
+    await settlesWithin(recorder.flush(), 1_000);
     await settlesWithin(removeHeartbeat(redis, config.prefix, id, workerId), 1_000);
     await settlesWithin(queue.close(), 1_000);
     await http.close().catch(() => {});

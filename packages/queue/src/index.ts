@@ -7,6 +7,16 @@ export * from './redisKeys';
 
 // The shared limiter (Redis scripts): exact sliding windows and a global concurrency cap.
 
+export {
+  type AttemptOutcome,
+  type AttemptRecorder,
+  type CrawlStats,
+  createAttemptRecorder,
+  DURATION_BUCKETS_MS,
+  RATE_BUCKET_SECONDS,
+  type RecentError,
+  readCrawlStats,
+} from './crawlStats';
 export { type LimiterWindowName, limiterLeasesKey, limiterPauseKey, limiterWindowKey } from './limiter/limiterKeys';
 export { createSharedLimiter, type SharedLimiter, type SharedLimiterOptions } from './limiter/sharedLimiter';
 export type { LimiterLimits } from './limiter/windows';

@@ -6,6 +6,9 @@
  * - `P:crawl-<id>:*`            BullMQ's own keys for the crawl's batch queue
  * - `P:crawl-<id>:sluice:producer` the producer lease (which process enqueues)
  * - `P:crawl-<id>:sluice:worker:<worker id>` a worker's heartbeat (expires when it dies)
+ * - `P:crawl-<id>:sluice:stats`   request counters and duration histogram (hash)
+ * - `P:crawl-<id>:sluice:rate`    keys finished per 10-second bucket, last hour (hash)
+ * - `P:crawl-<id>:sluice:errors`  the last 100 request errors, newest first (list)
  * For Redis Cluster, give a prefix with a hash tag (`{sluice}`) so a queue's keys share a slot.
  */
 
@@ -40,4 +43,19 @@ export function workerHeartbeatKey(prefix: string, crawlId: number, workerId: st
 /** Pattern matching every worker heartbeat of a crawl. */
 export function workerHeartbeatPattern(prefix: string, crawlId: number): string {
   return `${prefix}:${queueName(crawlId)}:sluice:worker:*`;
+}
+
+/** Request counters and duration histogram of a crawl (all workers). */
+export function statsKey(prefix: string, crawlId: number): string {
+  return `${prefix}:${queueName(crawlId)}:sluice:stats`;
+}
+
+/** Keys finished per 10-second bucket (field = bucket start in epoch seconds). */
+export function rateKey(prefix: string, crawlId: number): string {
+  return `${prefix}:${queueName(crawlId)}:sluice:rate`;
+}
+
+/** The last request errors of a crawl, newest first. */
+export function recentErrorsKey(prefix: string, crawlId: number): string {
+  return `${prefix}:${queueName(crawlId)}:sluice:errors`;
 }

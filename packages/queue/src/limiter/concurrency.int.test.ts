@@ -18,7 +18,9 @@ describe('shared limiter global concurrency (real Redis, several clients)', () =
       try {
         const signal = AbortSignal.timeout(2_000);
         const holdMs = () => 3 + Math.random() * 5;
-        const granted = await Promise.all(limiters.flatMap((limiter) => [1, 2, 3, 4].map(() => hammer(limiter, signal, { holdMs, onHold }))));
+        const granted = await Promise.all(
+          limiters.flatMap((limiter) => [1, 2, 3, 4].map(() => hammer(limiter, signal, { holdMs, onHold }))),
+        );
         const total = granted.reduce((a, b) => a + b, 0);
         console.info(`concurrency 3: ${total} requests in 2 s, most in flight at once: ${maxHolding}`);
         expect(maxHolding).toBe(3);

@@ -19,7 +19,9 @@ describe('shared limiter pause (real Redis, several clients)', () => {
         expect(await limiters[2]!.blockedUntil()).toBe(untilMs);
 
         let resolved = 0;
-        const acquires = limiters.flatMap((limiter) => [1, 2, 3, 4, 5].map(() => limiter.acquire().then((release) => (resolved++, release()))));
+        const acquires = limiters.flatMap((limiter) =>
+          [1, 2, 3, 4, 5].map(() => limiter.acquire().then((release) => (resolved++, release()))),
+        );
         await waitFor(() => resolved === 15, { timeoutMs: 10_000, what: 'all acquires after the pause' });
         await Promise.all(acquires);
         expect(admits).toHaveLength(15);

@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
@@ -109,6 +109,21 @@ export function freePort(): Promise<number> {
   });
 }
 
+/** True when a Redis server answers PING on `port` (a raw socket: an ioredis probe leaves a 2 s close timer behind). */
+function answersPing(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1', () => socket.write('PING\r\n'));
+    socket.setTimeout(1_000, () => socket.destroy());
+    let reply = '';
+    socket.on('data', (chunk: Buffer) => {
+      reply += chunk.toString();
+      if (reply.includes('\r\n')) socket.destroy();
+    });
+    socket.on('error', () => {});
+    socket.on('close', () => resolve(reply.startsWith('+PONG')));
+  });
+}
+
 /** A `redis-server` of the test's own, killed and restarted at will; removed with its data afterwards. */
 export async function withOwnRedis<T>(
   fn: (server: { url: string; kill(): Promise<void>; restart(): Promise<void> }) => Promise<T>,
@@ -121,21 +136,7 @@ export async function withOwnRedis<T>(
     child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no'], {
       stdio: 'ignore',
     });
-    await waitFor(
-      async () => {
-        const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-        probe.on('error', () => {});
-        try {
-          await probe.connect();
-          return (await probe.ping()) === 'PONG';
-        } catch {
-          return false;
-        } finally {
-          probe.disconnect();
-        }
-      },
-      { timeoutMs: 10_000, what: `redis-server on port ${port}` },
-    );
+    await waitFor(() => answersPing(port), { timeoutMs: 10_000, what: `redis-server on port ${port}` });
   };
   const kill = async () => {
     const c = child as ChildProcess | null;
