@@ -41,6 +41,8 @@ describe('parseCrawlSpec', () => {
       retry: { attempts: 5, baseDelayMs: 200, maxDelayMs: 30_000, maxThrottles: 50 },
       validate: { requiredFields: [] },
       queue: { batchSize: 100, highWater: 64 },
+      responseRules: { throttleWhenFields: [], throttleBodyPauseMs: 60_000, permanentWhenFields: [] },
+      breaker: { failureRatio: 0.5, minAttempts: 20, windowMs: 10_000, maxOpenMs: 5_000 },
     });
   });
 

@@ -102,6 +102,46 @@ export const queueTuningSchema = z.strictObject({
   lowWater: z.number().int().min(0).optional(),
 });
 
+export const responseRulesSchema = z.strictObject({
+  /**
+   * A 2xx body that has any of these top-level fields is a throttle signal (the crawl pauses,
+   * no attempt is used) — unless it also has every `validate.requiredFields` (then it is data).
+   * Alpha Vantage: `["Note", "Information"]`. Default none.
+   */
+  throttleWhenFields: z.array(z.string().min(1)).default([]),
+  /** A 2xx body matching this regular expression (case-insensitive) is a throttle signal. Default none. */
+  throttleWhenBodyMatches: z
+    .string()
+    .min(1)
+    .refine(
+      (pattern) => {
+        try {
+          new RegExp(pattern, 'i');
+          return true;
+        } catch {
+          return false;
+        }
+      },
+      { error: 'expected a valid regular expression' },
+    )
+    .optional(),
+  /** How long to pause on a body throttle signal, which carries no Retry-After. Default 60000. */
+  throttleBodyPauseMs: z.number().int().min(0).default(60_000),
+  /** A 2xx body with any of these top-level fields fails the key at once (e.g. `["Error Message"]`). Default none. */
+  permanentWhenFields: z.array(z.string().min(1)).default([]),
+});
+
+export const breakerSchema = z.strictObject({
+  /** Open the circuit when at least this share of recent attempts failed transiently. Default 0.5. */
+  failureRatio: z.number().min(0.01).max(1).default(0.5),
+  /** …and at least this many attempts were seen in the window. Default 20. */
+  minAttempts: z.number().int().min(1).default(20),
+  /** Length of the window of recent attempts, in ms. Default 10000. */
+  windowMs: z.number().int().min(100).default(10_000),
+  /** Longest time the circuit stays open before a probe, in ms (it starts at 1 s and doubles). Default 5000. */
+  maxOpenMs: z.number().int().min(100).default(5_000),
+});
+
 export const crawlSpecSchema = z.strictObject({
   /** Unique crawl name; `run` finds an existing crawl by it. */
   name: z
@@ -113,6 +153,10 @@ export const crawlSpecSchema = z.strictObject({
   retry: retrySchema.default(retrySchema.parse({})),
   validate: validateSchema.default(validateSchema.parse({})),
   queue: queueTuningSchema.default(queueTuningSchema.parse({})),
+  /** Body rules that turn a 2xx answer into a throttle signal or a permanent failure. */
+  responseRules: responseRulesSchema.default(responseRulesSchema.parse({})),
+  /** Circuit breaker over transient errors (5xx, connection errors, timeouts). */
+  breaker: breakerSchema.default(breakerSchema.parse({})),
 });
 
 export type CrawlSpecInput = z.input<typeof crawlSpecSchema>;
@@ -122,6 +166,8 @@ export type Limits = CrawlSpec['limits'];
 export type RetryPolicy = CrawlSpec['retry'];
 export type RequestTemplateSpec = CrawlSpec['request'];
 export type ValidationRules = CrawlSpec['validate'];
+export type ResponseRules = CrawlSpec['responseRules'];
+export type BreakerPolicy = CrawlSpec['breaker'];
 
 /** Formats one schema issue as `path.to.field: message`. */
 function formatIssue(issue: z.core.$ZodIssue): string[] {

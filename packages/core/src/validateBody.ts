@@ -1,5 +1,5 @@
-import { PermanentError, TransientError } from './errors';
-import type { ValidationRules } from './spec';
+import { PermanentError, ThrottledError, TransientError } from './errors';
+import type { ResponseRules, ValidationRules } from './spec';
 
 /** Reads a dotted path (`hex.clean`) from parsed JSON. */
 export function getPath(value: unknown, path: string): unknown {
@@ -16,7 +16,10 @@ export function getPath(value: unknown, path: string): unknown {
  * An unparseable body is transient (often a truncated or proxy-mangled response); a body that
  * parses but breaks a rule is permanent (asking again returns the same answer).
  */
-export function validateJsonBody(body: string, key: string, rules: ValidationRules): unknown {
+export function validateJsonBody(body: string, key: string, rules: ValidationRules, responseRules?: ResponseRules): unknown {
+  if (responseRules?.throttleWhenBodyMatches && new RegExp(responseRules.throttleWhenBodyMatches, 'i').test(body)) {
+    throw new ThrottledError('throttle signal in the response body', responseRules.throttleBodyPauseMs);
+  }
   let parsed: unknown;
   try {
     parsed = JSON.parse(body);
@@ -24,6 +27,7 @@ export function validateJsonBody(body: string, key: string, rules: ValidationRul
     throw new TransientError(body.length === 0 ? 'empty body' : 'body is not valid JSON');
   }
   if (parsed === null || typeof parsed !== 'object') throw new PermanentError('body is not a JSON object or array');
+  if (responseRules) applyResponseRules(parsed as Record<string, unknown>, rules, responseRules);
   for (const field of rules.requiredFields) {
     if (getPath(parsed, field) === undefined) throw new PermanentError(`body lacks required field ${field}`);
   }
@@ -32,4 +36,21 @@ export function validateJsonBody(body: string, key: string, rules: ValidationRul
     if (actual !== key) throw new PermanentError(`body field ${rules.keyField} is ${JSON.stringify(actual)}, expected the key`);
   }
   return parsed;
+}
+
+/**
+ * Body-level signals of APIs that answer 200 for everything: a throttle note instead of data
+ * (pause, no attempt used) or an error message for a bad key (fail at once).
+ */
+function applyResponseRules(body: Record<string, unknown>, rules: ValidationRules, responseRules: ResponseRules): void {
+  const throttleField = responseRules.throttleWhenFields.find((f) => f in body);
+  if (throttleField !== undefined) {
+    const hasData = rules.requiredFields.length > 0 && rules.requiredFields.every((f) => getPath(body, f) !== undefined);
+    if (!hasData) throw new ThrottledError(`throttle signal in the response body (${throttleField})`, responseRules.throttleBodyPauseMs);
+  }
+  const errorField = responseRules.permanentWhenFields.find((f) => f in body);
+  if (errorField !== undefined) {
+    const text = body[errorField];
+    throw new PermanentError(`${errorField}: ${typeof text === 'string' ? text.slice(0, 200) : JSON.stringify(text)?.slice(0, 200)}`);
+  }
 }

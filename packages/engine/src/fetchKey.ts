@@ -15,6 +15,7 @@ import {
 } from '@sluice/core';
 import { classifyResponse, errorForOutcome, type HttpClient, isAbortedByCaller } from '@sluice/http';
 import type { AttemptRecorder } from '@sluice/queue';
+import type { CircuitBreaker } from './circuitBreaker';
 import type { Limiter } from './localLimiter';
 import type { PauseGate } from './pauseGate';
 import { sleep } from './sleep';
@@ -30,6 +31,8 @@ export interface KeyFetchContext {
   throttle: ThrottleGate;
   /** The user's pause: no request starts while it is closed. */
   pause: PauseGate;
+  /** Stops burning attempts during an outage. */
+  breaker: CircuitBreaker;
   /** Request headers with `{env.*}` resolved (worker memory only). */
   headers: Record<string, string>;
   /** Secret values to scrub from any stored or shown text. */
@@ -79,6 +82,7 @@ export async function fetchKey(item: KeyItem, ctx: KeyFetchContext): Promise<Led
     } catch (err) {
       return fail(toError(err), null);
     }
+    const probe = ctx.breaker.current === 'closed' ? false : await ctx.breaker.admit(signal);
     const release = await ctx.limiter.acquire(signal);
     if (signal.aborted) {
       release();
@@ -99,7 +103,8 @@ export async function fetchKey(item: KeyItem, ctx: KeyFetchContext): Promise<Led
       status = res.status;
       const outcome = classifyResponse(res);
       if (outcome.outcome === 'ok') {
-        validateJsonBody(res.body, item.key, spec.validate);
+        validateJsonBody(res.body, item.key, spec.validate, spec.responseRules);
+        ctx.breaker.success(probe);
         ctx.recorder?.attempt('ok', res.durationMs);
         return {
           kind: 'result',
@@ -127,6 +132,8 @@ export async function fetchKey(item: KeyItem, ctx: KeyFetchContext): Promise<Led
     const reason = redactText(error.message, ctx.secrets);
     if (!(error instanceof ThrottledError)) ctx.recorder?.error({ at: Date.now(), key: item.key, errorClass: error.name, reason });
     if (error instanceof ThrottledError) {
+      // The API answered: as far as the breaker is concerned it is up.
+      if (probe) ctx.breaker.success(true);
       ctx.recorder?.attempt('throttled', took());
       ctx.recorder?.throttleEvent();
       attempts--;
@@ -139,10 +146,16 @@ export async function fetchKey(item: KeyItem, ctx: KeyFetchContext): Promise<Led
     }
     throttles = 0;
     if (error instanceof PermanentError) {
+      if (probe) ctx.breaker.success(true);
       ctx.recorder?.attempt('permanent', took());
       return fail(error, status);
     }
     ctx.recorder?.attempt('transient', took());
+    if (!ctx.breaker.failure(probe)) {
+      // The circuit is open: this failure is the outage's, not the key's.
+      attempts--;
+      continue;
+    }
     if (attempts >= spec.retry.attempts) {
       const last = error instanceof TransientError ? error : new TransientError(error.message, status, { cause: error });
       return fail(new TransientError(`gave up after ${attempts} attempts: ${last.message}`, status), status);

@@ -1,5 +1,6 @@
 import { ConfigError, effectiveConcurrency, missingEnv } from '@sluice/core';
 import type { HttpClient } from '@sluice/http';
+import { CircuitBreaker } from './circuitBreaker';
 import type { KeyFetchContext } from './fetchKey';
 import type { LoadedCrawl } from './loadCrawl';
 import type { Limiter } from './localLimiter';
@@ -38,6 +39,7 @@ export function buildKeyFetchContext(
     limiter: deps.limiter,
     throttle: new ThrottleGate(),
     pause: new PauseGate(),
+    breaker: new CircuitBreaker(spec.breaker),
     headers,
     secrets,
     env: deps.env,

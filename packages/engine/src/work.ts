@@ -130,8 +130,15 @@ export async function work(engine: Engine, ref: string | number, options: WorkOp
       finished: writer.committed,
       inFlight: limiter.inFlight,
       beatAt: Date.now(),
+      breaker: ctx.breaker.current,
+      throttledUntil: ctx.throttle.pausedUntil,
     }).catch(() => {});
   let lastBeat = 0;
+  // Breaker changes reach status at once, not at the next regular heartbeat.
+  ctx.breaker.onChange(() => {
+    lastBeat = Date.now();
+    void beat();
+  });
   const meter = new RateMeter();
   let complete = false;
   try {

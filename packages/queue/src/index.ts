@@ -5,7 +5,7 @@ export { assertRedis, createRedis, pingRedis } from './connection';
 export { createProducerLease, type ProducerLease } from './producerLease';
 export * from './redisKeys';
 
-// The shared limiter (Redis scripts): exact sliding windows and a global concurrency cap.
+// Later additions (shared limiter and others): biome sorts this block on its own.
 
 export {
   type AttemptOutcome,

@@ -12,6 +12,10 @@ export interface WorkerInfo {
   /** Requests in flight right now. */
   inFlight: number;
   beatAt: number;
+  /** This worker's circuit breaker: `closed`, `open` or `half-open`. */
+  breaker?: string;
+  /** Epoch ms until which this worker holds requests back after a throttle signal (0 if not). */
+  throttledUntil?: number;
 }
 
 /** Writes a heartbeat that expires after `ttlMs` unless renewed (a dead worker disappears). */
