@@ -1,6 +1,6 @@
 import { InfrastructureError } from '@sluice/core';
 import { isTransientRedisError, toError } from './luaScript';
-import { parseAcquireReply } from './replies';
+import { type AcquireReply, parseAcquireReply } from './replies';
 import { napper } from './sleep';
 import { budgetSleepMs, concurrencyPollMs, errorBackoffMs, MAX_SLEEP_MS } from './windows';
 
@@ -111,15 +111,20 @@ export function createAdmissionQueue(options: AdmissionQueueOptions): AdmissionQ
       options.onError(toError(err));
       return 'redis-error';
     }
+    let reply: AcquireReply;
     try {
-      const reply = parseAcquireReply(raw);
-      if (!reply.admitted) return reply.reason === 'concurrency' ? concurrencyPollMs() : budgetSleepMs(reply.waitMs);
-      options.onAdmit(reply.nowMs);
-      handOver(member);
-      return 0;
+      reply = parseAcquireReply(raw);
     } catch (err) {
       return toError(err);
     }
+    if (!reply.admitted) return reply.reason === 'concurrency' ? concurrencyPollMs() : budgetSleepMs(reply.waitMs);
+    try {
+      options.onAdmit(reply.nowMs);
+    } catch (err) {
+      options.onError(toError(err));
+    }
+    handOver(member);
+    return 0;
   }
 
   async function pump(): Promise<void> {

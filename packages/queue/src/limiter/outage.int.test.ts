@@ -15,20 +15,26 @@ describe('shared limiter while Redis is away (own redis-server)', () => {
         await server.kill();
 
         let settled: 'resolved' | 'rejected' | null = null;
-        const pending = limiter.acquire().then(
-          (release) => ((settled = 'resolved'), release),
-          (err: unknown) => ((settled = 'rejected'), err),
+        let release: () => void = () => {};
+        void limiter.acquire().then(
+          (granted) => {
+            settled = 'resolved';
+            release = granted;
+          },
+          () => {
+            settled = 'rejected';
+          },
         );
         const aborted = AbortSignal.timeout(300);
-        const release = await limiter.acquire(aborted);
+        const noop = await limiter.acquire(aborted);
         expect(aborted.aborted).toBe(true);
-        release(); // the no-op release
+        noop();
 
         // The restarted server has an empty script cache: the first EVALSHA gets NOSCRIPT.
         await server.restart();
         await waitFor(() => settled, { timeoutMs: 20_000, what: 'acquire after the restart' });
         expect(settled).toBe('resolved');
-        ((await pending) as () => void)();
+        release();
         expect(await limiter.usage()).toMatchObject({ perSecond: 1 });
       } finally {
         limiter.close();

@@ -20,7 +20,11 @@ describe('shared limiter pause (real Redis, several clients)', () => {
 
         let resolved = 0;
         const acquires = limiters.flatMap((limiter) =>
-          [1, 2, 3, 4, 5].map(() => limiter.acquire().then((release) => (resolved++, release()))),
+          [1, 2, 3, 4, 5].map(async () => {
+            const release = await limiter.acquire();
+            resolved++;
+            release();
+          }),
         );
         await waitFor(() => resolved === 15, { timeoutMs: 10_000, what: 'all acquires after the pause' });
         await Promise.all(acquires);
@@ -55,6 +59,11 @@ describe('shared limiter seed (real Redis)', () => {
         await limiter.acquire(signal);
         expect(signal.aborted).toBe(true);
         expect(admits).toHaveLength(0);
+
+        // Over the limit (e.g. a lowered limit): wait until enough starts leave, not just the oldest.
+        await limiter.seed([Math.floor(now) - 1_000, Math.floor(now) - 2_000]);
+        const sorted = [...times, Math.floor(now) - 1_000, Math.floor(now) - 2_000].sort((a, b) => a - b);
+        expect(await limiter.blockedUntil()).toBe(sorted[2]! + DAY_MS);
       } finally {
         limiter.close();
       }

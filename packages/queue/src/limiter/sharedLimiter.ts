@@ -13,6 +13,12 @@ import { assertLimits, configuredWindows, isUnlimited, type LimiterLimits } from
  * The limiter shared by every worker process of a crawl, on every host: exact sliding windows
  * (per second, minute, hour, day) and a global concurrency cap, kept in Redis and checked by
  * one atomic script per admission against Redis's clock. See `limiterScript.ts`.
+ *
+ * Costs: Redis holds one log entry per start still inside a window, so memory is bounded by
+ * the sum of the configured limits (~60 bytes an entry). Each process sends one script call
+ * per admission and per wait; while the global concurrency cap is full, each waiting process
+ * polls every 2–10 ms (a pub/sub wake-up would be the next step if that ever matters).
+ * All processes of a crawl must use the same limits: each checks its own.
  */
 
 export interface SharedLimiterOptions {
@@ -52,10 +58,12 @@ export interface SharedLimiter {
   acquire(signal?: AbortSignal): Promise<() => void>;
   /**
    * Pauses the whole crawl (all processes) until epoch ms `untilMs`; extends, never shortens.
-   * This process also honours it by its own clock. With every limit 0 the pause is local only.
+   * Other processes compare it with Redis's clock; this process also honours it at once by its
+   * own clock, even while Redis is away (the write then waits for the reconnect). With every
+   * limit 0 the pause is local only, as nothing else is read from Redis.
    */
   pauseUntil(untilMs: number): Promise<void>;
-  /** Epoch ms until which the crawl is paused or waiting for budget, whichever is later; 0 if neither. */
+  /** Epoch ms until which the crawl is paused or waiting for budget, whichever is later; 0 if neither. Not retried: rejects if Redis does. */
   blockedUntil(): Promise<number>;
   /** Starts in the current window of each configured length, and leases in flight under a global cap. */
   usage(): Promise<{ perSecond?: number; perMinute?: number; perHour?: number; perDay?: number; inFlight?: number }>;
