@@ -1,67 +1,10 @@
 import { parseArgs } from 'node:util';
 import { ConfigError, toError } from '@sluice/core';
+import { type Kind, SETTINGS, type Setting } from './cliSettings';
 import { DEFAULT_MOCK_API_OPTIONS, type MockApiOptions, optionProblems } from './options';
+import { STORM_DEFAULTS } from './storm';
 
-/**
- * The one table of command-line settings: flag, environment variable and meaning of each
- * option. Parsing and `--help` both read it. Precedence: defaults < environment < flags.
- */
-
-type Kind = 'integer' | 'number' | 'string' | 'json' | 'list' | 'boolean';
-
-interface Setting {
-  option: keyof MockApiOptions;
-  flag: string;
-  env: string;
-  kind: Kind;
-  help: string;
-  /** Boolean flags take no value: passing the flag sets the option to this. */
-  flagSets?: boolean;
-}
-
-export const SETTINGS: readonly Setting[] = [
-  { option: 'port', flag: 'port', env: 'MOCK_API_PORT', kind: 'integer', help: 'TCP port; 0 picks a free one' },
-  { option: 'host', flag: 'host', env: 'MOCK_API_HOST', kind: 'string', help: 'interface to bind' },
-  { option: 'latencyMs', flag: 'latency-ms', env: 'MOCK_API_LATENCY_MS', kind: 'number', help: 'delay before each API answer, in ms' },
-  {
-    option: 'errorRate',
-    flag: 'error-rate',
-    env: 'MOCK_API_ERROR_RATE',
-    kind: 'number',
-    help: 'fraction 0..1 of requests answered 500, deterministic per key+attempt+seed',
-  },
-  { option: 'seed', flag: 'seed', env: 'MOCK_API_SEED', kind: 'integer', help: 'seed of the error-rate draw' },
-  {
-    option: 'outcomes',
-    flag: 'outcomes-json',
-    env: 'MOCK_API_OUTCOMES',
-    kind: 'json',
-    help: `scripted answers per key, e.g. '{"00000A":[500,500,"ok"]}'`,
-  },
-  {
-    option: 'invalidSymbols',
-    flag: 'invalid-symbols',
-    env: 'MOCK_API_INVALID_SYMBOLS',
-    kind: 'list',
-    help: 'comma-separated stock symbols answered as invalid',
-  },
-  {
-    option: 'trackKeys',
-    flag: 'no-track-keys',
-    env: 'MOCK_API_TRACK_KEYS',
-    kind: 'boolean',
-    flagSets: false,
-    help: 'do not count requests per key (saves memory)',
-  },
-  {
-    option: 'recordArrivals',
-    flag: 'record-arrivals',
-    env: 'MOCK_API_RECORD_ARRIVALS',
-    kind: 'boolean',
-    flagSets: true,
-    help: 'keep arrival times of requests',
-  },
-];
+export { SETTINGS } from './cliSettings';
 
 const BOOLEAN_WORDS: Readonly<Record<string, boolean>> = { true: true, '1': true, yes: true, false: false, '0': false, no: false };
 
@@ -86,8 +29,32 @@ function convert(kind: Kind, raw: string): unknown {
       } catch {
         return undefined;
       }
+    case 'quota':
+      return parseQuota(text);
   }
 }
+
+const QUOTA_SYNTAX = /^(\d+)\/(\d+(?:\.\d+)?)(?::([\w-]+))?(?::([\w-]+))?$/;
+
+/** `5/60000:body` or `25/86400000:429:http-date`; a missing MODE is left for validation to report. */
+function parseQuota(text: string): Record<string, unknown> | undefined {
+  const match = QUOTA_SYNTAX.exec(text);
+  if (match === null) return undefined;
+  const [, limit, windowMs, mode, retryAfter] = match;
+  const quota: Record<string, unknown> = { limit: Number(limit), windowMs: Number(windowMs), mode };
+  if (retryAfter !== undefined) quota.retryAfter = retryAfter;
+  return quota;
+}
+
+const KIND_NAMES: Readonly<Record<Kind, string>> = {
+  integer: 'integer',
+  number: 'number',
+  string: 'string',
+  json: 'json',
+  list: 'list',
+  boolean: 'boolean',
+  quota: 'LIMIT/WINDOW_MS:MODE[:RETRY_AFTER]',
+};
 
 const label = (s: Setting) => `--${s.flag} / ${s.env}`;
 
@@ -116,20 +83,30 @@ export function parseMockApiConfig(argv: readonly string[], env: Readonly<Record
     const raw = fromFlag ?? env[setting.env];
     if (raw === undefined) continue;
     const value = typeof raw === 'string' ? convert(setting.kind, raw) : raw;
-    if (value === undefined) problems.push(`${label(setting)}: cannot read ${JSON.stringify(raw)} as ${setting.kind}`);
-    else problems.push(...optionProblems({ [setting.option]: value }).map((p) => `${label(setting)}: ${p}`));
-    options[setting.option] = value;
+    if (value === undefined) {
+      problems.push(`${label(setting)}: cannot read ${JSON.stringify(raw)} as ${KIND_NAMES[setting.kind]}`);
+      continue;
+    }
+    // A field setting builds its object option one field at a time, each checked on its own.
+    const option = setting.field === undefined ? value : { [setting.field]: value };
+    problems.push(...optionProblems({ [setting.option]: option }).map((p) => `${label(setting)}: ${p}`));
+    options[setting.option] = setting.field === undefined ? value : { ...(options[setting.option] as object), ...option };
   }
   if (problems.length > 0) throw new ConfigError(`invalid mock API settings:\n  ${problems.join('\n  ')}`, problems);
   return { help: false, options: options as MockApiOptions };
+}
+
+function defaultText(setting: Setting): string {
+  const value = setting.field === undefined ? DEFAULT_MOCK_API_OPTIONS[setting.option] : STORM_DEFAULTS[setting.field];
+  return value === Number.POSITIVE_INFINITY ? 'endless' : JSON.stringify(value);
 }
 
 /** `--help` text, generated from {@link SETTINGS} so it cannot drift from the parser. */
 export function mockApiHelp(): string {
   const rows = SETTINGS.map((s) => {
     const flag = `--${s.flag}${s.flagSets === undefined ? ` <${s.kind}>` : ''}`;
-    const fallback = s.flagSets === undefined ? ` (default ${JSON.stringify(DEFAULT_MOCK_API_OPTIONS[s.option])})` : '';
-    return `  ${flag.padEnd(28)}${s.env.padEnd(27)}${s.help}${fallback}`;
+    const fallback = s.flagSets === undefined ? ` (default ${defaultText(s)})` : '';
+    return `  ${flag.padEnd(30)}${s.env.padEnd(27)}${s.help}${fallback}`;
   });
   return [
     'Usage: mock-api [options]',
@@ -137,10 +114,12 @@ export function mockApiHelp(): string {
     'Serves emulations of thecolorapi.com (GET /id?hex=RRGGBB) and Alpha Vantage',
     '(GET /query?function=OVERVIEW|GLOBAL_QUOTE|TIME_SERIES_DAILY&symbol=SYM&apikey=K),',
     'plus GET /__mock/stats and POST /__mock/reset. Flags override environment variables.',
+    'Fault modes (quota, storm, reset rate, slow and hostile bodies) are described in',
+    'apps/mock-api/README.md.',
     '',
     'Options:',
     ...rows,
-    `  ${'-h, --help'.padEnd(55)}show this help`,
+    `  ${'-h, --help'.padEnd(57)}show this help`,
     '',
   ].join('\n');
 }

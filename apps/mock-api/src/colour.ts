@@ -72,3 +72,6 @@ export function colourBody(hexParam: string | null): string {
     `"contrast":{"value":"${l > 50 ? '#000000' : '#ffffff'}"}}`
   );
 }
+
+/** The colour API's answer (status 200) to a call over a quota in `'body'` mode. */
+export const COLOUR_THROTTLE_BODY = '{"error":"rate limit exceeded"}';

@@ -17,7 +17,7 @@ describe('scripted outcomes', () => {
 
   it('reports every malformed step with its path', () => {
     expect(outcomeProblems({ A: [500, 'nope', { status: 99, extra: 1 }], B: [], C: 'ok' })).toEqual([
-      'outcomes.A[1]: expected a status 200..599, "ok", "reset" or {status, retryAfter?, body?}',
+      'outcomes.A[1]: expected a status 200..599, "ok", "reset", a body fault (html200, truncated, empty, wrongSchema, wrongContentType, deepJson, hugeBody, gzipBomb, redirect) or {status, retryAfter?, body?}',
       'outcomes.A[2].status: expected an integer 200..599',
       'outcomes.A[2].extra: unknown field',
       'outcomes.B: expected a non-empty list of steps',

@@ -45,6 +45,12 @@ describe('mock-api command', () => {
       '--seed',
       '--outcomes-json',
       '--invalid-symbols',
+      '--quota',
+      '--quotas',
+      '--storm-status',
+      '--reset-rate',
+      '--slow-body-ms',
+      '--body-fault',
       'MOCK_API_PORT',
       'MOCK_API_OUTCOMES',
     ]) {
@@ -58,6 +64,33 @@ describe('mock-api command', () => {
     expect(stderr).toContain('--latency-ms / MOCK_API_LATENCY_MS');
     expect(stderr).toContain('--error-rate / MOCK_API_ERROR_RATE');
     expect(stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('exits 2 listing every bad fault-mode setting', async () => {
+    const { code, stderr } = await collect(run(['--quota', 'lots', '--body-fault', 'nope'], { MOCK_API_STORM_STATUS: '42' }));
+    expect(code).toBe(2);
+    for (const text of ['--quota / MOCK_API_QUOTA', '--body-fault / MOCK_API_BODY_FAULT', '--storm-status / MOCK_API_STORM_STATUS']) {
+      expect(stderr).toContain(text);
+    }
+  });
+
+  it('applies fault-mode flags: a quota with garbage Retry-After', async () => {
+    const child = run(['--port', '0', '--quota', '1/60000:503:garbage']);
+    try {
+      const url = (await waitForLine(child, /^mock-api listening on /)).replace('mock-api listening on ', '').trim();
+      const statuses: (number | string | null)[] = [];
+      for (let i = 0; i < 2; i++) {
+        const res = await fetch(`${url}/id?hex=00000A`);
+        statuses.push(res.status, res.headers.get('retry-after'));
+        await res.arrayBuffer();
+      }
+      expect(statuses).toEqual([200, null, 503, 'soon']);
+      const exited = once(child, 'exit');
+      child.kill('SIGTERM');
+      expect((await exited)[0]).toBe(0);
+    } finally {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    }
   });
 
   it('listens, applies env knobs, and exits 0 on SIGTERM', async () => {

@@ -1,5 +1,9 @@
 import { ConfigError } from '@sluice/core';
+import { BODY_FAULTS, type BodyFault, isBodyFault } from './bodyFaults';
 import { type OutcomeScripts, outcomeProblems } from './outcomes';
+import { type QuotaBodyField, type QuotaOptions, quotaProblems } from './quota';
+import { type StormOptions, stormProblems } from './storm';
+import { MIN_HUGE_BODY_BYTES } from './streams';
 
 /** Knobs of the mock API. Everything except `port` and `host` can change while it runs. */
 export interface MockApiOptions {
@@ -34,8 +38,49 @@ export interface MockApiOptions {
    * answer depends on it: keys with a script, and every key while `errorRate > 0`. Default `true`.
    */
   trackKeys?: boolean;
-  /** Keep the arrival time of every API request for `arrivals()` (limiter checks). Default `false`. */
+  /**
+   * Keep the arrival time and key of every API request for `arrivals()`, `arrivalLog()` and
+   * `stats().arrivalsByKey` (limiter and refetch checks). Default `false`.
+   */
   recordArrivals?: boolean;
+  /**
+   * A rate limit like a free tier's, e.g. `{ limit: 5, windowMs: 60_000, mode: '429' }`:
+   * shorthand for one more entry of `quotas`. Sliding window; only served calls count (see
+   * `quota.ts`). Checked on arrival, before scripts and every other knob but `storm`. Setting
+   * it (or `quotas`) at runtime starts every window empty. Default `null`.
+   */
+  quota?: QuotaOptions | null;
+  /** Rate limits enforced together with `quota`, e.g. 5 per minute and 25 per day; a call must fit all. Default `[]`. */
+  quotas?: QuotaOptions[];
+  /** Field of the `/query` throttle body in quota mode `'body'`: `'Note'` (older Alpha Vantage) or `'Information'`. Default `'Note'`. */
+  quotaBodyField?: QuotaBodyField;
+  /**
+   * An outage window, e.g. `{ status: 503, fromMs: 1000, durationMs: 5000 }`: during it every
+   * API request gets that status and `{"error":"unavailable"}`. `fromMs` counts from
+   * `startMockApi`, or from the `setOptions` call that sets it; `null` ends a storm. See also
+   * `startStorm()`/`stopStorm()`. Default `null`.
+   */
+  storm?: StormOptions | null;
+  /**
+   * Fraction (0..1) of API requests whose socket is destroyed without an answer.
+   * Deterministic like `errorRate`, with its own draw `injectedResetDraw(key, attempt, seed)`
+   * (see `faults.ts`); checked before `errorRate`. Keys with a script ignore it. Default `0`.
+   */
+  resetRate?: number;
+  /**
+   * Send each complete API answer's headers and first half at once and the rest this many
+   * ms later (exercises whole-request deadlines). Streams and `'truncated'` ignore it. Default `0`.
+   */
+  slowBodyMs?: number;
+  /**
+   * A hostile answer for every API request of a key without a script (scripts win; `storm`,
+   * quotas, `resetRate` and `errorRate` come first). See `BodyFault`. Default `null`.
+   */
+  bodyFault?: BodyFault | null;
+  /** Size of a `'hugeBody'` answer in bytes, at least 13. Default `1_073_741_824` (1 GiB). */
+  hugeBodyBytes?: number;
+  /** Bytes a `'gzipBomb'` answer inflates to (all zeros). Default `1_073_741_824` (1 GiB). */
+  gzipBombBytes?: number;
 }
 
 /** Options that `setOptions` may change on a running server. */
@@ -53,6 +98,15 @@ export const DEFAULT_MOCK_API_OPTIONS: Readonly<ResolvedMockApiOptions> = Object
   invalidSymbols: [],
   trackKeys: true,
   recordArrivals: false,
+  quota: null,
+  quotas: [],
+  quotaBodyField: 'Note',
+  storm: null,
+  resetRate: 0,
+  slowBodyMs: 0,
+  bodyFault: null,
+  hugeBodyBytes: 1_073_741_824,
+  gzipBombBytes: 1_073_741_824,
 });
 
 type Check = (value: unknown, path: string) => string[];
@@ -74,6 +128,16 @@ const CHECKS: Record<keyof MockApiOptions, Check> = {
   invalidSymbols: check((v) => Array.isArray(v) && v.every((s) => typeof s === 'string'), 'a list of strings'),
   trackKeys: check((v) => typeof v === 'boolean', 'true or false'),
   recordArrivals: check((v) => typeof v === 'boolean', 'true or false'),
+  quota: (v, path) => (v === null ? [] : quotaProblems(v, path)),
+  quotas: (v, path) =>
+    Array.isArray(v) ? v.flatMap((quota, i) => quotaProblems(quota, `${path}[${i}]`)) : [`${path}: expected a list of quotas`],
+  quotaBodyField: check((v) => v === 'Note' || v === 'Information', 'Note or Information'),
+  storm: stormProblems,
+  resetRate: check((v) => isNumber(v) && v >= 0 && v <= 1, 'a number between 0 and 1'),
+  slowBodyMs: check((v) => isNumber(v) && v >= 0, 'a number ≥ 0'),
+  bodyFault: check((v) => v === null || isBodyFault(v), `null or one of ${BODY_FAULTS.join(', ')}`),
+  hugeBodyBytes: check((v) => Number.isSafeInteger(v) && (v as number) >= MIN_HUGE_BODY_BYTES, `an integer ≥ ${MIN_HUGE_BODY_BYTES}`),
+  gzipBombBytes: check((v) => Number.isSafeInteger(v) && (v as number) >= 0, 'an integer ≥ 0'),
 };
 
 /** Every problem with the given (partial) options, each prefixed with its option path. */
@@ -98,3 +162,7 @@ export function resolveOptions(
   const defined = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined));
   return { ...base, ...defined };
 }
+
+/** Every quota in force: `quota` first, then `quotas`. */
+export const quotasOf = (options: ResolvedMockApiOptions): QuotaOptions[] =>
+  options.quota === null ? options.quotas : [options.quota, ...options.quotas];

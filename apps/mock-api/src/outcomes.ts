@@ -1,4 +1,5 @@
 import { STATUS_CODES } from 'node:http';
+import { BODY_FAULTS, type BodyFault, isBodyFault } from './bodyFaults';
 
 /**
  * Scripted per-key outcomes: the n-th request for a key (0-based) plays step n of its
@@ -21,9 +22,11 @@ export interface OutcomeResponse {
  * - a status number: that status with body `{"error":"<reason phrase>"}` (`500` → `{"error":"internal"}`);
  * - `'ok'`: the normal answer of the endpoint;
  * - `'reset'`: the socket is destroyed without any answer;
+ * - a {@link BodyFault} (`'html200'`, `'truncated'`, `'empty'`, `'wrongSchema'`,
+ *   `'wrongContentType'`, `'deepJson'`, `'hugeBody'`, `'gzipBomb'`, `'redirect'`): that hostile answer;
  * - an {@link OutcomeResponse}.
  */
-export type OutcomeStep = number | 'ok' | 'reset' | OutcomeResponse;
+export type OutcomeStep = number | 'ok' | 'reset' | BodyFault | OutcomeResponse;
 
 /** Scripts by key: the upper-cased `hex` for the colour API, the `symbol` as sent for the stock API. */
 export type OutcomeScripts = Record<string, OutcomeStep[]>;
@@ -43,9 +46,9 @@ export function errorBodyFor(status: number): string {
 const isStatus = (value: unknown): value is number => Number.isInteger(value) && (value as number) >= 200 && (value as number) <= 599;
 
 function stepProblems(step: unknown, path: string): string[] {
-  if (step === 'ok' || step === 'reset' || isStatus(step)) return [];
+  if (step === 'ok' || step === 'reset' || isStatus(step) || isBodyFault(step)) return [];
   if (typeof step !== 'object' || step === null || Array.isArray(step)) {
-    return [`${path}: expected a status 200..599, "ok", "reset" or {status, retryAfter?, body?}`];
+    return [`${path}: expected a status 200..599, "ok", "reset", a body fault (${BODY_FAULTS.join(', ')}) or {status, retryAfter?, body?}`];
   }
   const problems: string[] = [];
   const { status, retryAfter, body, ...rest } = step as Record<string, unknown>;

@@ -12,7 +12,7 @@ const API_PATHS: Readonly<Record<string, ApiKind>> = { '/id': 'colour', '/query'
 
 function handleControl(state: ServerState, req: IncomingMessage, res: ServerResponse, path: string): boolean {
   if (path === '/__mock/stats' && req.method === 'GET') {
-    sendJson(res, 200, JSON.stringify(state.stats.snapshot()));
+    sendJson(res, 200, JSON.stringify(state.stats.snapshot(state.options.recordArrivals)));
     return true;
   }
   if (path === '/__mock/reset' && req.method === 'POST') {

@@ -1,4 +1,6 @@
 import { Agent, request } from 'node:http';
+import { colourBody } from './colour';
+import { errorBodyFor } from './outcomes';
 import { withMockApi } from './withMockApi';
 
 const getJson = async (url: string) => {
@@ -72,6 +74,9 @@ describe('mock API endpoints', () => {
         resets: 0,
         distinctKeys: 3,
         duplicateKeys: 1,
+        throttled: 0,
+        stormed: 0,
+        bytesSent: [colourBody('000001'), colourBody('000001'), colourBody('000002'), errorBodyFor(503)].join('').length,
       };
       expect(api.stats()).toEqual(expected);
       expect((await getJson(`${api.url}/__mock/stats`)).body).toEqual(JSON.parse(JSON.stringify(expected)));
@@ -96,6 +101,27 @@ describe('mock API endpoints', () => {
       expect(arrivals[1]).toBeGreaterThanOrEqual(arrivals[0] as number);
       api.resetStats();
       expect(api.arrivals()).toEqual([]);
+    });
+  });
+
+  it('logs arrival time and key of each request, per key in stats, only with recordArrivals', async () => {
+    await withMockApi({ recordArrivals: true, quota: { limit: 2, windowMs: 60_000, mode: '429' } }, async (api) => {
+      const before = performance.timeOrigin + performance.now();
+      for (const hex of ['00000a', '00000B', '00000A']) await (await fetch(`${api.url}/id?hex=${hex}`)).text();
+      const log = api.arrivalLog();
+      expect(log.map((entry) => entry.key)).toEqual(['00000A', '00000B', '00000A']);
+      expect(log.map((entry) => entry.at)).toEqual(api.arrivals());
+      expect(log[0]?.at).toBeGreaterThanOrEqual(before);
+      const stats = api.stats();
+      expect(stats.arrivalsByKey).toEqual({ '00000A': [log[0]?.at, log[2]?.at], '00000B': [log[1]?.at] });
+      expect(stats).toMatchObject({ requests: 3, throttled: 1, stormed: 0, responsesByStatus: { 200: 2, 429: 1 } });
+      expect((await getJson(`${api.url}/__mock/stats`)).body).toMatchObject({ arrivalsByKey: stats.arrivalsByKey });
+
+      api.resetStats();
+      expect(api.stats()).toMatchObject({ requests: 0, throttled: 0, stormed: 0, bytesSent: 0, arrivalsByKey: {} });
+      expect(api.arrivalLog()).toEqual([]);
+      api.setOptions({ recordArrivals: false });
+      expect(api.stats()).not.toHaveProperty('arrivalsByKey');
     });
   });
 

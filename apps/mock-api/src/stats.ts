@@ -17,15 +17,39 @@ export interface MockStats {
   distinctKeys: number;
   /** Number of counted keys requested more than once. */
   duplicateKeys: number;
+  /** Requests refused by a quota (`quota`/`quotas`), whatever the mode; they are also in `requests`. */
+  throttled: number;
+  /** Requests answered by a storm; they are also in `requests`. */
+  stormed: number;
+  /** Body bytes API answers handed to their sockets (compressed bytes for `'gzipBomb'`); headers excluded. */
+  bytesSent: number;
+  /**
+   * Arrival times (epoch ms) per key, oldest first, e.g. to compute refetch delays. Present
+   * only while `recordArrivals` is on.
+   */
+  arrivalsByKey?: Record<string, number[]>;
+}
+
+/** One API request's arrival, as kept when `recordArrivals` is on. */
+export interface ArrivalRecord {
+  /** Epoch milliseconds, sub-millisecond resolution. */
+  at: number;
+  /** The request's key (upper-cased `hex`, or `symbol` as sent). */
+  key: string;
 }
 
 export class StatsRecorder {
   private requests = 0;
   private resets = 0;
   private duplicates = 0;
+  private throttled = 0;
+  private stormed = 0;
+  private bytesSent = 0;
   private readonly perKey = new Map<string, number>();
   private readonly perStatus = new Map<number, number>();
+  // Two parallel arrays rather than objects: a million arrivals stay cheap to keep.
   private arrivalTimes: number[] = [];
+  private arrivalKeys: string[] = [];
 
   /**
    * Records an arriving API request and returns its 0-based attempt: how many earlier
@@ -34,7 +58,10 @@ export class StatsRecorder {
   recordRequest(key: string, countKey: boolean, recordArrival: boolean): number {
     this.requests++;
     // timeOrigin + now() is epoch milliseconds with sub-millisecond resolution, which limiter checks need.
-    if (recordArrival) this.arrivalTimes.push(performance.timeOrigin + performance.now());
+    if (recordArrival) {
+      this.arrivalTimes.push(performance.timeOrigin + performance.now());
+      this.arrivalKeys.push(key);
+    }
     if (!countKey) return 0;
     const before = this.perKey.get(key) ?? 0;
     this.perKey.set(key, before + 1);
@@ -50,6 +77,18 @@ export class StatsRecorder {
     this.resets++;
   }
 
+  recordThrottled(): void {
+    this.throttled++;
+  }
+
+  recordStormed(): void {
+    this.stormed++;
+  }
+
+  recordBytes(bytes: number): void {
+    this.bytesSent += bytes;
+  }
+
   requestsForKey(key: string): number {
     return this.perKey.get(key) ?? 0;
   }
@@ -63,16 +102,41 @@ export class StatsRecorder {
     return this.arrivalTimes.slice();
   }
 
-  /** Costs O(keys): hot loops should use `requestsForKey` and `duplicateKeys` instead. */
-  snapshot(): MockStats {
-    return {
+  /** Each API request's arrival time and key, oldest first (a copy). */
+  arrivalLog(): ArrivalRecord[] {
+    return this.arrivalTimes.map((at, i) => ({ at, key: this.arrivalKeys[i] as string }));
+  }
+
+  private arrivalsByKey(): Record<string, number[]> {
+    // A Map, then fromEntries: a key such as `__proto__` must stay an ordinary entry.
+    const byKey = new Map<string, number[]>();
+    this.arrivalTimes.forEach((at, i) => {
+      const key = this.arrivalKeys[i] as string;
+      const times = byKey.get(key);
+      if (times === undefined) byKey.set(key, [at]);
+      else times.push(at);
+    });
+    return Object.fromEntries(byKey);
+  }
+
+  /**
+   * Costs O(keys), plus O(arrivals) with `withArrivals`: hot loops should use
+   * `requestsForKey` and `duplicateKeys` instead.
+   */
+  snapshot(withArrivals = false): MockStats {
+    const stats: MockStats = {
       requests: this.requests,
       byKey: Object.fromEntries(this.perKey),
       responsesByStatus: Object.fromEntries(this.perStatus),
       resets: this.resets,
       distinctKeys: this.perKey.size,
       duplicateKeys: this.duplicates,
+      throttled: this.throttled,
+      stormed: this.stormed,
+      bytesSent: this.bytesSent,
     };
+    if (withArrivals) stats.arrivalsByKey = this.arrivalsByKey();
+    return stats;
   }
 
   /** Forgets everything, including per-key attempts: scripted outcomes start over. */
@@ -80,8 +144,12 @@ export class StatsRecorder {
     this.requests = 0;
     this.resets = 0;
     this.duplicates = 0;
+    this.throttled = 0;
+    this.stormed = 0;
+    this.bytesSent = 0;
     this.perKey.clear();
     this.perStatus.clear();
     this.arrivalTimes = [];
+    this.arrivalKeys = [];
   }
 }

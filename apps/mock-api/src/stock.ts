@@ -1,3 +1,4 @@
+import type { QuotaBodyField } from './quota';
 import { globalQuote, overview, timeSeriesDaily } from './stockData';
 
 /**
@@ -36,3 +37,12 @@ export function stockBody(params: URLSearchParams, invalidSymbols: ReadonlySet<s
   const symbol = params.get('symbol') ?? '';
   return isValidSymbol(symbol, invalidSymbols) ? generate(symbol) : invalidCallBody(fn);
 }
+
+const THROTTLE_TEXT: Readonly<Record<QuotaBodyField, string>> = {
+  Note: 'Thank you for using Alpha Vantage! Our standard API call frequency is 5 calls per minute and 25 calls per day. Please visit https://www.alphavantage.co/premium/ if you would like to target a higher API call frequency.',
+  Information:
+    'Thank you for using Alpha Vantage! Our standard API rate limit is 25 requests per day. Please subscribe to any of the premium plans at https://www.alphavantage.co/premium/ to instantly remove all daily rate limits.',
+};
+
+/** Alpha Vantage's answer (status 200) to a call over its quota: `{"Note": …}` or, lately, `{"Information": …}`. */
+export const throttleBody = (field: QuotaBodyField): string => JSON.stringify({ [field]: THROTTLE_TEXT[field] });

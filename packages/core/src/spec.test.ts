@@ -37,7 +37,7 @@ describe('parseCrawlSpec', () => {
         timeoutMs: 30_000,
         maxBodyBytes: 10 * 1024 * 1024,
       },
-      limits: { concurrency: 10, perSecond: 0, perMinute: 0, perHour: 0, perDay: 0 },
+      limits: { concurrency: 10, globalConcurrency: 0, perSecond: 0, perMinute: 0, perHour: 0, perDay: 0 },
       retry: { attempts: 5, baseDelayMs: 200, maxDelayMs: 30_000, maxThrottles: 50 },
       validate: { requiredFields: [] },
       queue: { batchSize: 100, highWater: 64 },
@@ -52,7 +52,7 @@ describe('parseCrawlSpec', () => {
 
   test('fills defaults for fields missing from a partly written section', () => {
     const spec = parseCrawlSpec({ ...MINIMAL, limits: { perDay: 25 }, retry: { attempts: 2 }, queue: { batchSize: 500 } });
-    expect(spec.limits).toEqual({ concurrency: 10, perSecond: 0, perMinute: 0, perHour: 0, perDay: 25 });
+    expect(spec.limits).toEqual({ concurrency: 10, globalConcurrency: 0, perSecond: 0, perMinute: 0, perHour: 0, perDay: 25 });
     expect(spec.retry).toEqual({ attempts: 2, baseDelayMs: 200, maxDelayMs: 30_000, maxThrottles: 50 });
     expect(spec.queue).toEqual({ batchSize: 500, highWater: 64 });
   });
@@ -62,7 +62,7 @@ describe('parseCrawlSpec', () => {
     expect(spec.name).toBe('colours-demo');
     expect(spec.keys).toEqual({ range: { from: 0, to: 99_999, format: 'hex6' } });
     expect(spec.request.url).toBe('http://127.0.0.1:8787/id?hex={key}');
-    expect(spec.limits).toEqual({ concurrency: 100, perSecond: 0, perMinute: 0, perHour: 0, perDay: 0 });
+    expect(spec.limits).toEqual({ concurrency: 100, globalConcurrency: 0, perSecond: 0, perMinute: 0, perHour: 0, perDay: 0 });
     expect(spec.retry).toEqual({ attempts: 5, baseDelayMs: 200, maxDelayMs: 30_000, maxThrottles: 50 });
   });
 

@@ -65,6 +65,8 @@ export const requestSchema = z.strictObject({
 export const limitsSchema = z.strictObject({
   /** Requests in flight at once, per worker process. Default 10. `0` means unlimited (capped at 1000). */
   concurrency: nonNegativeInt('a number ≥ 0').default(10),
+  /** Requests in flight at once across all worker processes (a lease in Redis each). `0` (default) means no global cap. */
+  globalConcurrency: nonNegativeInt('a number ≥ 0').default(0),
   /** Requests per second across all workers. `0` (default) means unlimited. */
   perSecond: nonNegativeInt('a number ≥ 0').default(0),
   /** Requests per minute across all workers. `0` (default) means unlimited. */

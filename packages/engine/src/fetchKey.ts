@@ -15,8 +15,8 @@ import {
 } from '@sluice/core';
 import { classifyResponse, errorForOutcome, type HttpClient, isAbortedByCaller } from '@sluice/http';
 import type { AttemptRecorder } from '@sluice/queue';
+import type { Limiter, Release } from './admission';
 import type { CircuitBreaker } from './circuitBreaker';
-import type { Limiter } from './localLimiter';
 import type { PauseGate } from './pauseGate';
 import { sleep } from './sleep';
 import { type ThrottleGate, throttleCooldownMs } from './throttleGate';
@@ -39,6 +39,8 @@ export interface KeyFetchContext {
   secrets: readonly string[];
   env: NodeJS.ProcessEnv;
   signal: AbortSignal;
+  /** Running typical answer time of the API, in ms (see noteAnswerTime). */
+  typicalAnswerMs?: number;
   /** Counts attempts, throttles and errors for status and metrics (shared through Redis). */
   recorder?: AttemptRecorder;
 }
@@ -100,6 +102,7 @@ export async function fetchKey(item: KeyItem, ctx: KeyFetchContext): Promise<Led
         maxBodyBytes: spec.request.maxBodyBytes,
         signal,
       });
+      if (release.arrivedLate) noteAnswerTime(ctx, release, took());
       status = res.status;
       const outcome = classifyResponse(res);
       if (outcome.outcome === 'ok') {
@@ -162,4 +165,19 @@ export async function fetchKey(item: KeyItem, ctx: KeyFetchContext): Promise<Led
     }
     await sleep(fullJitterBackoffMs(attempts, spec.retry.baseDelayMs, spec.retry.maxDelayMs), signal);
   }
+}
+
+/** Answers this much slower than usual mean the request reached the API late (a new socket). */
+const LATE_BY_MS = 15;
+
+/**
+ * Keeps a running typical answer time and, for an answer much slower than it, re-dates the
+ * request's start in the shared limiter to when the API most likely saw it (answer time minus
+ * the typical time), so windows measured at the API stay within their limits.
+ */
+function noteAnswerTime(ctx: KeyFetchContext, release: Release, durationMs: number): void {
+  // Starts at 0: the first answers (new sockets) are the ones most likely to be late.
+  const typical = ctx.typicalAnswerMs ?? 0;
+  if (durationMs - typical > LATE_BY_MS) release.arrivedLate?.(typical);
+  ctx.typicalAnswerMs = typical + (durationMs - typical) * 0.1;
 }

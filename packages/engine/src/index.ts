@@ -5,8 +5,11 @@ export { type Engine, type EngineConfig, type Logger, openEngine, silentLogger }
 export { enqueue } from './enqueue';
 export { type ExportOptions, exportResults } from './exportResults';
 export { type LoadedCrawl, loadCrawl } from './loadCrawl';
+export { type CrawlMetrics, type CrawlRate, crawlRate, type MetricsSnapshot, metricsSnapshot } from './metrics';
 export type { ProgressSnapshot } from './progress';
 export { type RunSummary, run } from './run';
 export { checkedSpec, readSpecFile, type SpecFile } from './specFile';
+export type { RecentErrorStatus, WorkerStatus } from './status';
 export { type CrawlStatus, status } from './status';
+export { type BreakerState, type Health, STALL_AFTER_MS } from './statusFigures';
 export { type WorkOptions, type WorkSummary, work } from './work';

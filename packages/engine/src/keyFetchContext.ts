@@ -1,9 +1,9 @@
 import { ConfigError, effectiveConcurrency, missingEnv } from '@sluice/core';
 import type { HttpClient } from '@sluice/http';
+import type { Limiter } from './admission';
 import { CircuitBreaker } from './circuitBreaker';
 import type { KeyFetchContext } from './fetchKey';
 import type { LoadedCrawl } from './loadCrawl';
-import type { Limiter } from './localLimiter';
 import { PauseGate } from './pauseGate';
 import { ThrottleGate } from './throttleGate';
 
@@ -16,7 +16,7 @@ const ENV_PLACEHOLDER = /\{env\.([A-Za-z_][A-Za-z0-9_]*)\}/g;
  */
 export function buildKeyFetchContext(
   crawl: LoadedCrawl,
-  deps: { http: HttpClient; limiter: Limiter; env: NodeJS.ProcessEnv; signal: AbortSignal },
+  deps: { http: HttpClient; limiter: Limiter; env: NodeJS.ProcessEnv; signal: AbortSignal; throttle?: ThrottleGate },
 ): KeyFetchContext {
   const { spec, template } = crawl;
   const headerEnv = Object.values(spec.request.headers).flatMap((v) => [...v.matchAll(ENV_PLACEHOLDER)].map((m) => m[1] as string));
@@ -37,7 +37,7 @@ export function buildKeyFetchContext(
     template,
     http: deps.http,
     limiter: deps.limiter,
-    throttle: new ThrottleGate(),
+    throttle: deps.throttle ?? new ThrottleGate(),
     pause: new PauseGate(),
     breaker: new CircuitBreaker(spec.breaker),
     headers,

@@ -1,13 +1,56 @@
-import { createRedis, openBatchQueue, pingRedis } from '@sluice/queue';
 import type { Engine } from './engine';
 import { type LoadedCrawl, loadCrawl, toLoadedCrawl } from './loadCrawl';
+import {
+  type BreakerState,
+  breakerOf,
+  errorsByClass,
+  etaSeconds,
+  type Health,
+  healthOf,
+  ratePerSec,
+  roundRate,
+  throttledUntilOf,
+} from './statusFigures';
+import { type RedisFigures, readRedisFigures, withStatusRedis } from './statusRedis';
 
-/** One crawl's status. Stable JSON shape of `sluice status --json` (one object per crawl). */
+/** A live worker of the crawl, from its heartbeat in Redis. */
+export interface WorkerStatus {
+  /** Random id of the worker session. */
+  id: string;
+  /** Host name of the machine it runs on. */
+  host: string;
+  pid: number;
+  /** Requests in flight in that process. */
+  inFlight: number;
+  /** Keys that process finished (results and failures) since it started. */
+  finished: number;
+  /** When the worker session started (ISO 8601). */
+  startedAt: string;
+  /** Its last heartbeat (ISO 8601); a worker silent for 15 s disappears. */
+  beatAt: string;
+}
+
+/** One of the crawl's last request errors (reason already redacted of secrets). */
+export interface RecentErrorStatus {
+  /** ISO 8601. */
+  at: string;
+  key: string;
+  /** `TransientError`, `PermanentError`, `InvalidKeyError`, … */
+  errorClass: string;
+  reason: string;
+}
+
+/**
+ * One crawl's status. Stable JSON shape of `sluice status --json` (one object per crawl), of the
+ * dashboard's `/api/crawls` and of its live events. Fields read from Redis fall back to zero or
+ * empty values when Redis does not answer; `health` then says `redis-unreachable`.
+ */
 export interface CrawlStatus {
   id: number;
   name: string;
   /** `done` when every key has a result or failure, `paused`, or `running` (pending keys). */
   state: 'done' | 'running' | 'paused';
+  /** Keys in the key source. */
   total: number;
   /** Keys with a result. */
   done: number;
@@ -15,19 +58,60 @@ export interface CrawlStatus {
   failed: number;
   /** Keys with neither yet. */
   pending: number;
-  /** done / total × 100, one decimal. */
+  /** done / total × 100, one decimal, rounded down (100 only when every key is done). */
   percent: number;
   /** Keys the producer has walked past (enqueued or skipped). */
   enqueuedThrough: number;
   /** Jobs (batches) in Redis, or null when Redis is unreachable. */
   queue: { waiting: number; active: number; delayed: number } | null;
+  /** When the crawl was created (ISO 8601). */
   createdAt: string;
+  /** Requests in flight now, summed over the live workers' heartbeats. */
+  inFlight: number;
+  /**
+   * Until when (ISO 8601) a throttle signal (429, Retry-After, rate-limit body) holds requests
+   * back, or null when nothing throttles the crawl. The latest pause any live worker reports.
+   */
+  throttledUntil: string | null;
+  /** Keys finished per second (all workers) over the last complete minute / five minutes. */
+  ratePerSec: { last1m: number; last5m: number };
+  /**
+   * Seconds until every pending key is finished at the 5-minute rate, never less than the
+   * daily quota (`limits.perDay`) allows; 0 when nothing is pending, null when the rate is 0.
+   */
+  etaSeconds: number | null;
+  /** Number of live workers (`workers.length`). */
+  workersOnline: number;
+  /** The live workers, from their heartbeats. */
+  workers: WorkerStatus[];
+  /** Circuit breaker over transient errors: the worst state any live worker reports. */
+  breaker: BreakerState;
+  /** Count per error class over the last (up to 100) request errors. */
+  errorsByClass: Record<string, number>;
+  /** The last 10 request errors, newest first. */
+  recentErrors: RecentErrorStatus[];
+  /** When a key of the crawl was last finished (ISO 8601), or null if none ever was. */
+  lastProgressAt: string | null;
+  /**
+   * `ok` (progressing), `stalled` (keys pending and workers online, but no key finished for
+   * 60 s), `idle` (done, paused or no worker online) or `redis-unreachable`.
+   */
+  health: Health;
 }
 
-function statusOf(crawl: LoadedCrawl, engine: Engine, queue: CrawlStatus['queue']): CrawlStatus {
+const RECENT_ERRORS_SHOWN = 10;
+const iso = (ms: number) => new Date(ms).toISOString();
+
+function statusOf(crawl: LoadedCrawl, engine: Engine, redis: RedisFigures | null, nowMs: number): CrawlStatus {
   const { row } = crawl;
   const p = engine.store.ledger.progress(row.id);
+  const lastProgressAt = engine.store.ledger.lastProgressAt(row.id);
   const pending = Math.max(0, row.total - p.done - p.failed);
+  const workers = redis?.workers ?? [];
+  const rate = redis?.stats.rate ?? [];
+  const last5m = ratePerSec(rate, nowMs, 300);
+  const throttledUntil = throttledUntilOf(workers, nowMs);
+  const errors = redis?.stats.recentErrors ?? [];
   return {
     id: row.id,
     name: row.name,
@@ -36,35 +120,54 @@ function statusOf(crawl: LoadedCrawl, engine: Engine, queue: CrawlStatus['queue'
     done: p.done,
     failed: p.failed,
     pending,
-    percent: Math.floor((p.done * 1000) / row.total) / 10,
+    percent: row.total === 0 ? 100 : Math.floor((p.done * 1000) / row.total) / 10,
     enqueuedThrough: Math.min(engine.store.crawls.getCursor(row.id) * crawl.batchSize, row.total),
-    queue,
-    createdAt: new Date(row.createdAt).toISOString(),
+    queue: redis?.queue ?? null,
+    createdAt: iso(row.createdAt),
+    inFlight: workers.reduce((sum, w) => sum + w.inFlight, 0),
+    throttledUntil: throttledUntil === null ? null : iso(throttledUntil),
+    ratePerSec: { last1m: roundRate(ratePerSec(rate, nowMs, 60)), last5m: roundRate(last5m) },
+    etaSeconds: etaSeconds(pending, last5m, crawl.spec.limits.perDay),
+    workersOnline: workers.length,
+    workers: workers.map((w) => ({
+      id: w.id,
+      host: w.host,
+      pid: w.pid,
+      inFlight: w.inFlight,
+      finished: w.finished,
+      startedAt: iso(w.startedAt),
+      beatAt: iso(w.beatAt),
+    })),
+    breaker: breakerOf(workers),
+    errorsByClass: errorsByClass(errors),
+    recentErrors: errors
+      .slice(0, RECENT_ERRORS_SHOWN)
+      .map((e) => ({ at: iso(e.at), key: e.key, errorClass: e.errorClass, reason: e.reason })),
+    lastProgressAt: lastProgressAt === null ? null : iso(lastProgressAt),
+    health: healthOf({ redisUp: redis !== null, pending, paused: row.paused, workers, lastProgressAt, throttledUntil, nowMs }),
   };
 }
 
+/** The crawls a status call covers: one (by id or name) or all. */
+export function crawlsFor(engine: Engine, ref?: string | number): LoadedCrawl[] {
+  return ref === undefined ? engine.store.crawls.list().map(toLoadedCrawl) : [loadCrawl(engine.store, ref)];
+}
+
+/** Redis figures of each crawl, in order, or null when Redis does not answer in time. */
+export async function redisFiguresFor(engine: Engine, crawls: readonly LoadedCrawl[]): Promise<RedisFigures[] | null> {
+  if (crawls.length === 0) return [];
+  return withStatusRedis(engine, (redis) => Promise.all(crawls.map((c) => readRedisFigures(redis, engine.config.prefix, c.row.id))));
+}
+
 /**
- * Status of one crawl (by id or name) or of all crawls: ledger counts from SQLite, queue
- * counts from Redis when it answers.
+ * Status of one crawl (by id or name) or of all crawls: ledger counts from SQLite; queue
+ * counts, workers, rates and recent errors from Redis when it answers.
+ * @throws ConfigError when `ref` names no crawl.
  */
 export async function status(engine: Engine, ref?: string | number): Promise<CrawlStatus[]> {
-  const crawls = ref === undefined ? engine.store.crawls.list().map(toLoadedCrawl) : [loadCrawl(engine.store, ref)];
-  const redisUp = crawls.length > 0 && (await pingRedis(engine.config.redisUrl, 1000));
-  if (!redisUp) return crawls.map((c) => statusOf(c, engine, null));
-  const redis = createRedis(engine.config.redisUrl, 'sluice-status');
-  redis.on('error', () => {});
-  try {
-    const out: CrawlStatus[] = [];
-    for (const crawl of crawls) {
-      const queue = openBatchQueue(redis, engine.config.prefix, crawl.row.id);
-      try {
-        out.push(statusOf(crawl, engine, await queue.liveCount()));
-      } finally {
-        await queue.close();
-      }
-    }
-    return out;
-  } finally {
-    redis.disconnect();
-  }
+  const crawls = crawlsFor(engine, ref);
+  const figures = await redisFiguresFor(engine, crawls);
+  // Read after Redis, so the ledger is at least as new as the rates beside it.
+  const now = Date.now();
+  return crawls.map((c, i) => statusOf(c, engine, figures?.[i] ?? null, now));
 }

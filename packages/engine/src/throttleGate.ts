@@ -8,11 +8,20 @@ import { sleep } from './sleep';
 export class ThrottleGate {
   private untilMs = 0;
 
+  /** Called when this process starts or extends a pause, to share it with other processes. */
+  onPause: ((untilMs: number) => void) | null = null;
+
   constructor(private readonly now: () => number = Date.now) {}
 
   /** Pauses everyone for `ms` from now (extends, never shortens, a running pause). */
   pauseFor(ms: number): void {
-    this.untilMs = Math.max(this.untilMs, this.now() + ms);
+    this.adopt(this.now() + ms);
+    this.onPause?.(this.untilMs);
+  }
+
+  /** Takes over a pause another process signalled (not shared again). */
+  adopt(untilMs: number): void {
+    this.untilMs = Math.max(this.untilMs, untilMs);
   }
 
   /** Epoch ms until which requests wait; 0 or past when not paused. */

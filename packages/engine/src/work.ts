@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import { hostname } from 'node:os';
 import { effectiveConcurrency } from '@sluice/core';
-import { createHttpClient } from '@sluice/http';
+import { createHttpClient, warmUpHttp } from '@sluice/http';
 import {
   assertRedis,
   createAttemptRecorder,
@@ -15,16 +15,17 @@ import {
 } from '@sluice/queue';
 import { createGroupCommitWriter } from '@sluice/store';
 import { settlesWithin, unlessAborted } from './abortable';
+import { createAdmission } from './admission';
 import { checkCompletion } from './completion';
 import type { Engine } from './engine';
 import { buildKeyFetchContext, jobConcurrency } from './keyFetchContext';
 import { type LoadedCrawl, loadCrawl } from './loadCrawl';
-import { createLocalLimiter } from './localLimiter';
 import { processBatch } from './processBatch';
 import { runProducerLoop } from './producerLoop';
 import { type ProgressSnapshot, RateMeter } from './progress';
 import { warnIfEvicting } from './redisChecks';
 import { sleep } from './sleep';
+import { ThrottleGate } from './throttleGate';
 
 export interface WorkOptions {
   /** Requests in flight in this process. Default: the spec's `limits.concurrency`. */
@@ -77,13 +78,33 @@ export async function work(engine: Engine, ref: string | number, options: WorkOp
   options.signal?.addEventListener('abort', onAbort, { once: true });
   if (options.signal?.aborted) stop.abort();
 
-  const http = createHttpClient({ connections: concurrency });
-  const limiter = createLocalLimiter({ ...crawl.spec.limits, concurrency });
-  const ctx = buildKeyFetchContext(crawl, { http, limiter, env: config.env, signal: stop.signal });
   await assertRedis(config.redisUrl);
   const redis = createRedis(config.redisUrl, `sluice-work-${id}`);
   redis.on('error', () => {});
   await warnIfEvicting(redis, config.log);
+  const http = createHttpClient({ connections: concurrency });
+  const throttle = new ThrottleGate();
+  const limiter = createAdmission({
+    crawlId: id,
+    limits: crawl.spec.limits,
+    concurrency,
+    redis,
+    prefix: config.prefix,
+    store,
+    throttle,
+    log: config.log,
+  });
+  let ctx: ReturnType<typeof buildKeyFetchContext>;
+  try {
+    ctx = buildKeyFetchContext(crawl, { http, limiter, env: config.env, signal: stop.signal, throttle });
+    await limiter.tick();
+    await warmUpHttp();
+  } catch (err) {
+    limiter.close();
+    await http.close().catch(() => {});
+    redis.disconnect();
+    throw err;
+  }
   const queue = openBatchQueue(redis, config.prefix, id);
   const recorder = createAttemptRecorder(redis, config.prefix, id);
   ctx.recorder = recorder;
@@ -149,6 +170,7 @@ export async function work(engine: Engine, ref: string | number, options: WorkOp
         void beat();
       }
       void recorder.flush();
+      void limiter.tick();
       const state = await unlessAborted(checkCompletion(store, queue, crawl, config.log), stop.signal, 'running' as const);
       const p = store.ledger.progress(id);
       options.onProgress?.({
@@ -179,6 +201,7 @@ export async function work(engine: Engine, ref: string | number, options: WorkOp
     await settlesWithin(removeHeartbeat(redis, config.prefix, id, workerId), 1_000);
     await settlesWithin(queue.close(), 1_000);
     await http.close().catch(() => {});
+    limiter.close();
     redis.disconnect();
     options.signal?.removeEventListener('abort', onAbort);
   }

@@ -14,3 +14,4 @@ export {
 export { classifyNetworkError, findErrorCode } from './networkError';
 export { MAX_RETRY_AFTER_MS, parseRetryAfterMs } from './retryAfter';
 export { type FetchOptions, HTTP_CLIENT_DEFAULTS, type HttpClient, type HttpClientOptions, type HttpResponse } from './types';
+export { warmUpHttp } from './warmUp';

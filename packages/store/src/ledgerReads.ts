@@ -42,7 +42,14 @@ export function createLedgerReads(db: Db) {
   );
   const fetchedSince = sqlite.prepare('SELECT count(*) FROM results WHERE crawl_id = ? AND fetched_at >= ?').pluck();
 
+  const requestTimes = sqlite.prepare('SELECT at FROM request_log WHERE crawl_id = ? AND at >= ? ORDER BY at').pluck();
+
   return {
+    /** Start times (epoch ms) of logged requests since `sinceMs`, oldest first. */
+    requestTimesSince(crawlId: number, sinceMs: number): number[] {
+      return requestTimes.all(crawlId, sinceMs) as number[];
+    },
+
     /** Positions in [from, to] that already have a result or a failure. */
     finishedPositions(crawlId: number, from: number, to: number): Set<number> {
       return new Set(finishedInRange.all(crawlId, from, to, crawlId, from, to) as number[]);

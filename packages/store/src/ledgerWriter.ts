@@ -92,3 +92,15 @@ export function createFailureClearer(db: Db): (crawlId: number) => number {
   });
   return (crawlId) => run.immediate(crawlId);
 }
+
+/** Appends request start times to the request log and prunes rows older than `keepMs`, in one transaction. */
+export function createRequestLogger(db: Db): (crawlId: number, times: readonly number[], keepMs: number) => void {
+  const sqlite = db.$client;
+  const insert = sqlite.prepare('INSERT INTO request_log (crawl_id, at) VALUES (?, ?)');
+  const prune = sqlite.prepare('DELETE FROM request_log WHERE crawl_id = ? AND at < ?');
+  const run = sqlite.transaction((crawlId: number, times: readonly number[], keepMs: number) => {
+    for (const at of times) insert.run(crawlId, at);
+    prune.run(crawlId, Date.now() - keepMs);
+  });
+  return (crawlId, times, keepMs) => run.immediate(crawlId, times, keepMs);
+}

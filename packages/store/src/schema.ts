@@ -73,3 +73,19 @@ export const failures = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.crawlId, t.key] }), index('failures_crawl_position').on(t.crawlId, t.position)],
 );
+
+/**
+ * Start times of requests of crawls with hourly or daily budgets: after Redis loses the
+ * limiter's windows, they are rebuilt from here so a spent budget is not handed out again.
+ * Rows older than a day are pruned.
+ */
+export const requestLog = sqliteTable(
+  'request_log',
+  {
+    crawlId: integer('crawl_id')
+      .notNull()
+      .references(() => crawls.id, { onDelete: 'cascade' }),
+    at: integer('at').notNull(),
+  },
+  (t) => [index('request_log_crawl_at').on(t.crawlId, t.at)],
+);

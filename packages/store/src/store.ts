@@ -2,7 +2,7 @@ import type { LedgerEntry } from '@sluice/core';
 import { type Db, openDb } from './client';
 import { type CrawlQueries, createCrawlQueries } from './crawlQueries';
 import { createLedgerReads, type LedgerReads } from './ledgerReads';
-import { createFailureClearer, createLedgerWriter } from './ledgerWriter';
+import { createFailureClearer, createLedgerWriter, createRequestLogger } from './ledgerWriter';
 
 /**
  * The store: the only way into SQLite. No driver types leak out of this package.
@@ -15,6 +15,8 @@ export interface Store {
   writeEntries(entries: readonly LedgerEntry[]): void;
   /** Deletes a crawl's failures so they can be fetched again; returns how many. */
   clearFailures(crawlId: number): number;
+  /** Logs request start times (epoch ms) and prunes those older than `keepMs`. */
+  logRequests(crawlId: number, times: readonly number[], keepMs: number): void;
   /** `PRAGMA integrity_check` result: `ok` when healthy. */
   integrityCheck(): string;
   /** Size of the database file in bytes (main file, WAL excluded). */
@@ -31,6 +33,7 @@ export function openStore(path: string): Store {
     ledger: createLedgerReads(db),
     writeEntries,
     clearFailures: createFailureClearer(db),
+    logRequests: createRequestLogger(db),
     integrityCheck: () => db.$client.pragma('integrity_check', { simple: true }) as string,
     fileBytes: () => {
       const pageCount = db.$client.pragma('page_count', { simple: true }) as number;

@@ -84,16 +84,17 @@ export function createAdmissionQueue(options: AdmissionQueueOptions): AdmissionQ
       return;
     }
     if (!leases) {
-      waiter.resolve(NOOP);
+      waiter.resolve(Object.assign(() => {}, { member }));
       return;
     }
     leases.hold(member);
     let released = false;
-    waiter.resolve(() => {
+    const release = () => {
       if (released) return;
       released = true;
       leases.release(member);
-    });
+    };
+    waiter.resolve(Object.assign(release, { member }));
   }
 
   function failAll(err: Error): void {

@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 import { createAdmissionQueue } from './admissionQueue';
 import { createLeaseKeeper } from './leaseKeeper';
 import { limiterLeasesKey, limiterPauseKey, limiterWindowKey } from './limiterKeys';
-import { ACQUIRE_LUA, PAUSE_LUA, SEED_LUA, seedMember } from './limiterScript';
+import { ACQUIRE_LUA, PAUSE_LUA, SEED_LUA, seedMember, TOUCH_LUA } from './limiterScript';
 import { luaScript, runScript } from './luaScript';
 import { parsePeekReply } from './replies';
 import { sleep } from './sleep';
@@ -40,6 +40,14 @@ export interface SharedLimiterOptions {
    * renew every third of it while alive. Default 60000.
    */
   leaseMs?: number;
+  /**
+   * Extra length added to every window. Starts are recorded at admission, in Redis time, but
+   * the API sees them a little later, by a delay that varies (event-loop lag, a slow socket):
+   * enforcing each window over its length plus this margin keeps any window *at the API* within
+   * its limit as long as that variation stays under the margin. Costs `margin / length` of the
+   * budget (1% of a per-second limit for 10 ms). Default 0.
+   */
+  marginMs?: number;
   /** Called with the Redis time (epoch ms, sub-millisecond) of every start this process records. Default none. */
   onAdmit?: (redisTimeMs: number) => void;
   /** Receives Redis errors the limiter rides out (retried acquires, lost renewals and releases). Default: ignored. */
@@ -73,6 +81,12 @@ export interface SharedLimiter {
    * still inside; seeding the same times again adds nothing.
    */
   seed(requestTimesMs: number[]): Promise<void>;
+  /**
+   * Re-dates a start to now minus `backdateMs` (Redis time) in every window, never earlier than
+   * it was: call it when the request reached the API noticeably later than it was admitted.
+   * Never throws. `release` is what `acquire` gave.
+   */
+  touch(release: () => void, backdateMs?: number): Promise<void>;
   /** Stops renewals and rejects pending acquires; does not close `redis`. Leases still held expire after leaseMs. */
   close(): void;
 }
@@ -80,6 +94,7 @@ export interface SharedLimiter {
 const ACQUIRE = luaScript(ACQUIRE_LUA);
 const PAUSE = luaScript(PAUSE_LUA);
 const SEED = luaScript(SEED_LUA);
+const TOUCH = luaScript(TOUCH_LUA);
 /** Seeded starts per script call, so one call never blocks Redis for long. */
 const SEED_CHUNK = 1_000;
 
@@ -94,7 +109,8 @@ export function createSharedLimiter(options: SharedLimiterOptions): SharedLimite
   let localPauseUntil = 0;
   const localPauseMs = () => Math.max(0, localPauseUntil - Date.now());
 
-  const windows = configuredWindows(limits);
+  // Each window is enforced over its length plus the margin (see `marginMs`).
+  const windows = configuredWindows(limits).map((w) => ({ ...w, lengthMs: w.lengthMs + (options.marginMs ?? 0) }));
   const pauseKey = limiterPauseKey(prefix, crawlId);
   const leasesKey = limiterLeasesKey(prefix, crawlId);
   const windowKeys = windows.map((w) => limiterWindowKey(prefix, crawlId, w.name));
@@ -148,6 +164,15 @@ export function createSharedLimiter(options: SharedLimiterOptions): SharedLimite
         await runScript(redis, SEED, windowKeys, [windows.length, ...windows.map((w) => w.lengthMs), ...chunk]);
       }
     },
+    async touch(release, backdateMs = 0) {
+      const member = (release as { member?: string }).member;
+      if (!member || windows.length === 0) return;
+      try {
+        await runScript(redis, TOUCH, windowKeys, [member, Math.max(0, backdateMs)]);
+      } catch (err) {
+        onError(err instanceof Error ? err : new Error(String(err)));
+      }
+    },
     close() {
       queue.close();
       leases?.stop();
@@ -189,6 +214,7 @@ function createLocalOnly(): SharedLimiter {
     async usage() {
       return {};
     },
+    async touch() {},
     async seed() {},
     close() {
       closed = true;

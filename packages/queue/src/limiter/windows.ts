@@ -65,7 +65,8 @@ export function isUnlimited(limits: LimiterLimits): boolean {
  * MAX_SLEEP_MS.
  */
 export function budgetSleepMs(waitMs: number, random: () => number = Math.random): number {
-  return Math.min(MAX_SLEEP_MS, Math.ceil(waitMs) + random() * JITTER_MS);
+  // Jitter grows with the wait, so short waits (evenly spaced starts, a few ms apart) stay short.
+  return Math.min(MAX_SLEEP_MS, Math.ceil(waitMs) + random() * Math.min(JITTER_MS, waitMs * 0.2));
 }
 
 /** Poll interval while the global concurrency cap is full: 2–10 ms. */

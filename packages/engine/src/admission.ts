@@ -1,0 +1,135 @@
+import { type Limits, toError } from '@sluice/core';
+import { createSharedLimiter, limiterPauseKey, limiterWindowKey } from '@sluice/queue';
+import type { Store } from '@sluice/store';
+import type { Redis } from 'ioredis';
+import type { Logger } from './engine';
+import { Semaphore } from './semaphore';
+import type { ThrottleGate } from './throttleGate';
+
+const DAY_MS = 86_400_000;
+const RESEED_EVERY_MS = 10_000;
+/**
+ * Admission-to-arrival jitter the windows absorb (see SharedLimiter `marginMs`). Measured on
+ * loopback: the first requests of a process reach the API ~20 ms after admission (new sockets,
+ * first-call JIT) while warm ones take ~2 ms; 25 ms covers that at 2.5% of a per-second budget
+ * and nothing noticeable of longer windows.
+ */
+const WINDOW_MARGIN_MS = 25;
+
+/** The end of an admitted request; `arrivedLate` re-dates its start (see SharedLimiter.touch). */
+export type Release = (() => void) & { arrivedLate?: (backdateMs: number) => void };
+
+/** Admission for one request. */
+export interface Limiter {
+  /** Waits until a request may start; returns the function that ends it. */
+  acquire(signal?: AbortSignal): Promise<Release>;
+  /** Requests in flight in this process. */
+  readonly inFlight: number;
+}
+
+/** Admission of requests: this process's concurrency plus the crawl's shared limits. */
+export interface Admission extends Limiter {
+  /** Periodic upkeep (call about every 500 ms): adopt pauses from other processes, log requests, re-seed lost windows. */
+  tick(): Promise<void>;
+  close(): void;
+}
+
+export interface AdmissionOptions {
+  crawlId: number;
+  limits: Limits;
+  /** Requests in flight in this process. */
+  concurrency: number;
+  redis: Redis;
+  prefix: string;
+  store: Store;
+  throttle: ThrottleGate;
+  log: Logger;
+}
+
+/**
+ * Builds the admission for a worker: a local semaphore (requests in flight here), then the
+ * shared Redis limiter (exact sliding windows, global concurrency and crawl-wide pauses across
+ * all processes). Throttle pauses of this process are shared through Redis at once; pauses of
+ * other processes are adopted here on every `tick` (and checked atomically on every admission
+ * when any limit is configured).
+ *
+ * Hourly and daily budgets also log each start in SQLite, and `tick` re-seeds the Redis windows
+ * from that log when Redis has lost them, so a spent budget is never handed out again.
+ */
+export function createAdmission(options: AdmissionOptions): Admission {
+  const { limits, redis, prefix, crawlId, store, throttle, log } = options;
+  const local = new Semaphore(options.concurrency);
+  const shared = createSharedLimiter({
+    redis,
+    prefix,
+    crawlId,
+    limits: {
+      perSecond: limits.perSecond,
+      perMinute: limits.perMinute,
+      perHour: limits.perHour,
+      perDay: limits.perDay,
+      concurrency: limits.globalConcurrency,
+    },
+    marginMs: WINDOW_MARGIN_MS,
+  });
+  throttle.onPause = (untilMs) => {
+    shared.pauseUntil(untilMs).catch((err) => log.warn(`could not share a throttle pause: ${toError(err).message}`));
+  };
+  const limited = limits.perSecond + limits.perMinute + limits.perHour + limits.perDay > 0;
+  const logWindow = limits.perDay > 0 ? 'perDay' : limits.perHour > 0 ? 'perHour' : null;
+  const logKeepMs = limits.perDay > 0 ? DAY_MS : DAY_MS / 24;
+  let pendingLog: number[] = [];
+  let lastReseed = 0;
+  let ticking = false;
+
+  async function reseedIfLost(): Promise<void> {
+    if (logWindow === null) return;
+    lastReseed = Date.now();
+    if ((await redis.exists(limiterWindowKey(prefix, crawlId, logWindow))) === 1) return;
+    const times = store.ledger.requestTimesSince(crawlId, Date.now() - logKeepMs);
+    if (times.length === 0) return;
+    await shared.seed(times);
+    log.warn(`rebuilt the ${logWindow} request budget from ${times.length} logged requests (Redis had lost it)`);
+  }
+
+  return {
+    async acquire(signal) {
+      const releaseLocal = await local.acquire();
+      const releaseShared = await shared.acquire(signal);
+      if (logWindow !== null && !signal?.aborted) pendingLog.push(Date.now());
+      const release: Release = () => {
+        releaseShared();
+        releaseLocal();
+      };
+      if (limited) release.arrivedLate = (backdateMs) => void shared.touch(releaseShared, backdateMs);
+      return release;
+    },
+    get inFlight() {
+      return local.inUse;
+    },
+    async tick() {
+      // Never overlapping: during a Redis outage one tick may wait for the reconnect.
+      if (ticking) return;
+      ticking = true;
+      if (pendingLog.length > 0) {
+        const times = pendingLog;
+        pendingLog = [];
+        store.logRequests(crawlId, times, logKeepMs);
+      }
+      try {
+        const pausedUntil = Number(await redis.get(limiterPauseKey(prefix, crawlId)));
+        if (pausedUntil > Date.now()) throttle.adopt(pausedUntil);
+        if (Date.now() - lastReseed >= RESEED_EVERY_MS) await reseedIfLost();
+      } catch (err) {
+        log.warn(`limiter upkeep: ${toError(err).message}`);
+      } finally {
+        ticking = false;
+      }
+    },
+    close() {
+      if (pendingLog.length > 0) store.logRequests(crawlId, pendingLog, logKeepMs);
+      pendingLog = [];
+      shared.close();
+    },
+  };
+}

@@ -1,0 +1,77 @@
+import { type CrawlStats, RATE_BUCKET_SECONDS, readCrawlStats } from '@sluice/queue';
+import type { Engine } from './engine';
+import { loadCrawl } from './loadCrawl';
+import { crawlsFor, redisFiguresFor } from './status';
+import { ratePoints } from './statusFigures';
+import { withStatusRedis } from './statusRedis';
+
+/** Raw monitoring figures of one crawl, for exporters such as the dashboard's `/metrics`. */
+export interface CrawlMetrics {
+  id: number;
+  name: string;
+  /** Ledger counts (SQLite): always known. */
+  total: number;
+  done: number;
+  failed: number;
+  /** Batches in the queue, or null when Redis is unreachable. */
+  queue: { waiting: number; active: number; delayed: number } | null;
+  /** Live workers, or null when Redis is unreachable. */
+  workersOnline: number | null;
+  /** Request counters, duration histogram, throttle events and limiter wait (all workers), or null. */
+  stats: CrawlStats | null;
+}
+
+export interface MetricsSnapshot {
+  /** False when Redis did not answer: every Redis-derived figure is null then. */
+  redisUp: boolean;
+  crawls: CrawlMetrics[];
+}
+
+/** Reads every crawl's figures once: one SQLite look per crawl and one Redis round per crawl. */
+export async function metricsSnapshot(engine: Engine): Promise<MetricsSnapshot> {
+  const crawls = crawlsFor(engine);
+  const figures = await redisFiguresFor(engine, crawls);
+  return {
+    redisUp: figures !== null,
+    crawls: crawls.map((c, i) => {
+      const p = engine.store.ledger.progress(c.row.id);
+      const f = figures?.[i];
+      return {
+        id: c.row.id,
+        name: c.row.name,
+        total: c.row.total,
+        done: p.done,
+        failed: p.failed,
+        queue: f?.queue ?? null,
+        workersOnline: f ? f.workers.length : null,
+        stats: f?.stats ?? null,
+      };
+    }),
+  };
+}
+
+/** A crawl's throughput over time, for charts. */
+export interface CrawlRate {
+  name: string;
+  /** Width of one point in seconds. */
+  bucketSeconds: number;
+  /** `[bucket start epoch seconds, keys finished per second]` per complete bucket of the last hour, oldest first. */
+  points: Array<[number, number]>;
+  /** False when Redis did not answer (then `points` is empty). */
+  redisUp: boolean;
+}
+
+/**
+ * Keys finished per second over the last hour (the rate series workers keep in Redis).
+ * @throws ConfigError when `ref` names no crawl.
+ */
+export async function crawlRate(engine: Engine, ref: string | number): Promise<CrawlRate> {
+  const crawl = loadCrawl(engine.store, ref);
+  const stats = await withStatusRedis(engine, (redis) => readCrawlStats(redis, engine.config.prefix, crawl.row.id));
+  return {
+    name: crawl.row.name,
+    bucketSeconds: RATE_BUCKET_SECONDS,
+    points: stats ? ratePoints(stats.rate, Date.now()) : [],
+    redisUp: stats !== null,
+  };
+}
