@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { checkedSpec, createCrawl, work } from '@sluice/engine';
-import { collect, runCli, spawnCli, withMockApi, withRedisPrefix, withTempDir } from '@sluice/testkit';
+import { collect, runCli, spawnCli, waitFor, withMockApi, withRedisPrefix, withTempDir } from '@sluice/testkit';
 import { cliFlags, colourSpec, testEngine } from './helpers';
 
 /** The largest number of arrivals inside any window of `lengthMs` (window starts at an arrival). */
@@ -49,44 +49,44 @@ describe('rate limits and throttling', () => {
   });
 
   test.each([
-    ['seconds', '2', 2_000],
-    ['an HTTP date', 'DATE+3', 2_000],
-  ])(
-    'a 429 with Retry-After as %s pauses every request of the crawl for that long, without using an attempt',
-    async (_form, header, minGapMs) => {
-      await withTempDir((dir) =>
-        withRedisPrefix('retryafter', ({ url, prefix }) =>
-          withMockApi({ recordArrivals: true }, async (mock) => {
-            const retryAfter = header.startsWith('DATE+') ? new Date(Date.now() + Number(header.slice(5)) * 1000).toUTCString() : header;
-            mock.setOptions({ outcomes: { '000010': [{ status: 429, retryAfter }, 'ok'] } });
-            const engine = testEngine(dir, url, prefix);
-            try {
-              const spec = checkedSpec(
-                colourSpec(mock.url, 40, {
-                  limits: { concurrency: 1, perSecond: 20 },
-                  retry: { attempts: 1, baseDelayMs: 1, maxDelayMs: 1 },
-                  queue: { batchSize: 40 },
-                }),
-                't',
-              );
-              const { crawl } = await createCrawl(engine, spec, dir);
-              const summary = await work(engine, crawl.row.id);
-              expect(summary).toMatchObject({ done: 40, failed: 0 });
-              const arrivals = mock.arrivals();
-              // Arrival 11 is the throttled request for key 000010; the next one must wait out Retry-After.
-              const gaps = arrivals.slice(1).map((t, i) => t - (arrivals[i] as number));
-              expect(Math.max(...gaps)).toBeGreaterThanOrEqual(minGapMs - 50);
-              const row = [...engine.store.ledger.iterateResults(crawl.row.id)].find((r) => r.key === '000010');
-              // attempts: 1 allowed, yet the key succeeded after its 429: the throttle used no attempt.
-              expect(row?.attempts).toBe(1);
-            } finally {
-              engine.close();
-            }
-          }),
-        ),
-      );
-    },
-  );
+    ['seconds', '2'],
+    ['an HTTP date', 'DATE+4'],
+  ])('a 429 with Retry-After as %s pauses every request of the crawl for that long, without using an attempt', async (_form, header) => {
+    await withTempDir((dir) =>
+      withRedisPrefix('retryafter', ({ url, prefix }) =>
+        withMockApi({ recordArrivals: true }, async (mock) => {
+          const until = header.startsWith('DATE+') ? new Date(Date.now() + Number(header.slice(5)) * 1000) : null;
+          const retryAfter = until ? until.toUTCString() : header;
+          mock.setOptions({ outcomes: { '000010': [{ status: 429, retryAfter }, 'ok'] } });
+          const engine = testEngine(dir, url, prefix);
+          try {
+            const spec = checkedSpec(
+              colourSpec(mock.url, 40, {
+                limits: { concurrency: 1, perSecond: 20 },
+                retry: { attempts: 1, baseDelayMs: 1, maxDelayMs: 1 },
+                queue: { batchSize: 40 },
+              }),
+              't',
+            );
+            const { crawl } = await createCrawl(engine, spec, dir);
+            const summary = await work(engine, crawl.row.id);
+            expect(summary).toMatchObject({ done: 40, failed: 0 });
+            const log = mock.arrivalLog();
+            // The first request for 000010 got the 429; nothing may reach the API until Retry-After ends.
+            const throttled = log.findIndex((a) => a.key === '000010');
+            const throttledAt = log[throttled]?.at as number;
+            const pausedUntil = until ? Math.floor(until.getTime() / 1000) * 1000 : throttledAt + 2_000;
+            expect(log[throttled + 1]?.at as number).toBeGreaterThanOrEqual(pausedUntil - 5);
+            const row = [...engine.store.ledger.iterateResults(crawl.row.id)].find((r) => r.key === '000010');
+            // attempts: 1 allowed, yet the key succeeded after its 429: the throttle used no attempt.
+            expect(row?.attempts).toBe(1);
+          } finally {
+            engine.close();
+          }
+        }),
+      ),
+    );
+  });
 
   test('throttles never use up attempts, and a cap on consecutive throttles fails the key with a clear reason', async () => {
     await withTempDir((dir) =>
@@ -200,6 +200,69 @@ describe('rate limits and throttling', () => {
             }
           },
         ),
+      ),
+    );
+  });
+});
+
+describe('outages and free-tier quotas', () => {
+  test('during a storm of 100% 503 no key is moved to failed; the breaker opens, then the crawl recovers', async () => {
+    await withTempDir((dir) =>
+      withRedisPrefix('storm', ({ url, prefix }) =>
+        withMockApi({ latencyMs: 2 }, async (mock) => {
+          const engine = testEngine(dir, url, prefix);
+          try {
+            const spec = checkedSpec(
+              colourSpec(mock.url, 2_000, { limits: { concurrency: 20 }, retry: { attempts: 3, baseDelayMs: 5, maxDelayMs: 50 } }),
+              't',
+            );
+            const { crawl } = await createCrawl(engine, spec, dir);
+            const running = work(engine, crawl.row.id);
+            await waitFor(() => engine.store.ledger.progress(crawl.row.id).done > 300, { what: 'progress before the storm' });
+            mock.startStorm({ status: 503, durationMs: 4_000 });
+            await waitFor(() => mock.stats().stormed > 100, { what: 'the storm to bite' });
+            const summary = await running;
+            expect(summary).toMatchObject({ done: 2_000, failed: 0, complete: true });
+            // The breaker kept keys from hammering the API: far fewer failed requests than keys × attempts.
+            expect(mock.stats().stormed).toBeLessThan(2_000);
+          } finally {
+            engine.close();
+          }
+        }),
+      ),
+    );
+  });
+
+  test('an Alpha Vantage-like free tier (quota with Note bodies) is crawled to the end without failures', async () => {
+    await withTempDir((dir) =>
+      withRedisPrefix('avquota', ({ url, prefix }) =>
+        withMockApi({ quota: { limit: 5, windowMs: 1_000, mode: 'body' } }, async (mock) => {
+          const engine = testEngine(dir, url, prefix);
+          process.env.SLUICE_TEST_AV = 'k';
+          try {
+            const spec = checkedSpec(
+              {
+                name: 'av',
+                keys: { list: ['IBM', 'MSFT', 'AAPL', 'GOOGL', 'AMZN', 'TSLA', 'NVDA', 'META'] },
+                request: { url: `${mock.url}/query?function=OVERVIEW&symbol={key}&apikey={env.SLUICE_TEST_AV}` },
+                limits: { concurrency: 4 },
+                retry: { attempts: 1 },
+                validate: { requiredFields: ['Symbol'], keyField: 'Symbol' },
+                responseRules: { throttleWhenFields: ['Note', 'Information'], throttleBodyPauseMs: 400 },
+              },
+              't',
+            );
+            const { crawl } = await createCrawl(engine, spec, dir);
+            const summary = await work(engine, crawl.row.id);
+            expect(summary).toMatchObject({ done: 8, failed: 0 });
+            expect(mock.stats().throttled).toBeGreaterThan(0);
+            const attempts = [...engine.store.ledger.iterateResults(crawl.row.id)].map((r) => r.attempts);
+            expect(attempts.every((a) => a === 1)).toBe(true);
+          } finally {
+            delete process.env.SLUICE_TEST_AV;
+            engine.close();
+          }
+        }),
       ),
     );
   });

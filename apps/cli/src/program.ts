@@ -1,6 +1,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { failedCommand, pauseCommand, resumeCommand, retryFailedCommand } from './commands/control';
 import { crawlCreateCommand } from './commands/crawlCreate';
+import { dashboardCommand } from './commands/dashboard';
 import { enqueueCommand } from './commands/enqueue';
 import { exportCommand } from './commands/export';
 import { runCommand } from './commands/run';
@@ -106,11 +107,24 @@ export function buildProgram(cli: CliContext, result: { code: number }): Command
     .description('progress of one crawl or all crawls, from the ledger (SQLite) and the queue (Redis)')
     .argument('[crawl]', 'crawl id or name (default: all crawls)')
     .option('--json', 'machine-readable: an object for one crawl, an array for all')
+    .option(
+      '--watch',
+      'print again every interval until Ctrl-C: in place on a TTY, timestamped blocks otherwise, one JSON line each with --json',
+    )
+    .option('--interval <ms>', 'with --watch: milliseconds between updates (default 2000, at least 100)', positiveInt)
     .addHelpText(
       'after',
-      '\nJSON fields: id, name, state (done|running|paused), total, done, failed, pending, percent,\nenqueuedThrough, queue {waiting, active, delayed} or null, createdAt.',
+      '\nJSON fields: id, name, state (done|running|paused), total, done, failed, pending, percent,\n' +
+        'enqueuedThrough, queue {waiting, active, delayed} or null, createdAt, inFlight, throttledUntil,\n' +
+        'ratePerSec {last1m, last5m}, etaSeconds, workersOnline, workers [{id, host, pid, inFlight, finished,\n' +
+        'startedAt, beatAt}], breaker, errorsByClass, recentErrors [{at, key, errorClass, reason}],\n' +
+        'lastProgressAt, health (ok|stalled|idle|redis-unreachable). See the README, section Monitoring.',
     )
-    .action(act((ctx, ref: string | undefined, o: { json?: boolean }) => statusCommand(ref, { json: o.json ?? false }, ctx)));
+    .action(
+      act((ctx, ref: string | undefined, o: { json?: boolean; watch?: boolean; interval?: number }) =>
+        statusCommand(ref, { json: o.json ?? false, watch: o.watch ?? false, intervalMs: o.interval }, ctx),
+      ),
+    );
 
   program
     .command('export')
@@ -151,6 +165,28 @@ export function buildProgram(cli: CliContext, result: { code: number }): Command
     .action(
       act((ctx, ref: string, o: { json?: boolean; limit?: number }) => failedCommand(ref, { json: o.json ?? false, limit: o.limit }, ctx)),
     );
+
+  program
+    .command('dashboard')
+    .description('serve a web dashboard (live progress, throughput, errors, failed keys, pause/resume) and /metrics until Ctrl-C')
+    .option('--host <host>', 'interface to bind; anything but loopback requires a token', '127.0.0.1')
+    .option(
+      '--port <port>',
+      'TCP port (0 picks a free one)',
+      (v: string) => {
+        const n = Number(v);
+        if (!Number.isInteger(n) || n < 0 || n > 65_535) throw new InvalidArgumentError('expected a port 0..65535');
+        return n;
+      },
+      8080,
+    )
+    .option('--token <token>', 'require this bearer token on every request (env SLUICE_DASHBOARD_TOKEN; at least 16 characters)')
+    .addHelpText(
+      'after',
+      '\nAPI: GET /api/crawls, /api/crawls/:crawl, /api/crawls/:crawl/failed, /api/crawls/:crawl/rate, /api/events (SSE);\n' +
+        'POST /api/crawls/:crawl/pause|resume|retry-failed; GET /metrics (Prometheus text format).',
+    )
+    .action(act((ctx, o: { host: string; port: number; token?: string }) => dashboardCommand(o, ctx)));
 
   return program;
 }

@@ -42,7 +42,7 @@ describe('parseCrawlSpec', () => {
       validate: { requiredFields: [] },
       queue: { batchSize: 100, highWater: 64 },
       responseRules: { throttleWhenFields: [], throttleBodyPauseMs: 60_000, permanentWhenFields: [] },
-      breaker: { failureRatio: 0.5, minAttempts: 20, windowMs: 10_000, maxOpenMs: 5_000 },
+      breaker: { failureRatio: 0.5, minAttempts: 20, consecutiveFailures: 10, windowMs: 10_000, maxOpenMs: 5_000 },
     });
   });
 

@@ -138,6 +138,8 @@ export const breakerSchema = z.strictObject({
   failureRatio: z.number().min(0.01).max(1).default(0.5),
   /** …and at least this many attempts were seen in the window. Default 20. */
   minAttempts: z.number().int().min(1).default(20),
+  /** …or open at once after this many transient failures in a row (a sudden outage). Default 10. */
+  consecutiveFailures: z.number().int().min(1).default(10),
   /** Length of the window of recent attempts, in ms. Default 10000. */
   windowMs: z.number().int().min(100).default(10_000),
   /** Longest time the circuit stays open before a probe, in ms (it starts at 1 s and doubles). Default 5000. */

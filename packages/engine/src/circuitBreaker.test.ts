@@ -1,6 +1,6 @@
 import { CircuitBreaker } from './circuitBreaker';
 
-const policy = { failureRatio: 0.5, minAttempts: 4, windowMs: 10_000, maxOpenMs: 5_000 };
+const policy = { failureRatio: 0.5, minAttempts: 4, consecutiveFailures: 100, windowMs: 10_000, maxOpenMs: 5_000 };
 
 function clock(start = 1_000_000) {
   let t = start;
@@ -43,6 +43,16 @@ describe('circuit breaker', () => {
     b.success(true);
     expect(b.current).toBe('closed');
     expect(await b.admit(signal)).toBe(false);
+  });
+
+  test('opens after a run of consecutive failures even when the window is full of successes', () => {
+    const c = clock();
+    const b = new CircuitBreaker({ ...policy, consecutiveFailures: 3 }, c.now);
+    for (let i = 0; i < 100; i++) b.success(false);
+    expect(b.failure(false)).toBe(true);
+    expect(b.failure(false)).toBe(true);
+    expect(b.failure(false)).toBe(false);
+    expect(b.current).toBe('open');
   });
 
   test('forgets failures older than the window', () => {

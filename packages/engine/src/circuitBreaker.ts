@@ -6,7 +6,7 @@ export type BreakerState = 'closed' | 'open' | 'half-open';
 /**
  * A circuit breaker over transient errors (5xx, connection errors, timeouts) for one crawl in
  * one process. When at least `failureRatio` of the attempts in the last `windowMs` failed (and
- * there were `minAttempts`), it opens: keys wait instead of burning attempts. After a cooldown
+ * there were `minAttempts`), or `consecutiveFailures` failed in a row, it opens: keys wait instead of burning attempts. After a cooldown
  * (1 s, doubling up to `maxOpenMs`) one probe goes through (half-open); its success closes the
  * circuit, its failure opens it again.
  *
@@ -19,6 +19,7 @@ export class CircuitBreaker {
   private slots: Array<{ slot: number; ok: number; failed: number }> = [];
   private attempts = 0;
   private failures = 0;
+  private inARow = 0;
   private openUntil = 0;
   private cooldownMs = 1_000;
   private probing = false;
@@ -65,6 +66,7 @@ export class CircuitBreaker {
   /** Records a success; closes the circuit after a successful probe. */
   success(probe: boolean): void {
     this.record(true);
+    this.inARow = 0;
     if (probe || this.state !== 'closed') {
       this.probing = false;
       this.cooldownMs = 1_000;
@@ -86,7 +88,10 @@ export class CircuitBreaker {
       return false;
     }
     this.record(false);
-    if (this.attempts >= this.policy.minAttempts && this.failures / this.attempts >= this.policy.failureRatio) {
+    this.inARow++;
+    const storm = this.inARow >= this.policy.consecutiveFailures;
+    if (storm || (this.attempts >= this.policy.minAttempts && this.failures / this.attempts >= this.policy.failureRatio)) {
+      this.inARow = 0;
       this.cooldownMs = 1_000;
       this.reopen();
       return false;

@@ -85,10 +85,17 @@ export async function fetchKey(item: KeyItem, ctx: KeyFetchContext): Promise<Led
       return fail(toError(err), null);
     }
     const probe = ctx.breaker.current === 'closed' ? false : await ctx.breaker.admit(signal);
+    const waitStarted = performance.now();
     const release = await ctx.limiter.acquire(signal);
+    ctx.recorder?.limiterWait(performance.now() - waitStarted);
     if (signal.aborted) {
       release();
       throw new KeyAbortedError('shutting down');
+    }
+    // A throttle may have arrived while this key waited for its slot.
+    if (ctx.throttle.pausedUntil > Date.now() || ctx.pause.paused) {
+      release();
+      continue;
     }
     attempts++;
     let error: Error;
@@ -128,6 +135,8 @@ export async function fetchKey(item: KeyItem, ctx: KeyFetchContext): Promise<Led
       if (isAbortedByCaller(err) || signal.aborted) throw new KeyAbortedError('shutting down', { cause: err });
       error = toError(err);
       if (err instanceof RequestError && err.status !== null) status = err.status;
+      // Pause before this request's slot goes to the next key, so none slips through.
+      if (error instanceof ThrottledError) ctx.throttle.pauseFor(error.retryAfterMs ?? throttleCooldownMs(throttles + 1));
     } finally {
       release();
     }
@@ -144,7 +153,6 @@ export async function fetchKey(item: KeyItem, ctx: KeyFetchContext): Promise<Led
       if (throttles > spec.retry.maxThrottles) {
         return fail(new ThrottledError(`throttled ${throttles} times in a row (last: ${error.message})`, null), status);
       }
-      ctx.throttle.pauseFor(error.retryAfterMs ?? throttleCooldownMs(throttles));
       continue;
     }
     throttles = 0;

@@ -1,0 +1,135 @@
+import type { CrawlMetrics, MetricsSnapshot } from '@sluice/engine';
+import { Counter, Gauge, type Metric, Registry } from 'prom-client';
+
+/**
+ * `/metrics` in Prometheus text format from a dedicated prom-client Registry. Nothing is
+ * counted in this process: each scrape reads one snapshot (SQLite counts, Redis counters that
+ * every worker flushes) and the collectors copy it into the metrics. Redis-derived series are
+ * left out while Redis does not answer (a missing series, not a false reset to 0).
+ */
+export interface MetricsEndpoint {
+  readonly contentType: string;
+  /** Reads a snapshot and renders every metric. Scrapes run one after another. */
+  scrape(): Promise<string>;
+}
+
+type Values = Array<{ labels: Record<string, string | number>; value: number; metricName?: string }>;
+
+/**
+ * A histogram whose bucket counts come from outside (the Redis duration buckets), which
+ * prom-client's Histogram cannot take: it only observes single values.
+ */
+class PresetHistogram {
+  readonly type = 'histogram';
+  readonly aggregator = 'sum';
+  constructor(
+    readonly name: string,
+    readonly help: string,
+    private readonly values: () => Values,
+  ) {}
+  async get() {
+    return { name: this.name, help: this.help, type: this.type, aggregator: this.aggregator, values: this.values() };
+  }
+}
+
+function durationValues(crawls: readonly CrawlMetrics[]): Values {
+  const name = 'sluice_request_duration_seconds';
+  return crawls.flatMap(({ name: crawl, stats }) => {
+    if (stats === null) return [];
+    return [
+      ...stats.durationBuckets.map((b) => ({
+        labels: { crawl, le: b.leMs === 'inf' ? '+Inf' : String(b.leMs / 1000) },
+        value: b.count,
+        metricName: `${name}_bucket`,
+      })),
+      { labels: { crawl }, value: stats.durationSumMs / 1000, metricName: `${name}_sum` },
+      { labels: { crawl }, value: stats.durationCount, metricName: `${name}_count` },
+    ];
+  });
+}
+
+export function createMetricsEndpoint(read: () => Promise<MetricsSnapshot>): MetricsEndpoint {
+  const registry = new Registry();
+  let snap: MetricsSnapshot = { redisUp: false, crawls: [] };
+  const registers = [registry];
+
+  const perCrawl = (name: string, help: string, pick: (c: CrawlMetrics) => number | null | undefined, kind: 'gauge' | 'counter') => {
+    const collect = function (this: Gauge | Counter) {
+      this.reset();
+      for (const c of snap.crawls) {
+        const v = pick(c);
+        if (v === null || v === undefined) continue;
+        if (this instanceof Gauge) this.set({ crawl: c.name }, v);
+        else this.inc({ crawl: c.name }, v);
+      }
+    };
+    if (kind === 'gauge') new Gauge({ name, help, labelNames: ['crawl'], registers, collect });
+    else new Counter({ name, help, labelNames: ['crawl'], registers, collect });
+  };
+
+  perCrawl('sluice_keys_done', 'Keys with a result in the ledger.', (c) => c.done, 'gauge');
+  perCrawl('sluice_keys_failed', 'Keys that ended without a result.', (c) => c.failed, 'gauge');
+  perCrawl('sluice_keys_total', 'Keys in the crawl.', (c) => c.total, 'gauge');
+  perCrawl(
+    'sluice_throttle_events_total',
+    'Throttle signals (429, Retry-After, rate-limit bodies) that paused the crawl.',
+    (c) => c.stats?.throttleEvents,
+    'counter',
+  );
+  perCrawl(
+    'sluice_limiter_wait_seconds_total',
+    'Time requests spent waiting for the rate limiter.',
+    (c) => (c.stats ? c.stats.limiterWaitMs / 1000 : null),
+    'counter',
+  );
+  perCrawl('sluice_workers_online', 'Workers with a live heartbeat.', (c) => c.workersOnline, 'gauge');
+
+  new Counter({
+    name: 'sluice_requests_total',
+    help: 'HTTP attempts by outcome: ok, throttled, transient, permanent.',
+    labelNames: ['crawl', 'outcome'],
+    registers,
+    collect() {
+      this.reset();
+      for (const c of snap.crawls) {
+        for (const [outcome, n] of Object.entries(c.stats?.attempts ?? {})) this.inc({ crawl: c.name, outcome }, n);
+      }
+    },
+  });
+  new Gauge({
+    name: 'sluice_queue_depth',
+    help: 'Batches (jobs) in the crawl queue by state: waiting, active, delayed.',
+    labelNames: ['crawl', 'state'],
+    registers,
+    collect() {
+      this.reset();
+      for (const c of snap.crawls) for (const [state, n] of Object.entries(c.queue ?? {})) this.set({ crawl: c.name, state }, n);
+    },
+  });
+  new Gauge({
+    name: 'sluice_redis_up',
+    help: '1 when Redis answered this scrape, else 0 (Redis-derived series are then absent).',
+    registers,
+    collect() {
+      this.set(snap.redisUp ? 1 : 0);
+    },
+  });
+  registry.registerMetric(
+    new PresetHistogram('sluice_request_duration_seconds', 'HTTP attempt duration, body included.', () =>
+      durationValues(snap.crawls),
+    ) as unknown as Metric,
+  );
+
+  let last: Promise<unknown> = Promise.resolve();
+  return {
+    contentType: registry.contentType,
+    scrape() {
+      const run = last.then(async () => {
+        snap = await read();
+        return registry.metrics();
+      });
+      last = run.catch(() => {});
+      return run;
+    },
+  };
+}
