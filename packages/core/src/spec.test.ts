@@ -108,7 +108,11 @@ describe('parseCrawlSpec', () => {
       'request.maxBodyBytes: expected a number > 0',
     ],
     ['empty url', withSection('request', { url: '' }), 'request.url: expected a URL template'],
-    ['url not a string', withSection('request', { url: 42 }), 'request.url: expected a URL template'],
+    [
+      'url not a string',
+      withSection('request', { url: 42 }),
+      'request.url: expected a URL template (request.url, or request.baseUrl with request.params)',
+    ],
     ['name with a space', { ...MINIMAL, name: 'my crawl' }, 'name: expected 1-100 characters from A-Z a-z 0-9 . _ -'],
     ['name of 101 characters', { ...MINIMAL, name: 'a'.repeat(101) }, 'name: expected 1-100 characters from A-Z a-z 0-9 . _ -'],
     ['name starting with a dash', { ...MINIMAL, name: '-x' }, 'name: expected 1-100 characters from A-Z a-z 0-9 . _ -'],

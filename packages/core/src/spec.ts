@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ConfigError } from './errors';
+import { expandPreset, PRESET_NAMES } from './presets';
 
 /**
  * The crawl spec: what a user writes in a JSON or YAML file. Every field is documented with
@@ -49,7 +50,13 @@ export const keysSchema = z.union([rangeKeys, fileKeys, listKeys], {
 
 export const requestSchema = z.strictObject({
   /** URL template: `{key}` is replaced by the URL-encoded key, `{env.NAME}` by an environment variable at request time. */
-  url: z.string({ error: 'expected a URL template' }).min(1, { error: 'expected a URL template' }),
+  url: z
+    .string({ error: 'expected a URL template (request.url, or request.baseUrl with request.params)' })
+    .min(1, { error: 'expected a URL template' }),
+  /** Instead of `url`: the URL without query; `params` are appended (values may use `{key}` and `{env.NAME}`). */
+  baseUrl: z.string().min(1).optional(),
+  /** Query parameters added to `baseUrl`. Default none. */
+  params: z.record(z.string(), z.union([z.string(), z.number()])).optional(),
   /** Extra request headers; values may use `{env.NAME}`. Default none. */
   headers: z.record(z.string(), z.string()).default({}),
   /** One deadline over the whole request, body included. Default 30000. */
@@ -147,6 +154,8 @@ export const breakerSchema = z.strictObject({
 });
 
 export const crawlSpecSchema = z.strictObject({
+  /** Ready-made settings for a known API (see presets.ts): `alphavantage`, `colors` or `generic`. */
+  preset: z.enum(PRESET_NAMES, { error: `expected one of ${PRESET_NAMES.join(', ')}` }).optional(),
   /** Unique crawl name; `run` finds an existing crawl by it. */
   name: z
     .string({ error: 'expected a name' })
@@ -190,7 +199,7 @@ function formatIssue(issue: z.core.$ZodIssue): string[] {
  * @throws ConfigError listing all problems.
  */
 export function parseCrawlSpec(input: unknown, source = 'spec'): CrawlSpec {
-  const parsed = crawlSpecSchema.safeParse(input);
+  const parsed = crawlSpecSchema.safeParse(expandPreset(input));
   if (!parsed.success) {
     const problems = parsed.error.issues.flatMap(formatIssue);
     throw new ConfigError(`${source} is invalid:\n  ${problems.join('\n  ')}`, problems);

@@ -39,6 +39,11 @@ export interface KeyFetchContext {
   secrets: readonly string[];
   env: NodeJS.ProcessEnv;
   signal: AbortSignal;
+  /**
+   * Extra validation in code (library use): called with the parsed body of every 2xx answer
+   * that passed the spec's rules; throw PermanentError (or TransientError) to reject it.
+   */
+  customValidate?: (body: unknown, key: string) => void;
   /** Running typical answer time of the API, in ms (see noteAnswerTime). */
   typicalAnswerMs?: number;
   /** Counts attempts, throttles and errors for status and metrics (shared through Redis). */
@@ -113,7 +118,8 @@ export async function fetchKey(item: KeyItem, ctx: KeyFetchContext): Promise<Led
       status = res.status;
       const outcome = classifyResponse(res);
       if (outcome.outcome === 'ok') {
-        validateJsonBody(res.body, item.key, spec.validate, spec.responseRules);
+        const parsed = validateJsonBody(res.body, item.key, spec.validate, spec.responseRules);
+        ctx.customValidate?.(parsed, item.key);
         ctx.breaker.success(probe);
         ctx.recorder?.attempt('ok', res.durationMs);
         return {

@@ -38,6 +38,11 @@ export interface WorkOptions {
   onProgress?: (snapshot: ProgressSnapshot) => void;
   /** Default 500. */
   progressIntervalMs?: number;
+  /**
+   * Extra validation of each parsed 2xx body, in code: throw `PermanentError` to fail the key,
+   * `TransientError` to retry it. Default none.
+   */
+  validate?: (body: unknown, key: string) => void;
 }
 
 export interface WorkSummary {
@@ -97,6 +102,7 @@ export async function work(engine: Engine, ref: string | number, options: WorkOp
   let ctx: ReturnType<typeof buildKeyFetchContext>;
   try {
     ctx = buildKeyFetchContext(crawl, { http, limiter, env: config.env, signal: stop.signal, throttle });
+    if (options.validate) ctx.customValidate = options.validate;
     await limiter.tick();
     await warmUpHttp();
   } catch (err) {
