@@ -2,13 +2,42 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort, runCli, withTempDir } from '@sluice/testkit';
 
-const SUBCOMMANDS = [['run'], ['crawl'], ['crawl', 'create'], ['enqueue'], ['work'], ['status'], ['export']];
+const SUBCOMMANDS = [
+  ['run'],
+  ['crawl'],
+  ['crawl', 'create'],
+  ['enqueue'],
+  ['work'],
+  ['status'],
+  ['export'],
+  ['pause'],
+  ['resume'],
+  ['failed'],
+  ['retry-failed'],
+  ['dashboard'],
+];
 
 describe('the sluice command', () => {
   test('--help describes the global options and every command', async () => {
     const top = await runCli(['--help']);
     expect(top.code).toBe(0);
-    for (const word of ['--db', '--redis', '--prefix', 'run', 'crawl', 'enqueue', 'work', 'status', 'export', 'Exit codes']) {
+    for (const word of [
+      '--db',
+      '--redis',
+      '--prefix',
+      'run',
+      'crawl',
+      'enqueue',
+      'work',
+      'status',
+      'export',
+      'pause',
+      'resume',
+      'failed',
+      'retry-failed',
+      'dashboard',
+      'Exit codes',
+    ]) {
       expect(top.stdout).toContain(word);
     }
   });
