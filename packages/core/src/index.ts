@@ -4,6 +4,8 @@ export * from './errors';
 export * from './keySources';
 export * from './presets';
 export * from './redact';
+export * from './secretScan';
+export * from './sleep';
 export * from './spec';
 export * from './types';
 export * from './urlTemplate';

@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError } from './errors';
-import { formatRangeKey, type KeySource, MAX_KEY_LENGTH, openKeySource } from './keySources';
+import { formatRangeKey, type KeySource, MAX_KEY_LENGTH, MAX_KEY_LINE_BYTES, openKeySource, splitKeyLines } from './keySources';
 import type { KeysSpec } from './spec';
 import type { KeyItem } from './types';
 
@@ -312,5 +312,91 @@ describe('file key source', () => {
     const err = await rejection(collect(source.iterate()));
     expect(err).toBeInstanceOf(ConfigError);
     expect((err as ConfigError).message).toBe(`keys.where.sector: no such column in ${path}`);
+  });
+});
+
+describe('key file safety', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'sluice-keys-safety-'));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  async function errorFor(name: string, bytes: Buffer): Promise<ConfigError> {
+    const path = join(dir, name);
+    writeFileSync(path, bytes);
+    const source = await openKeySource({ file: path } as KeysSpec, dir);
+    const err = await rejection(collect(source.iterate()));
+    expect(err).toBeInstanceOf(ConfigError);
+    return err as ConfigError;
+  }
+
+  test('invalid UTF-8 is refused naming the file and line', async () => {
+    const err = await errorFor('latin1.txt', Buffer.concat([Buffer.from('AAA\nBBB\n'), Buffer.from([0x43, 0xff, 0xfe, 0x0a])]));
+    expect(err.message).toBe(`${join(dir, 'latin1.txt')}:3: not valid UTF-8`);
+  });
+
+  test('a NUL byte is refused naming the file and line', async () => {
+    const err = await errorFor('nul.txt', Buffer.from('AAA\nB\u0000B\n'));
+    expect(err.message).toBe(`${join(dir, 'nul.txt')}:2: contains a NUL byte`);
+  });
+
+  test('a 1 MB single line is refused naming the line', async () => {
+    const err = await errorFor('long.txt', Buffer.from(`ok\n${'x'.repeat(1024 * 1024)}\n`));
+    expect(err.message).toContain(`${join(dir, 'long.txt')}:2: line longer than`);
+  });
+
+  test('multi-byte characters split across chunks, CRLF and a last line without newline survive', async () => {
+    const text = Buffer.from('é€😀\r\nplain\r\nlast');
+    const chunks = [...text].map((b) => Buffer.from([b]));
+    async function* gen() {
+      yield* chunks;
+    }
+    const lines: string[] = [];
+    for await (const line of splitKeyLines(gen(), 'mem', 100)) lines.push(line);
+    expect(lines).toEqual(['é€😀', 'plain', 'last']);
+  });
+
+  test('an endless line is refused after the first chunk past the cap, without buffering the rest', async () => {
+    let chunksRead = 0;
+    const chunk = Buffer.alloc(64 * 1024, 0x61);
+    async function* oneGigabyteLine() {
+      for (let i = 0; i < 16 * 1024; i++) {
+        chunksRead++;
+        yield chunk;
+      }
+    }
+    const err = await rejection(
+      (async () => {
+        for await (const _ of splitKeyLines(oneGigabyteLine(), 'huge', MAX_KEY_LINE_BYTES));
+      })(),
+    );
+    expect(err).toBeInstanceOf(ConfigError);
+    expect((err as Error).message).toContain('huge:1: line longer than');
+    expect(chunksRead).toBe(1);
+  });
+
+  test('a 50 MB file of short lines streams with bounded memory', async () => {
+    const path = join(dir, 'big.txt');
+    const block = Buffer.from(Array.from({ length: 100_000 }, (_, i) => `K${String(i).padStart(30, '0')}`).join('\n').concat('\n'));
+    const parts: Buffer[] = [];
+    let size = 0;
+    while (size < 50 * 1024 * 1024) {
+      parts.push(block);
+      size += block.length;
+    }
+    writeFileSync(path, Buffer.concat(parts));
+    parts.length = 0;
+    global.gc?.();
+    const before = process.memoryUsage().rss;
+    let peak = before;
+    let lines = 0;
+    const { createReadStream } = await import('node:fs');
+    for await (const _ of splitKeyLines(createReadStream(path) as AsyncIterable<Buffer>, path, MAX_KEY_LINE_BYTES)) {
+      lines++;
+      if (lines % 100_000 === 0) peak = Math.max(peak, process.memoryUsage().rss);
+    }
+    expect(lines).toBe(Math.ceil((50 * 1024 * 1024) / block.length) * 100_000);
+    expect(peak - before).toBeLessThan(100 * 1024 * 1024);
   });
 });

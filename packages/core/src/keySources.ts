@@ -1,7 +1,6 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
-import { createInterface } from 'node:readline';
 import { parseCsvLine } from './csvLine';
 import { ConfigError } from './errors';
 import type { KeysSpec } from './spec';
@@ -56,15 +55,86 @@ interface FileOptions {
   where?: Record<string, string> | undefined;
 }
 
+/** Longest accepted line of a plain key file, in bytes: a key of MAX_KEY_LENGTH characters of up to 4 UTF-8 bytes, plus padding. */
+export const MAX_KEY_LINE_BYTES = MAX_KEY_LENGTH * 4 + 256;
+/** Longest accepted line of a CSV key file, in bytes (a row holds other columns too). */
+export const MAX_CSV_LINE_BYTES = 64 * 1024;
+
+/**
+ * Splits a byte stream into UTF-8 lines (`\n` or `\r\n`) without ever holding more than
+ * `maxLineBytes` of one line: readline would buffer a 1 GB line whole, so a line is refused the
+ * moment it passes the cap, before the next chunk is read. Invalid UTF-8 and NUL bytes are
+ * refused too, each naming the file and line.
+ * @throws ConfigError `<name>:<line>: …`.
+ */
+export async function* splitKeyLines(chunks: AsyncIterable<Buffer | string>, name: string, maxLineBytes: number): AsyncIterable<string> {
+  const decoder = new TextDecoder('utf-8', { fatal: true });
+  let carry: Buffer = Buffer.alloc(0);
+  let lineNo = 0;
+  const tooLong = () =>
+    new ConfigError(`${name}:${lineNo + 1}: line longer than ${maxLineBytes} bytes (keys are at most ${MAX_KEY_LENGTH} characters)`);
+  for await (const chunk of chunks) {
+    const buf = carry.length === 0 ? (typeof chunk === 'string' ? Buffer.from(chunk) : chunk) : Buffer.concat([carry, Buffer.from(chunk)]);
+    const lastNl = buf.lastIndexOf(10);
+    // The unfinished tail is copied: the stream may reuse its buffer for the next chunk.
+    carry = Buffer.from(buf.subarray(lastNl + 1));
+    if (lastNl >= 0) {
+      for (const line of decodeLines(buf.subarray(0, lastNl), name, lineNo, maxLineBytes, decoder)) {
+        lineNo++;
+        yield line;
+      }
+    }
+    if (carry.length > maxLineBytes + 1) throw tooLong();
+  }
+  if (carry.length > 0) yield* decodeLines(carry, name, lineNo, maxLineBytes, decoder);
+}
+
+/**
+ * Decodes complete lines in one go (fast path); only when something is wrong are they walked
+ * one by one to name the first bad line.
+ */
+function decodeLines(bytes: Buffer, name: string, linesBefore: number, maxLineBytes: number, decoder: TextDecoder): string[] {
+  let text: string | null = null;
+  if (!bytes.includes(0)) {
+    try {
+      text = decoder.decode(bytes);
+    } catch {
+      text = null;
+    }
+  }
+  const lines = text === null ? null : text.split('\n');
+  if (lines && lines.every((line) => line.length <= maxLineBytes / 4 || Buffer.byteLength(line) <= maxLineBytes + 1)) {
+    return lines.map((line) => (line.endsWith('\r') ? line.slice(0, -1) : line));
+  }
+  let start = 0;
+  for (let n = linesBefore + 1; ; n++) {
+    const nl = bytes.indexOf(10, start);
+    const raw = bytes.subarray(start, nl < 0 ? bytes.length : nl);
+    if (raw.length > maxLineBytes + 1) {
+      throw new ConfigError(`${name}:${n}: line longer than ${maxLineBytes} bytes (keys are at most ${MAX_KEY_LENGTH} characters)`);
+    }
+    if (raw.includes(0)) throw new ConfigError(`${name}:${n}: contains a NUL byte`);
+    try {
+      decoder.decode(raw);
+    } catch {
+      throw new ConfigError(`${name}:${n}: not valid UTF-8`);
+    }
+    if (nl < 0) break;
+    start = nl + 1;
+  }
+  throw new ConfigError(`${name}: unreadable key file`);
+}
+
 /**
  * Streams raw keys from a file: plain lines, or one CSV column with optional filters. The file
  * is closed however iteration ends; a consumer that stops early or a bad line would otherwise
  * leave its descriptor open until garbage collection.
  */
 async function* rawFileKeys(options: FileOptions): AsyncIterable<string> {
-  const input = createReadStream(options.path, { encoding: 'utf8' });
+  const input = createReadStream(options.path, { highWaterMark: 64 * 1024 });
+  const maxLineBytes = options.column === undefined ? MAX_KEY_LINE_BYTES : MAX_CSV_LINE_BYTES;
   try {
-    yield* keysFromLines(createInterface({ input, crlfDelay: Infinity }), options);
+    yield* keysFromLines(splitKeyLines(input as AsyncIterable<Buffer>, options.path, maxLineBytes), options);
   } finally {
     input.destroy();
   }

@@ -1,18 +1,29 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, extname, resolve } from 'node:path';
-import { ConfigError, type CrawlSpec, compileUrlTemplate, parseCrawlSpec } from '@sluice/core';
+import { ConfigError, type CrawlSpec, compileUrlTemplate, parseCrawlSpec, scanSpecForSecrets } from '@sluice/core';
+import type { Logger } from './engine';
 
 /** A spec read from a file, with the folder its relative paths are resolved against. */
 export interface SpecFile {
   spec: CrawlSpec;
   specDir: string;
+  /** Secret-looking literals found in the spec (each also passed to the logger's `warn`). */
+  warnings: string[];
 }
+
+/**
+ * Where spec warnings go when the caller passes no logger: stderr, as a CLI user must see a
+ * literal secret warning whichever command read the spec.
+ */
+const stderrWarn: Pick<Logger, 'warn'> = {
+  warn: (message) => process.stderr.write(`warn: ${message}\n`),
+};
 
 /**
  * Reads and validates a JSON or YAML crawl spec. All problems are reported at once.
  * @throws ConfigError for an unreadable file, bad syntax or an invalid spec.
  */
-export async function readSpecFile(path: string): Promise<SpecFile> {
+export async function readSpecFile(path: string, log: Pick<Logger, 'warn'> = stderrWarn): Promise<SpecFile> {
   const full = resolve(path);
   let text: string;
   try {
@@ -27,7 +38,11 @@ export async function readSpecFile(path: string): Promise<SpecFile> {
   } catch (err) {
     throw new ConfigError(`spec ${path} is not valid ${extname(full).slice(1).toUpperCase() || 'JSON'}: ${(err as Error).message}`);
   }
-  return { spec: checkedSpec(data, path), specDir: dirname(full) };
+  const spec = checkedSpec(data, path);
+  // After validation, so a broken spec reports its problems and nothing else.
+  const warnings = scanSpecForSecrets(spec).map((w) => `${path}: ${w}`);
+  for (const warning of warnings) log.warn(warning);
+  return { spec, specDir: dirname(full), warnings };
 }
 
 /** Validates a spec object, including the URL template. */

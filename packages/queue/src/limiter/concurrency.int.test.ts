@@ -49,7 +49,7 @@ describe('shared limiter global concurrency (real Redis, several clients)', () =
         await live.acquire();
         const liveAt = admits[1]![1];
         expect(liveAt - deadAt).toBeGreaterThanOrEqual(leaseMs);
-        expect(liveAt - deadAt).toBeLessThan(leaseMs + 1_000);
+        expect(liveAt - deadAt).toBeLessThan(leaseMs + 5_000);
         expect(await live.usage()).toEqual({ inFlight: 1 });
 
         // The live holder renews every leaseMs / 3: four lease lengths later the slot is still taken.
@@ -77,7 +77,7 @@ describe('shared limiter global concurrency (real Redis, several clients)', () =
         release(); // a second call is harmless
         (await pending)();
         expect(admittedAt).toBeGreaterThan(releasedAt);
-        expect(admittedAt - releasedAt).toBeLessThan(1_000);
+        expect(admittedAt - releasedAt).toBeLessThan(5_000);
       } finally {
         first.close();
         second.close();

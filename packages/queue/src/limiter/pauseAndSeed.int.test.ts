@@ -30,7 +30,7 @@ describe('shared limiter pause (real Redis, several clients)', () => {
         await Promise.all(acquires);
         expect(admits).toHaveLength(15);
         expect(Math.min(...admits)).toBeGreaterThanOrEqual(untilMs);
-        expect(Math.max(...admits) - untilMs).toBeLessThan(1_500);
+        expect(Math.max(...admits) - untilMs).toBeLessThan(5_000);
         expect(await limiters[0]!.blockedUntil()).toBe(0);
       } finally {
         for (const limiter of limiters) limiter.close();
