@@ -8,6 +8,7 @@ import type { ThrottleGate } from './throttleGate';
 
 const DAY_MS = 86_400_000;
 const RESEED_EVERY_MS = 10_000;
+const PAUSE_POLL_MS = 100;
 /**
  * Admission-to-arrival jitter the windows absorb (see SharedLimiter `marginMs`). Measured on
  * loopback: the first requests of a process reach the API ~20 ms after admission (new sockets,
@@ -50,8 +51,8 @@ export interface AdmissionOptions {
  * Builds the admission for a worker: a local semaphore (requests in flight here), then the
  * shared Redis limiter (exact sliding windows, global concurrency and crawl-wide pauses across
  * all processes). Throttle pauses of this process are shared through Redis at once; pauses of
- * other processes are adopted here on every `tick` (and checked atomically on every admission
- * when any limit is configured).
+ * other processes are adopted within 100 ms (and checked atomically on every admission when any
+ * rate limit is configured, which makes a pause exact across processes).
  *
  * Hourly and daily budgets also log each start in SQLite, and `tick` re-seeds the Redis windows
  * from that log when Redis has lost them, so a spent budget is never handed out again.
@@ -81,6 +82,23 @@ export function createAdmission(options: AdmissionOptions): Admission {
   let pendingLog: number[] = [];
   let lastReseed = 0;
   let ticking = false;
+  // Pauses signalled by other processes are adopted within this interval. With any rate limit
+  // configured, every admission also checks the pause atomically in Redis.
+  let polling = false;
+  const adoptPauses = async () => {
+    if (polling) return;
+    polling = true;
+    try {
+      const pausedUntil = Number(await redis.get(limiterPauseKey(prefix, crawlId)));
+      if (pausedUntil > Date.now()) throttle.adopt(pausedUntil);
+    } catch {
+      // Redis away: the next poll tries again; nothing to adopt meanwhile.
+    } finally {
+      polling = false;
+    }
+  };
+  const poller = setInterval(() => void adoptPauses(), PAUSE_POLL_MS);
+  poller.unref();
 
   async function reseedIfLost(): Promise<void> {
     if (logWindow === null) return;
@@ -117,8 +135,6 @@ export function createAdmission(options: AdmissionOptions): Admission {
         store.logRequests(crawlId, times, logKeepMs);
       }
       try {
-        const pausedUntil = Number(await redis.get(limiterPauseKey(prefix, crawlId)));
-        if (pausedUntil > Date.now()) throttle.adopt(pausedUntil);
         if (Date.now() - lastReseed >= RESEED_EVERY_MS) await reseedIfLost();
       } catch (err) {
         log.warn(`limiter upkeep: ${toError(err).message}`);
@@ -127,6 +143,7 @@ export function createAdmission(options: AdmissionOptions): Admission {
       }
     },
     close() {
+      clearInterval(poller);
       if (pendingLog.length > 0) store.logRequests(crawlId, pendingLog, logKeepMs);
       pendingLog = [];
       shared.close();

@@ -105,7 +105,7 @@ export function createSharedLimiter(options: SharedLimiterOptions): SharedLimite
   const leaseMs = options.leaseMs ?? 60_000;
   if (!Number.isFinite(leaseMs) || leaseMs < 3) throw new RangeError('shared limiter: leaseMs must be ≥ 3');
   const onError = options.onError ?? (() => {});
-  if (isUnlimited(limits)) return createLocalOnly();
+  if (isUnlimited(limits)) return createLocalOnly(redis, limiterPauseKey(prefix, crawlId), options.onError ?? (() => {}));
   let localPauseUntil = 0;
   const localPauseMs = () => Math.max(0, localPauseUntil - Date.now());
 
@@ -194,19 +194,25 @@ function seedPairs(timesMs: readonly number[]): Array<[string, string]> {
 }
 
 /** The fast path when every limit is 0: nothing to share, so Redis is never touched. */
-function createLocalOnly(): SharedLimiter {
+function createLocalOnly(redis: Redis, pauseKey: string, onError: (err: Error) => void): SharedLimiter {
   const noop = () => {};
   let pausedUntil = 0;
   let closed = false;
   return {
     async acquire(signal) {
       if (closed) throw new Error('shared limiter is closed');
-      // Honour this process's own pause; other processes never hear of it (no Redis).
+      // Honour this process's own pause; other processes adopt it from the key pauseUntil writes.
       while (pausedUntil > Date.now() && !signal?.aborted && !closed) await sleep(Math.min(pausedUntil - Date.now(), 1_000), signal);
       return noop;
     },
     async pauseUntil(untilMs) {
-      if (Number.isFinite(untilMs)) pausedUntil = Math.max(pausedUntil, untilMs);
+      if (!Number.isFinite(untilMs)) return;
+      pausedUntil = Math.max(pausedUntil, untilMs);
+      // Also written to Redis, so other processes can adopt the pause (they poll the key); not
+      // awaited, so this process's pause never waits for Redis.
+      runScript(redis, PAUSE, [pauseKey], [String(Math.ceil(untilMs))]).catch((err) =>
+        onError(err instanceof Error ? err : new Error(String(err))),
+      );
     },
     async blockedUntil() {
       return pausedUntil > Date.now() ? pausedUntil : 0;

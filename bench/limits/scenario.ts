@@ -1,0 +1,96 @@
+/**
+ * One run of `pnpm bench:limits`: its own redis-server and temp dir, the mock API in this
+ * process (recording arrivals), a colour crawl created with the real CLI, and two
+ * `sluice work` processes stopped with SIGTERM after a fixed time (or when they finish).
+ */
+import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type MockApi, type OutcomeScripts, startMockApi } from '@sluice/mock-api';
+import { collect, runCli, spawnCli, startRedisServer } from '@sluice/testkit';
+
+export const WORKERS = 2;
+export const CONCURRENCY = 50;
+
+export interface ScenarioOptions {
+  name: string;
+  /** `limits` of the spec besides `concurrency` (e.g. `{ perSecond: 200 }`). */
+  limits: Record<string, number>;
+  keys: number;
+  /** SIGTERM the workers this long after they were started. */
+  runMs: number;
+  outcomes?: OutcomeScripts;
+  /** Called once the workers are spawned, e.g. to schedule a storm; returns a clean-up. */
+  during?: (mock: MockApi) => () => void;
+}
+
+export interface ScenarioResult {
+  /** Arrival times at the mock API, ascending epoch ms (same clock as `clockMs`). */
+  arrivals: number[];
+  /** Arrival time and key of each request, oldest first. */
+  log: Array<{ at: number; key: string }>;
+  /** When the workers were told to stop (or had all exited), epoch ms. */
+  stoppedAt: number;
+  /** True when the workers finished the crawl before the deadline. */
+  finished: boolean;
+  done: number;
+  failed: number;
+  /** Non-zero worker exit codes, with their stderr tails. */
+  problems: string[];
+}
+
+/** The mock API's clock: epoch ms with sub-ms resolution, as arrivals are recorded. */
+export const clockMs = () => performance.timeOrigin + performance.now();
+
+export async function runScenario(options: ScenarioOptions): Promise<ScenarioResult> {
+  const dir = mkdtempSync(join(tmpdir(), `sluice-bench-limits-${options.name}-`));
+  const redis = await startRedisServer(dir);
+  const mock = await startMockApi({ recordArrivals: true, outcomes: options.outcomes ?? {} });
+  try {
+    const specPath = join(dir, 'spec.json');
+    writeFileSync(
+      specPath,
+      JSON.stringify({
+        name: options.name,
+        keys: { range: { from: 0, to: options.keys - 1, format: 'hex6' } },
+        request: { url: `${mock.url}/id?hex={key}` },
+        limits: { concurrency: CONCURRENCY, ...options.limits },
+        validate: { keyField: 'hex.clean' },
+      }),
+    );
+    const flags = ['--db', join(dir, 'sluice.db'), '--redis', redis.url, '--prefix', 'benchlimits'];
+    const created = await runCli([...flags, 'crawl', 'create', specPath]);
+    if (created.code !== 0) throw new Error(`crawl create exited ${created.code}: ${created.stderr.trim()}`);
+
+    const workArgs = [...flags, 'work', options.name, '--no-progress', '--json', '-c', String(CONCURRENCY)];
+    const children: ChildProcess[] = Array.from({ length: WORKERS }, () => spawnCli(workArgs));
+    const exits = children.map((c) => collect(c));
+    const cleanup = options.during?.(mock) ?? (() => {});
+    const allExited = Promise.all(exits).then(() => 'finished' as const);
+    const deadline = new Promise<'deadline'>((r) => setTimeout(() => r('deadline'), options.runMs).unref());
+    const outcome = await Promise.race([allExited, deadline]);
+    const stoppedAt = clockMs();
+    if (outcome === 'deadline') for (const c of children) if (c.pid && c.exitCode === null) process.kill(c.pid, 'SIGTERM');
+    const results = await Promise.all(exits);
+    cleanup();
+
+    const problems = results.filter((r) => r.code !== 0).map((r) => `worker exited ${r.code}: ${r.stderr.trim().slice(-300)}`);
+    const status = await runCli([...flags, 'status', options.name, '--json']);
+    const figures = JSON.parse(status.stdout) as { done: number; failed: number };
+    const log = mock.arrivalLog();
+    return {
+      arrivals: log.map((a) => a.at).sort((a, b) => a - b),
+      log,
+      stoppedAt,
+      finished: outcome === 'finished',
+      done: figures.done,
+      failed: figures.failed,
+      problems,
+    };
+  } finally {
+    await mock.close();
+    await redis.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
