@@ -18,16 +18,18 @@
  * every key is enqueued; when the cursor goes back afterwards (`resume`, or the workers'
  * reconcile) and no producer runs, a new one is started, as an operator would after `resume`.
  * An event also waits for half a spacing of progress since the previous one and for its
- * target to be ready: a worker or producer at least 1 s old, a worker only while the ledger is
- * moving, Redis only once every live process holds its own long-lived Redis connection (a
- * process that cannot reach Redis at start-up exits 3 by design), a FLUSHALL only while no
- * killed worker's batches are still waiting to come back (see chaos/schedule.ts).
+ * target to be ready (chaos/run.ts): a worker or producer past its start-up (it holds a Redis
+ * connection of its own), a worker only while another one is up to run the stalled check and
+ * the ledger is moving, Redis only once every live process is past its start-up (a process
+ * that cannot reach Redis at start-up exits 3 by design), a FLUSHALL only while no killed
+ * worker's batches are still waiting to come back (see chaos/schedule.ts).
  *
  * Recovery after a worker kill: once the victim is dead, we note every key the mock API has
- * seen requested that has no ledger row. The victim's fetched-but-uncommitted keys are among
- * them (so are other workers' keys about to commit, which land within milliseconds). A key is
- * back when the mock sees it requested again, or when its ledger row appears; the recovery is
- * the time from the SIGKILL until the last noted key is back (chaos/recovery.ts). Target
+ * seen requested that has no ledger row (unless an earlier kill already noted it). The
+ * victim's fetched-but-uncommitted keys are among them (so are other workers' keys about to
+ * commit, which land within milliseconds). A key is back when the mock sees it requested
+ * again, or when its ledger row appears; the recovery is the time from the SIGKILL until the
+ * last noted key is back (chaos/recovery.ts). Target
  * ≤ 15 s: the batch lock (8 s) expires, the next stalled check (every 4 s) moves the batch
  * back to the front of the queue, and a worker takes it within moments.
  *
@@ -37,7 +39,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startMockApi } from '@sluice/mock-api';
+import { type MockApi, startMockApi } from '@sluice/mock-api';
 import { openStore, type Store } from '../packages/store';
 import { runCli, startRedisServer } from '../packages/testkit';
 import { CHAOS_HELP, type ChaosOptions, parseChaosArgs, UsageError } from './chaos/options';
@@ -72,7 +74,7 @@ async function main(): Promise<number> {
   mkdirSync(join(dir, 'logs'));
   process.stderr.write(`chaos: ${JSON.stringify(o)}\nchaos: temp dir ${dir}\n`);
   const redis = await startRedisServer(dir, { appendOnly: true });
-  const mock = await startMockApi({ latencyMs: o.latencyMs, trackKeys: true });
+  let mock: MockApi | null = null;
   const flags = ['--db', join(dir, 'sluice.db'), '--redis', redis.url, '--prefix', 'chaos'];
   let store: Store | null = null;
   let run: ChaosRun | null = null;
@@ -82,6 +84,8 @@ async function main(): Promise<number> {
   };
   process.once('SIGINT', interrupt);
   try {
+    // trackKeys stays on: duplicate fetches and recoveries are read from the per-key counts.
+    mock = await startMockApi({ latencyMs: o.latencyMs, trackKeys: true });
     const created = await runCli([...flags, 'crawl', 'create', writeSpec(dir, o, mock.url), '--json']);
     if (created.code !== 0) throw new Error(`sluice crawl create exited ${created.code}: ${created.stderr.trim()}`);
     const crawlId = (JSON.parse(created.stdout) as { id: number }).id;
@@ -102,7 +106,8 @@ async function main(): Promise<number> {
     const perKill = recoveries.map((r) => seconds(r.recoveryMs));
     process.stdout.write(
       `\nrecovery per worker kill (s): ${perKill.join(' ')}\n` +
-        `until committed (s):          ${recoveries.map((r) => seconds(r.committedMs)).join(' ')}\n\n` +
+        `until committed (s):          ${recoveries.map((r) => seconds(r.committedMs)).join(' ')}\n` +
+        `keys fetched again:           ${recoveries.map((r) => r.refetched).join(' ')}\n\n` +
         `${formatTable(figures, o)}\n${DEFINITIONS}`,
     );
     if (o.json) process.stdout.write(`${JSON.stringify({ ...figures, recoveriesS: perKill, options: o })}\n`);
@@ -113,7 +118,7 @@ async function main(): Promise<number> {
     process.off('SIGINT', interrupt);
     for (const proc of run?.all ?? []) if (proc.exit === null) await killByPid(proc);
     store?.close();
-    await mock.close();
+    await mock?.close();
     await redis.stop();
     if (pass && !o.keep) rmSync(dir, { recursive: true, force: true });
     else process.stderr.write(`chaos: kept ${dir} (sluice.db, appendonlydir, logs/)\n`);

@@ -14,6 +14,8 @@ export interface Recovery {
   recoveryMs: number | null;
   /** Kill → the last pending key was committed; longer when a re-run batch lost its worker again. */
   committedMs: number | null;
+  /** Pending keys that were requested again: the fetches this kill cost twice. */
+  refetched: number;
 }
 
 interface PendingKey {
@@ -40,9 +42,10 @@ const POLL_MS = 50;
 
 /**
  * Measures recovery after worker kills. Once a victim is dead, every key the mock API has seen
- * requested that has no ledger row is noted with its request count: the victim's fetched but
- * uncommitted keys are among them (so are other workers' keys about to commit, which land
- * within milliseconds and never decide the maximum). A timer then watches for each key's next
+ * requested that has no ledger row (and is not still pending from an earlier kill) is noted
+ * with its request count: the victim's fetched but uncommitted keys are among them (so are
+ * other workers' keys about to commit, which land within milliseconds and never decide the
+ * maximum). A timer then watches for each key's next
  * request. A key is back when it is requested again or has a ledger row (`fetchedAt`),
  * whichever is first; the recovery is the time from the SIGKILL until the last key is back.
  */
@@ -58,12 +61,16 @@ export class RecoveryTracker {
     this.timer = setInterval(() => this.poll(), POLL_MS);
   }
 
-  /** Notes a kill; call it once the victim is dead. Returns how many keys it left pending. */
+  /**
+   * Notes a kill; call it once the victim is dead. Keys still pending from an earlier kill
+   * belong to that kill and are left out. Returns how many keys this kill left pending.
+   */
   noteKill(at: number, victim: number, total: number): number {
     const finished = this.store.ledger.finishedPositions(this.crawlId, 0, total - 1);
+    const earlier = new Set(this.kills.flatMap((k) => k.keys.filter((p) => !p.back).map((p) => p.position)));
     const keys: PendingKey[] = [];
     for (let position = 0; position < total; position++) {
-      if (finished.has(position)) continue;
+      if (finished.has(position) || earlier.has(position)) continue;
       const key = hexKey(position);
       const baseline = this.requestsForKey(key);
       if (baseline > 0) keys.push({ position, key, baseline, requestedAgainAt: null, back: false });
@@ -120,6 +127,7 @@ export class RecoveryTracker {
         pendingKeys: kill.keys.length,
         recoveryMs: Number.isFinite(back) ? back : null,
         committedMs: lost ? null : committed,
+        refetched: kill.keys.filter((p) => p.requestedAgainAt !== null).length,
       };
     });
   }

@@ -13,8 +13,6 @@ import { RedisConnectionWatch } from './sockets';
 /** Keys per queue job in the chaos crawl. */
 export const BATCH_SIZE = 50;
 const TICK_MS = 100;
-/** A worker or producer is killed only once it is this old: killing a process still loading proves nothing. */
-export const KILL_GRACE_MS = 1_000;
 /**
  * A worker is killed only while the ledger is moving (it advanced this recently): after a
  * producer kill the queue can run dry for a while, and a worker killed idle proves nothing.
@@ -126,34 +124,43 @@ export class ChaosRun {
     }
   }
 
+  live(): Proc[] {
+    return [...this.workers, this.producer].filter((p): p is Proc => p !== null && p.exit === null);
+  }
+
+  /** True once the process is past its start-up (see RedisConnectionWatch). */
+  isUp(p: Proc | null | undefined): boolean {
+    return !!p && p.exit === null && this.connections.settled(p.pid);
+  }
+
   /**
-   * The planned victim's slot or, when that worker is gone or younger than KILL_GRACE_MS, the
-   * next slot whose worker is live and old enough (else the next live one, which is then waited for).
+   * The planned victim's slot or, when that worker is gone or still starting, the next slot
+   * whose worker has started (else the next live one, which is then waited for).
    */
   victimSlot(planned: number): number | undefined {
     const n = this.workers.length;
     const slots = Array.from({ length: n }, (_, i) => (planned + i) % n);
     const live = slots.filter((slot) => this.workers[slot]?.exit === null);
-    return live.find((slot) => Date.now() - (this.workers[slot]?.startedAt ?? 0) >= KILL_GRACE_MS) ?? live[0];
+    return live.find((slot) => this.isUp(this.workers[slot])) ?? live[0];
   }
 
   /**
-   * True when the event's target is ready. A `sluice` process checks Redis at start and exits 3
-   * when it does not answer (by design: one clear error instead of a silent wait), so Redis is
-   * killed only once every live process holds its own long-lived Redis connection.
+   * True when the event's target is ready. A worker is killed only once it has started, while
+   * another started worker remains to run the stalled check (else the recovery would measure
+   * how long a new process takes to start), and while the ledger is moving. The producer is
+   * killed once it has started. A `sluice` process checks Redis at start and exits 3 when it
+   * does not answer (by design: one clear error instead of a silent wait), so Redis is killed
+   * only once every live process has started.
    */
   ready(event: ChaosEvent): boolean {
-    const aged = (ms: number) => (p: Proc | null | undefined) => !p || p.exit !== null || Date.now() - p.startedAt >= ms;
     if (event.kind === 'worker-kill') {
       const slot = this.victimSlot(event.victim);
-      return slot === undefined || (aged(KILL_GRACE_MS)(this.workers[slot]) && Date.now() - this.lastAdvanceAt <= BUSY_WITHIN_MS);
+      if (slot === undefined) return true;
+      const others = this.workers.filter((w, i) => i !== slot && this.isUp(w));
+      return this.isUp(this.workers[slot]) && others.length > 0 && Date.now() - this.lastAdvanceAt <= BUSY_WITHIN_MS;
     }
-    if (event.kind === 'producer-kill') return aged(KILL_GRACE_MS)(this.producer);
-    if (event.kind === 'redis-restart') {
-      const live = [...this.workers, this.producer].filter((p): p is Proc => p !== null && p.exit === null);
-      // Every process is polled each time, so each one's connection history keeps growing.
-      return live.map((p) => this.connections.settled(p.pid, p.startedAt)).every(Boolean);
-    }
+    if (event.kind === 'producer-kill') return !this.producer || this.producer.exit !== null || this.isUp(this.producer);
+    if (event.kind === 'redis-restart') return this.live().every((p) => this.isUp(p));
     // A FLUSHALL inside a kill's recovery would wipe the stalled batches the kill is measured by
     // (they would come back through `resume` instead), so it waits for every kill to recover.
     return !this.recovery.recovering();
@@ -204,6 +211,7 @@ export class ChaosRun {
     let lastReport = Date.now();
     for (;;) {
       this.supervise();
+      this.connections.observe(this.live());
       const event = this.events[nextEvent];
       const done = this.finished();
       if (done > this.lastFinished) {

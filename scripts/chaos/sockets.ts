@@ -44,30 +44,41 @@ function socketsOf(pid: number): Set<string> {
 }
 
 /**
- * Tells whether a process is past its start-up Redis check: it holds a connection to Redis
- * that has lived for a second (start-up pings last milliseconds; the long-lived clients are
- * created only after them). Falls back to the process's age where /proc is not available.
+ * Tells whether a process is past its start-up: it holds a connection to Redis that has lived
+ * for a second. Start-up pings last milliseconds; a `sluice` process creates its long-lived
+ * Redis clients only after its start-up checks, once the engine is open. Falls back to the
+ * process's age (10 s) where /proc is not available.
  */
 export class RedisConnectionWatch {
   private readonly firstSeen = new Map<string, number>();
+  private readonly settledPids = new Set<number>();
   private readonly procAvailable = safeExists('/proc/net/tcp');
 
   constructor(private readonly redisPort: number) {}
 
-  /** Call every tick while waiting; true once `pid` holds a settled Redis connection. */
-  settled(pid: number, startedAt: number): boolean {
+  /** Looks at every live process; call it every tick so connection ages accumulate. */
+  observe(procs: readonly { pid: number; startedAt: number }[]): void {
     const now = Date.now();
-    if (!this.procAvailable) return now - startedAt >= 10_000;
-    const toRedis = establishedTo(this.redisPort);
-    let oldest = now;
-    for (const inode of socketsOf(pid)) {
-      if (!toRedis.has(inode)) continue;
-      const key = `${pid}:${inode}`;
-      const seen = this.firstSeen.get(key) ?? now;
-      this.firstSeen.set(key, seen);
-      oldest = Math.min(oldest, seen);
+    this.settledPids.clear();
+    const toRedis = this.procAvailable ? establishedTo(this.redisPort) : new Set<string>();
+    for (const { pid, startedAt } of procs) {
+      if (!this.procAvailable) {
+        if (now - startedAt >= 10_000) this.settledPids.add(pid);
+        continue;
+      }
+      for (const inode of socketsOf(pid)) {
+        if (!toRedis.has(inode)) continue;
+        const key = `${pid}:${inode}`;
+        const seen = this.firstSeen.get(key) ?? now;
+        this.firstSeen.set(key, seen);
+        if (now - seen >= SETTLED_AFTER_MS) this.settledPids.add(pid);
+      }
     }
-    return now - oldest >= SETTLED_AFTER_MS;
+  }
+
+  /** True when the last `observe` found `pid` settled. */
+  settled(pid: number): boolean {
+    return this.settledPids.has(pid);
   }
 }
 
