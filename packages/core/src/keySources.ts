@@ -1,6 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
+import { TextDecoder } from 'node:util';
 import { parseCsvLine } from './csvLine';
 import { ConfigError } from './errors';
 import type { KeysSpec } from './spec';
@@ -103,7 +104,7 @@ function decodeLines(bytes: Buffer, name: string, linesBefore: number, maxLineBy
     }
   }
   const lines = text === null ? null : text.split('\n');
-  if (lines && lines.every((line) => line.length <= maxLineBytes / 4 || Buffer.byteLength(line) <= maxLineBytes + 1)) {
+  if (lines?.every((line) => line.length <= maxLineBytes / 4 || Buffer.byteLength(line) <= maxLineBytes + 1)) {
     return lines.map((line) => (line.endsWith('\r') ? line.slice(0, -1) : line));
   }
   let start = 0;

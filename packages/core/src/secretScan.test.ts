@@ -22,15 +22,17 @@ describe('scanSpecForSecrets', () => {
 
   test('userinfo in the URL and literal secret params are reported', () => {
     expect(scanSpecForSecrets(spec({ url: 'https://user:pw@a.example/{key}' }))[0]).toContain('user name or password');
-    expect(scanSpecForSecrets(spec({ url: 'https://a.example/{key}', baseUrl: 'https://a.example/q', params: { token: 'abc123' } }))[0]).toContain(
-      'request.params.token',
-    );
+    expect(
+      scanSpecForSecrets(spec({ url: 'https://a.example/{key}', baseUrl: 'https://a.example/q', params: { token: 'abc123' } }))[0],
+    ).toContain('request.params.token');
   });
 
   test('env placeholders, the key, demo values and unrelated fields are not reported', () => {
     expect(scanSpecForSecrets(spec({ url: 'https://a.example/q?s={key}&apikey={env.AV_KEY}' }))).toEqual([]);
     expect(scanSpecForSecrets(spec({ url: 'https://a.example/q?key={key}&apikey=demo' }))).toEqual([]);
-    expect(scanSpecForSecrets(spec({ url: 'https://a.example/id?hex={key}&format=json', headers: { Accept: 'application/json' } }))).toEqual([]);
+    expect(
+      scanSpecForSecrets(spec({ url: 'https://a.example/id?hex={key}&format=json', headers: { Accept: 'application/json' } })),
+    ).toEqual([]);
     expect(scanSpecForSecrets(null)).toEqual([]);
     expect(scanSpecForSecrets({ request: 'nope' })).toEqual([]);
   });

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, extname, resolve } from 'node:path';
-import { ConfigError, type CrawlSpec, compileUrlTemplate, parseCrawlSpec, scanSpecForSecrets } from '@sluice/core';
+import { ConfigError, type CrawlSpec, compileUrlTemplate, openKeySource, parseCrawlSpec, scanSpecForSecrets } from '@sluice/core';
 import type { Logger } from './engine';
 
 /** A spec read from a file, with the folder its relative paths are resolved against. */
@@ -42,7 +42,23 @@ export async function readSpecFile(path: string, log: Pick<Logger, 'warn'> = std
   // After validation, so a broken spec reports its problems and nothing else.
   const warnings = scanSpecForSecrets(spec).map((w) => `${path}: ${w}`);
   for (const warning of warnings) log.warn(warning);
-  return { spec, specDir: dirname(full), warnings };
+  const specDir = dirname(full);
+  await probeKeySource(spec, specDir);
+  return { spec, specDir, warnings };
+}
+
+/**
+ * Reads the first key, so a missing key file, a missing CSV column or a bad first line is
+ * reported before anything (the database included) is created. The full count comes later.
+ */
+async function probeKeySource(spec: CrawlSpec, specDir: string): Promise<void> {
+  const source = await openKeySource(spec.keys, specDir);
+  const iterator = source.iterate(0)[Symbol.asyncIterator]();
+  try {
+    await iterator.next();
+  } finally {
+    await iterator.return?.();
+  }
 }
 
 /** Validates a spec object, including the URL template. */

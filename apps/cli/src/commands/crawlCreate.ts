@@ -5,7 +5,7 @@ import { withEngine } from '../engineFor';
 
 /** `sluice crawl create <spec>`: stores the crawl and prints its id (nothing is enqueued). */
 export async function crawlCreateCommand(specPath: string, options: { json: boolean }, ctx: CommandContext): Promise<number> {
-  const { spec, specDir } = await readSpecFile(resolve(ctx.cwd, specPath));
+  const { spec, specDir } = await readSpecFile(resolve(ctx.cwd, specPath), ctx.log);
   return withEngine(ctx, async (engine) => {
     const { crawl, created } = await createCrawl(engine, spec, specDir);
     if (options.json) {

@@ -15,7 +15,7 @@ export interface RunOptions {
 
 /** `sluice run <spec>`: create or find the crawl, then enqueue and work until it is complete. */
 export async function runCommand(specPath: string, options: RunOptions, ctx: CommandContext): Promise<number> {
-  const { spec, specDir } = await readSpecFile(resolve(ctx.cwd, specPath));
+  const { spec, specDir } = await readSpecFile(resolve(ctx.cwd, specPath), ctx.log);
   await ensureRedis(ctx);
   return withEngine(ctx, async (engine) => {
     const progress = progressReporter(ctx, options.progress && !options.json);

@@ -1,0 +1,244 @@
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { startDashboard } from '@sluice/dashboard';
+import { openStore } from '@sluice/store';
+import {
+  type CliResult,
+  collect,
+  freePort,
+  type MockApiOptions,
+  runCli,
+  spawnCli,
+  waitFor,
+  withMockApi,
+  withRedisPrefix,
+  withTempDir,
+} from '@sluice/testkit';
+import { Redis } from 'ioredis';
+import { cliFlags } from './helpers';
+import { occurrences, redisBytes, sqliteBytes } from './securityHelpers';
+
+const TOTAL = 2_000;
+const hex = (n: number) => n.toString(16).toUpperCase().padStart(6, '0');
+
+/** Scripted trouble for some keys; the rest answer normally (subject to the quota). */
+function outcomes(canary: string, mockUrl: string): Record<string, unknown[]> {
+  const script: Record<string, unknown[]> = {};
+  for (let n = 10; n < 40; n++) script[hex(n)] = [{ status: 429, retryAfter: '0' }, 'ok'];
+  for (let n = 40; n < 70; n++) script[hex(n)] = [500, 500, 'ok'];
+  for (let n = 70; n < 90; n++) script[hex(n)] = ['reset', 'ok'];
+  for (let n = 90; n < 100; n++) script[hex(n)] = [404];
+  // An API that echoes the request URL, secret included, in its error message: the failure
+  // reason must come out redacted.
+  for (let n = 100; n < 105; n++) {
+    const echoed = `${mockUrl}/id?hex=${hex(n)}&apikey=${canary}`;
+    script[hex(n)] = [
+      { status: 200, body: JSON.stringify({ 'Error Message': `Invalid call: ${echoed} (key ${encodeURIComponent(canary)})` }) },
+    ];
+  }
+  return script;
+}
+
+function progressOf(dbPath: string): number {
+  const store = openStore(dbPath);
+  try {
+    const p = store.ledger.progress(1);
+    return p.done + p.failed;
+  } finally {
+    store.close();
+  }
+}
+
+async function get(url: string): Promise<{ status: number; text: string }> {
+  const res = await fetch(url);
+  return { status: res.status, text: await res.text() };
+}
+
+describe('secrets never leave worker memory', () => {
+  test('a canary API key appears nowhere: Redis, SQLite (+WAL), logs, exports, status, failed, dashboard', async () => {
+    const canary = `canary-${randomBytes(16).toString('hex')}`;
+    const needles = [canary, encodeURIComponent(canary), canary.slice(7)];
+    await withTempDir((dir) =>
+      withRedisPrefix('sec-canary', ({ url, prefix }) =>
+        withMockApi({ latencyMs: 2, quota: { limit: 400, windowMs: 1_000, mode: 'body' } }, async (mock) => {
+          mock.setOptions({ outcomes: outcomes(canary, mock.url) as MockApiOptions['outcomes'] });
+          const dbPath = join(dir, 'sluice.db');
+          const specPath = join(dir, 'spec.json');
+          writeFileSync(
+            specPath,
+            JSON.stringify({
+              name: 'canary',
+              keys: { range: { from: 0, to: TOTAL - 1, format: 'hex6' } },
+              request: { url: `${mock.url}/id?hex={key}&apikey={env.TEST_API_KEY}` },
+              limits: { concurrency: 20 },
+              retry: { attempts: 3, baseDelayMs: 10, maxDelayMs: 50 },
+              validate: { keyField: 'hex.clean' },
+              queue: { batchSize: 50 },
+              responseRules: { throttleWhenFields: ['error'], throttleBodyPauseMs: 200, permanentWhenFields: ['Error Message'] },
+            }),
+          );
+          const env = { TEST_API_KEY: canary };
+          const flags = cliFlags(dir, url, prefix);
+          const outputs: CliResult[] = [];
+          const cli = async (args: string[]) => {
+            const out = await runCli(args, { env });
+            outputs.push(out);
+            return out;
+          };
+
+          expect((await cli([...flags, 'crawl', 'create', specPath])).code).toBe(0);
+          const victim = spawnCli([...flags, '--log-format', 'json', 'work', 'canary', '--no-progress'], { env });
+          const victimDone = collect(victim);
+          await waitFor(() => progressOf(dbPath) > 400, { timeoutMs: 60_000, what: 'the first worker to make progress' });
+          victim.kill('SIGKILL');
+          outputs.push(await victimDone);
+          const survivor = await cli([...flags, '--log-format', 'json', '--verbose', 'run', specPath, '--no-progress', '--json']);
+          expect(survivor.code).toBe(1); // complete, with the 404s and echoed errors failed
+          expect(JSON.parse(survivor.stdout)).toMatchObject({ complete: true });
+
+          const stats = mock.stats();
+          expect(stats.responsesByStatus['429']).toBeGreaterThan(0);
+          expect(stats.responsesByStatus['500']).toBeGreaterThan(0);
+          expect(stats.resets).toBeGreaterThan(0);
+          expect(stats.throttled).toBeGreaterThan(0);
+
+          // Read the ledger files before anything else opens (and checkpoints) them.
+          const ledgerBytes = sqliteBytes(dbPath);
+          const redis = await redisBytes(url, prefix);
+          expect(redis.keys.length).toBeGreaterThan(0);
+
+          const status = await cli([...flags, 'status', 'canary', '--json']);
+          const failed = await cli([...flags, 'failed', 'canary', '--json']);
+          const jsonl = await cli([...flags, 'export', 'canary', '--format', 'jsonl']);
+          const csv = await cli([...flags, 'export', 'canary', '--format', 'csv']);
+          for (const out of [status, failed, jsonl, csv]) expect(out.code).toBe(0);
+          const failures = JSON.parse(failed.stdout) as Array<{ key: string; errorClass: string; reason: string; status: number }>;
+          expect(failures.filter((f) => f.status === 404)).toHaveLength(10);
+          const echoed = failures.filter((f) => f.reason.startsWith('Error Message: Invalid call: http://'));
+          expect(echoed).toHaveLength(5);
+          for (const f of echoed) expect(f.reason).toContain('apikey=***');
+
+          const store = openStore(dbPath);
+          try {
+            expect(store.ledger.recount(1)).toEqual({ done: TOTAL - 15, failed: 15 });
+          } finally {
+            store.close();
+          }
+
+          const dashboard = await startDashboard({
+            engineConfig: { dbPath, redisUrl: url, prefix, env: process.env, log: { info() {}, warn() {}, error() {} } },
+            port: 0,
+          });
+          const api: string[] = [];
+          try {
+            const base = dashboard.url.replace(/\/$/, '');
+            for (const path of ['/api/crawls', '/api/crawls/canary', '/api/crawls/canary/failed', '/metrics']) {
+              const res = await get(`${base}${path}`);
+              expect(res.status).toBe(200);
+              api.push(res.text);
+            }
+            expect(api[2]).toContain('apikey=***');
+            const pause = await fetch(`${base}/api/crawls/canary/pause`);
+            expect(pause.status).toBe(405);
+          } finally {
+            await dashboard.close();
+          }
+
+          const places: Array<[string, Buffer | string]> = [
+            ['redis', redis.bytes],
+            ['sqlite+wal', ledgerBytes],
+            ['sqlite after', sqliteBytes(dbPath)],
+            ...outputs.map((o, i): [string, string] => [`process ${i}`, `${o.stdout}\n${o.stderr}`]),
+            ...api.map((text, i): [string, string] => [`dashboard ${i}`, text]),
+          ];
+          for (const [where, bytes] of places) {
+            for (const needle of needles) expect({ where, needle, count: occurrences(bytes, needle) }).toEqual({ where, needle, count: 0 });
+          }
+        }),
+      ),
+    );
+  });
+
+  test('a Redis password works end to end and is never printed; rediss:// is accepted and redacted', async () => {
+    const password = `pw-${randomBytes(12).toString('hex')}`;
+    const port = await freePort();
+    const server = spawn(
+      'redis-server',
+      ['--port', String(port), '--bind', '127.0.0.1', '--requirepass', password, '--save', '', '--appendonly', 'no'],
+      {
+        stdio: 'ignore',
+      },
+    );
+    const redisUrl = `redis://:${password}@127.0.0.1:${port}`;
+    try {
+      await waitFor(
+        async () => {
+          const probe = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+          probe.on('error', () => {});
+          try {
+            await probe.connect();
+            return (await probe.ping()) === 'PONG';
+          } finally {
+            probe.disconnect();
+          }
+        },
+        { timeoutMs: 10_000, what: 'a redis-server with a password' },
+      );
+      await withTempDir((dir) =>
+        withMockApi({}, async (mock) => {
+          const specPath = join(dir, 'spec.json');
+          writeFileSync(
+            specPath,
+            JSON.stringify({
+              name: 'pw',
+              keys: { range: { from: 0, to: 199, format: 'hex6' } },
+              request: { url: `${mock.url}/id?hex={key}` },
+            }),
+          );
+          const flags = ['--db', join(dir, 'sluice.db'), '--redis', redisUrl, '--prefix', 'sec-pw'];
+          const outs = [
+            await runCli([...flags, 'run', specPath, '--no-progress']),
+            await runCli([...flags, '--log-format', 'json', '--verbose', 'status', 'pw']),
+            await runCli([...flags, 'status', 'pw', '--json']),
+            await runCli([...flags, 'failed', 'pw', '--json']),
+            await runCli(['--db', join(dir, 'sluice.db'), 'status', 'pw'], { env: { REDIS_URL: redisUrl, SLUICE_PREFIX: 'sec-pw' } }),
+          ];
+          expect(outs[0]?.code).toBe(0);
+          expect(JSON.parse(outs[2]?.stdout ?? '{}')).toMatchObject({ done: 200, state: 'done' });
+          const wrong = await runCli([
+            '--db',
+            join(dir, 'sluice.db'),
+            '--redis',
+            `redis://:wrong-${password}@127.0.0.1:${port}`,
+            'status',
+            'pw',
+            '--json',
+          ]);
+          outs.push(wrong);
+          const tlsPort = await freePort();
+          const tls = await runCli([
+            '--db',
+            join(dir, 'sluice.db'),
+            '--redis',
+            `rediss://:${password}@127.0.0.1:${tlsPort}`,
+            'run',
+            specPath,
+          ]);
+          expect(tls.code).toBe(3);
+          expect(tls.stderr).toContain('rediss://');
+          outs.push(tls);
+          for (const out of outs) {
+            expect(`${out.stdout}${out.stderr}`).not.toContain(password);
+            expect(out.stderr).not.toContain('\n    at ');
+          }
+        }),
+      );
+    } finally {
+      const exited = new Promise((resolve) => server.once('exit', resolve));
+      server.kill('SIGTERM');
+      await exited;
+    }
+  });
+});
