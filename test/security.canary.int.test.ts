@@ -1,6 +1,6 @@
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startDashboard } from '@sluice/dashboard';
 import { openStore } from '@sluice/store';
@@ -11,12 +11,12 @@ import {
   type MockApiOptions,
   runCli,
   spawnCli,
+  startRedisServer,
   waitFor,
   withMockApi,
   withRedisPrefix,
   withTempDir,
 } from '@sluice/testkit';
-import { Redis } from 'ioredis';
 import { cliFlags } from './helpers';
 import { occurrences, redisBytes, sqliteBytes } from './securityHelpers';
 
@@ -163,29 +163,11 @@ describe('secrets never leave worker memory', () => {
 
   test('a Redis password works end to end and is never printed; rediss:// is accepted and redacted', async () => {
     const password = `pw-${randomBytes(12).toString('hex')}`;
-    const port = await freePort();
-    const server = spawn(
-      'redis-server',
-      ['--port', String(port), '--bind', '127.0.0.1', '--requirepass', password, '--save', '', '--appendonly', 'no'],
-      {
-        stdio: 'ignore',
-      },
-    );
-    const redisUrl = `redis://:${password}@127.0.0.1:${port}`;
+    const redisDir = mkdtempSync(join(tmpdir(), 'sluice-pw-redis-'));
+    const server = await startRedisServer(redisDir, { password });
+    const redisUrl = server.url;
+    const port = server.port;
     try {
-      await waitFor(
-        async () => {
-          const probe = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-          probe.on('error', () => {});
-          try {
-            await probe.connect();
-            return (await probe.ping()) === 'PONG';
-          } finally {
-            probe.disconnect();
-          }
-        },
-        { timeoutMs: 10_000, what: 'a redis-server with a password' },
-      );
       await withTempDir((dir) =>
         withMockApi({}, async (mock) => {
           const specPath = join(dir, 'spec.json');
@@ -236,9 +218,8 @@ describe('secrets never leave worker memory', () => {
         }),
       );
     } finally {
-      const exited = new Promise((resolve) => server.once('exit', resolve));
-      server.kill('SIGTERM');
-      await exited;
+      await server.stop();
+      rmSync(redisDir, { recursive: true, force: true });
     }
   });
 });

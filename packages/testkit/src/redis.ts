@@ -63,9 +63,9 @@ export interface OwnRedis {
   stop(): Promise<void>;
 }
 
-export async function startRedisServer(dir: string, options: { appendOnly?: boolean } = {}): Promise<OwnRedis> {
+export async function startRedisServer(dir: string, options: { appendOnly?: boolean; password?: string } = {}): Promise<OwnRedis> {
   const port = await freePort();
-  const url = `redis://127.0.0.1:${port}`;
+  const url = options.password ? `redis://:${options.password}@127.0.0.1:${port}` : `redis://127.0.0.1:${port}`;
   let child: ChildProcess | null = null;
   const launch = async () => {
     child = spawn(
@@ -83,6 +83,7 @@ export async function startRedisServer(dir: string, options: { appendOnly?: bool
         options.appendOnly ? 'yes' : 'no',
         '--maxmemory-policy',
         'noeviction',
+        ...(options.password ? ['--requirepass', options.password] : []),
       ],
       { stdio: 'ignore' },
     );
