@@ -39,6 +39,74 @@ describe('shared limiter pause (real Redis, several clients)', () => {
   });
 });
 
+describe('shared limiter reservations (real Redis)', () => {
+  test('a start reserved ahead does not go out while a pause another instance signalled is in force', async () => {
+    await withRedisPrefix('limiter-reserve-pause', 2, async ({ prefix, crawlId, clients }) => {
+      const admits: number[] = [];
+      let pausedUntil = 0;
+      let pausing: Promise<void> = Promise.resolve();
+      const limits = { ...NONE, perSecond: 10 };
+      const other = createSharedLimiter({ redis: clients[1]!, prefix, crawlId, limits });
+      const limiter = createSharedLimiter({
+        redis: clients[0]!,
+        prefix,
+        crawlId,
+        limits,
+        onAdmit: (t) => {
+          admits.push(t);
+          // The second start is reserved ~100 ms ahead (one per tenth of a second): pause the
+          // crawl from the other instance before that instant comes.
+          if (admits.length === 2) {
+            pausedUntil = Math.ceil(t) + 400;
+            pausing = other.pauseUntil(pausedUntil);
+          }
+        },
+      });
+      try {
+        (await limiter.acquire())();
+        const release = await limiter.acquire();
+        const startedAt = Date.now();
+        release();
+        await pausing;
+        expect(admits.length).toBeGreaterThanOrEqual(3);
+        expect(admits[1]! - admits[0]!).toBeGreaterThan(50); // it was reserved ahead, not admitted at once
+        expect(startedAt).toBeGreaterThanOrEqual(pausedUntil);
+        expect(admits[admits.length - 1]!).toBeGreaterThanOrEqual(pausedUntil);
+      } finally {
+        limiter.close();
+        other.close();
+      }
+    });
+  });
+
+  test('reserved starts keep every window within its limit and are spaced, not bunched', async () => {
+    await withRedisPrefix('limiter-reserve-spacing', 1, async ({ prefix, crawlId, clients: [redis] }) => {
+      const admits: number[] = [];
+      const starts: number[] = [];
+      const limits = { ...NONE, perSecond: 20 };
+      const limiter = createSharedLimiter({ redis: redis!, prefix, crawlId, limits, onAdmit: (t) => admits.push(t) });
+      try {
+        await Promise.all(
+          Array.from({ length: 30 }, async () => {
+            const release = await limiter.acquire();
+            starts.push(await redisNowMs(redis!));
+            release();
+          }),
+        );
+        const sorted = [...admits].sort((a, b) => a - b);
+        expect(sorted).toHaveLength(30);
+        // Two per tenth of a second: each start is at least 100 ms after the one two before it.
+        for (let i = 2; i < sorted.length; i++) expect(sorted[i]! - sorted[i - 2]!).toBeGreaterThanOrEqual(100);
+        // Nobody started before the instant reserved for it.
+        expect(Math.min(...starts)).toBeGreaterThanOrEqual(sorted[0]!);
+        expect([...starts].sort((a, b) => a - b).every((t, i) => t >= sorted[i]!)).toBe(true);
+      } finally {
+        limiter.close();
+      }
+    });
+  });
+});
+
 describe('shared limiter seed (real Redis)', () => {
   test('25 starts within the last day use up perDay 25, so the next acquire waits', async () => {
     await withRedisPrefix('limiter-seed', 1, async ({ prefix, crawlId, clients: [redis] }) => {
