@@ -8,7 +8,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startRedisServer } from '@sluice/testkit';
-import { RedisMemorySampler, sqliteBytesPerRow } from './measure';
+import { ledgerCounts, RedisMemorySampler, sqliteBytesPerRow } from './measure';
 import { ROOT, runNode, runTs, startMockProcess, warmUpMock } from './processes';
 import { WORKLOADS, type Workload } from './workloads';
 
@@ -69,6 +69,11 @@ async function sluiceRound(w: Workload, apiUrl: string, dir: string) {
     if (out.code !== 0) throw new Error(`sluice exited ${out.code}: ${out.stderr}`);
     const summary = JSON.parse(out.stdout) as { done: number; failed: number };
     if (summary.done !== w.keys) throw new Error(`sluice stored ${summary.done} of ${w.keys}`);
+    const ledger = ledgerCounts(db);
+    if (ledger.rows !== w.keys || ledger.distinct !== w.keys || ledger.min !== 0 || ledger.max !== w.keys - 1) {
+      throw new Error(`the ledger does not hold every key exactly once: ${JSON.stringify(ledger)}`);
+    }
+    process.stderr.write(`${w.name}: ledger holds ${ledger.rows} rows, ${ledger.distinct} distinct positions ${ledger.min}–${ledger.max}\n`);
     const size = sqliteBytesPerRow(db, 'results');
     return {
       perSec: (w.keys * 1000) / out.wallMs,
