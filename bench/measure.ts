@@ -42,12 +42,12 @@ export function sqliteBytesPerRow(file: string, table: string): { bytes: number;
 }
 
 /** What the ledger holds: rows, distinct positions and their range (exactly once: rows = distinct = keys, 0 … keys - 1). */
-export function ledgerCounts(file: string): { rows: number; distinct: number; min: number; max: number } {
+export function ledgerCounts(file: string): { rows: number; distinctPositions: number; min: number; max: number } {
   const db = new Database(file, { readonly: true });
   try {
     return db
-      .prepare('SELECT count(*) AS rows, count(DISTINCT position) AS distinct, min(position) AS min, max(position) AS max FROM results')
-      .get() as { rows: number; distinct: number; min: number; max: number };
+      .prepare('SELECT count(*) AS rows, count(DISTINCT position) AS distinctPositions, min(position) AS min, max(position) AS max FROM results')
+      .get() as { rows: number; distinctPositions: number; min: number; max: number };
   } finally {
     db.close();
   }

@@ -67,13 +67,15 @@ async function sluiceRound(w: Workload, apiUrl: string, dir: string) {
       },
     );
     if (out.code !== 0) throw new Error(`sluice exited ${out.code}: ${out.stderr}`);
+    // Printed before any check, so a long run's figures survive a failing check.
+    process.stderr.write(`${w.name}: sluice finished in ${(out.wallMs / 1000).toFixed(1)} s: ${out.stdout.trim()}\n`);
     const summary = JSON.parse(out.stdout) as { done: number; failed: number };
     if (summary.done !== w.keys) throw new Error(`sluice stored ${summary.done} of ${w.keys}`);
     const ledger = ledgerCounts(db);
-    if (ledger.rows !== w.keys || ledger.distinct !== w.keys || ledger.min !== 0 || ledger.max !== w.keys - 1) {
+    if (ledger.rows !== w.keys || ledger.distinctPositions !== w.keys || ledger.min !== 0 || ledger.max !== w.keys - 1) {
       throw new Error(`the ledger does not hold every key exactly once: ${JSON.stringify(ledger)}`);
     }
-    process.stderr.write(`${w.name}: ledger holds ${ledger.rows} rows, ${ledger.distinct} distinct positions ${ledger.min}–${ledger.max}\n`);
+    process.stderr.write(`${w.name}: ledger holds ${ledger.rows} rows, ${ledger.distinctPositions} distinct positions ${ledger.min}–${ledger.max}\n`);
     const size = sqliteBytesPerRow(db, 'results');
     return {
       perSec: (w.keys * 1000) / out.wallMs,
