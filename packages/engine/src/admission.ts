@@ -103,7 +103,7 @@ export function createAdmission(options: AdmissionOptions): Admission {
   // lets a process without rate limits send for up to PAUSE_POLL_MS after another got a 429.
   // The poll stays for announcements missed while the subscriber reconnects.
   const pauseKey = limiterPauseKey(prefix, crawlId);
-  const subscriber = redis.duplicate({ lazyConnect: false });
+  const subscriber = redis.duplicate();
   subscriber.on('error', () => {});
   subscriber.on('message', (channel: string, message: string) => {
     const untilMs = Number(message);

@@ -49,7 +49,6 @@ const NOOP = () => {};
 interface Due {
   timer: NodeJS.Timeout;
   waiter: Waiter;
-  release: () => void;
 }
 
 export function createAdmissionQueue(options: AdmissionQueueOptions): AdmissionQueue {
@@ -57,7 +56,8 @@ export function createAdmissionQueue(options: AdmissionQueueOptions): AdmissionQ
   // One abort listener per signal, however many waiters share it (a worker's stop signal).
   const watched = new Map<AbortSignal, { waiting: number; onAbort: () => void }>();
   const sleeper = napper();
-  const due = new Set<Due>();
+  // Reserved starts by their release function.
+  const due = new Map<() => void, Due>();
   let pumping = false;
   let closed = false;
 
@@ -72,10 +72,10 @@ export function createAdmissionQueue(options: AdmissionQueueOptions): AdmissionQ
       const leaving = waiters.filter((w) => w.signal === signal);
       waiters.splice(0, waiters.length, ...waiters.filter((w) => w.signal !== signal));
       for (const waiter of leaving) waiter.resolve(NOOP);
-      for (const entry of [...due]) {
+      for (const [release, entry] of [...due]) {
         if (entry.waiter.signal !== signal) continue;
-        forget(entry);
-        entry.release();
+        forget(release);
+        release();
         entry.waiter.resolve(NOOP);
       }
       if (waiters.length === 0) sleeper.wake();
@@ -120,12 +120,12 @@ export function createAdmissionQueue(options: AdmissionQueueOptions): AdmissionQ
     const admitted = Object.assign(release, { member });
     if (waitMs <= 0) waiter.resolve(admitted);
     // libuv timers may fire up to a millisecond early: never start before the reserved instant.
-    else due.add({ waiter, release: admitted, timer: setTimeout(() => void comeDue(admitted), Math.ceil(waitMs) + 1) });
+    else due.set(admitted, { waiter, timer: setTimeout(() => void comeDue(admitted), Math.ceil(waitMs) + 1) });
   }
 
-  function forget(entry: Due): void {
-    clearTimeout(entry.timer);
-    due.delete(entry);
+  function forget(release: () => void): void {
+    clearTimeout(due.get(release)?.timer);
+    due.delete(release);
   }
 
   async function comeDue(release: () => void): Promise<void> {
@@ -136,9 +136,9 @@ export function createAdmissionQueue(options: AdmissionQueueOptions): AdmissionQ
       // Unknown: do not start; the slot is lost, the waiter asks again.
       options.onError(toError(err));
     }
-    const entry = [...due].find((d) => d.release === release);
+    const entry = due.get(release);
     if (!entry) return; // aborted or closed meanwhile
-    forget(entry);
+    forget(release);
     const { waiter } = entry;
     if (!pausedElsewhere && options.localPauseMs() === 0) {
       unwatch(waiter.signal);
@@ -156,10 +156,10 @@ export function createAdmissionQueue(options: AdmissionQueueOptions): AdmissionQ
   }
 
   function dropReserved(err: Error): void {
-    for (const entry of [...due]) {
-      forget(entry);
+    for (const [release, entry] of [...due]) {
+      forget(release);
       unwatch(entry.waiter.signal);
-      entry.release();
+      release();
       entry.waiter.reject(err);
     }
   }
