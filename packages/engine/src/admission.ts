@@ -99,17 +99,6 @@ export function createAdmission(options: AdmissionOptions): Admission {
   };
   const poller = setInterval(() => void adoptPauses(), PAUSE_POLL_MS);
   poller.unref();
-  // Pauses are also announced on a channel: adopted within a round trip, where the poll alone
-  // lets a process without rate limits send for up to PAUSE_POLL_MS after another got a 429.
-  // The poll stays for announcements missed while the subscriber reconnects.
-  const pauseKey = limiterPauseKey(prefix, crawlId);
-  const subscriber = redis.duplicate();
-  subscriber.on('error', () => {});
-  subscriber.on('message', (channel: string, message: string) => {
-    const untilMs = Number(message);
-    if (channel === pauseKey && untilMs > Date.now()) throttle.adopt(untilMs);
-  });
-  subscriber.subscribe(pauseKey).catch((err) => log.warn(`pause announcements unavailable (polling only): ${toError(err).message}`));
 
   async function reseedIfLost(): Promise<void> {
     if (logWindow === null) return;
@@ -155,7 +144,6 @@ export function createAdmission(options: AdmissionOptions): Admission {
     },
     close() {
       clearInterval(poller);
-      subscriber.disconnect();
       if (pendingLog.length > 0) store.logRequests(crawlId, pendingLog, logKeepMs);
       pendingLog = [];
       shared.close();

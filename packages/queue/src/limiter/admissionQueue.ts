@@ -8,11 +8,6 @@ import { budgetSleepMs, concurrencyPollMs, errorBackoffMs, MAX_SLEEP_MS } from '
  * This process's waiters for the shared limiter, first come first served. Only the head asks
  * Redis, so N waiters cost one script call per admission or per wait, not N; the heads of
  * several processes compete in Redis, and the jitter on their waits spreads who wins.
- *
- * A start the script reserved ahead (see `ACQUIRE_LUA`) leaves the queue at once and waits for
- * its instant on a timer of its own, so the head goes on reserving the next slots meanwhile.
- * When the instant comes, the crawl-wide pause is read again: a pause signalled by any process
- * while the start waited keeps it from going out (it returns to the front of the queue).
  */
 export interface AdmissionQueue {
   acquire(signal?: AbortSignal): Promise<() => void>;
@@ -29,10 +24,6 @@ export interface AdmissionQueueOptions {
   leases: { hold(member: string): void; release(member: string): void } | null;
   /** Milliseconds this process still honours its own pause (by its clock); 0 if none. */
   localPauseMs(): number;
-  /** The crawl-wide pause (epoch ms; 0 or past when none), read when a reserved start comes due. */
-  sharedPausedUntil(): Promise<number>;
-  /** The script reserves starts up to this far ahead; a longer wait is slept to within it. */
-  reserveAheadMs: number;
   onAdmit: (redisTimeMs: number) => void;
   onError: (err: Error) => void;
 }
@@ -45,19 +36,11 @@ interface Waiter {
 
 const NOOP = () => {};
 
-/** A reserved start waiting for its instant (its waiter stays watched for aborts meanwhile). */
-interface Due {
-  timer: NodeJS.Timeout;
-  waiter: Waiter;
-}
-
 export function createAdmissionQueue(options: AdmissionQueueOptions): AdmissionQueue {
   const waiters: Waiter[] = [];
   // One abort listener per signal, however many waiters share it (a worker's stop signal).
   const watched = new Map<AbortSignal, { waiting: number; onAbort: () => void }>();
   const sleeper = napper();
-  // Reserved starts by their release function.
-  const due = new Map<() => void, Due>();
   let pumping = false;
   let closed = false;
 
@@ -72,12 +55,6 @@ export function createAdmissionQueue(options: AdmissionQueueOptions): AdmissionQ
       const leaving = waiters.filter((w) => w.signal === signal);
       waiters.splice(0, waiters.length, ...waiters.filter((w) => w.signal !== signal));
       for (const waiter of leaving) waiter.resolve(NOOP);
-      for (const [release, entry] of [...due]) {
-        if (entry.waiter.signal !== signal) continue;
-        forget(release);
-        release();
-        entry.waiter.resolve(NOOP);
-      }
       if (waiters.length === 0) sleeper.wake();
     };
     watched.set(signal, { waiting: 1, onAbort });
@@ -98,70 +75,30 @@ export function createAdmissionQueue(options: AdmissionQueueOptions): AdmissionQ
     return waiter;
   }
 
-  /** Gives an admission to the oldest waiter, now or at its reserved instant; with none left (all aborted), frees its lease. */
-  function handOver(member: string, waitMs: number): void {
+  /** Gives an admission to the oldest waiter; with none left (all aborted), frees its lease. */
+  function handOver(member: string): void {
+    const waiter = take();
     const { leases } = options;
-    // A reserved start stays watched for aborts while it waits; one going out now does not.
-    const waiter = waitMs > 0 ? waiters.shift() : take();
     if (!waiter) {
       leases?.release(member);
       return;
     }
-    let release: () => void = () => {};
-    if (leases) {
-      leases.hold(member);
-      let released = false;
-      release = () => {
-        if (released) return;
-        released = true;
-        leases.release(member);
-      };
-    }
-    const admitted = Object.assign(release, { member });
-    if (waitMs <= 0) waiter.resolve(admitted);
-    // libuv timers may fire up to a millisecond early: never start before the reserved instant.
-    else due.set(admitted, { waiter, timer: setTimeout(() => void comeDue(admitted), Math.ceil(waitMs) + 1) });
-  }
-
-  function forget(release: () => void): void {
-    clearTimeout(due.get(release)?.timer);
-    due.delete(release);
-  }
-
-  async function comeDue(release: () => void): Promise<void> {
-    let pausedElsewhere = true;
-    try {
-      pausedElsewhere = (await options.sharedPausedUntil()) > Date.now();
-    } catch (err) {
-      // Unknown: do not start; the slot is lost, the waiter asks again.
-      options.onError(toError(err));
-    }
-    const entry = due.get(release);
-    if (!entry) return; // aborted or closed meanwhile
-    forget(release);
-    const { waiter } = entry;
-    if (!pausedElsewhere && options.localPauseMs() === 0) {
-      unwatch(waiter.signal);
-      waiter.resolve(release);
+    if (!leases) {
+      waiter.resolve(Object.assign(() => {}, { member }));
       return;
     }
-    // Paused meanwhile: the reserved slot is given up and the waiter asks again, first in line.
-    release();
-    waiters.unshift(waiter);
-    void pump();
+    leases.hold(member);
+    let released = false;
+    const release = () => {
+      if (released) return;
+      released = true;
+      leases.release(member);
+    };
+    waiter.resolve(Object.assign(release, { member }));
   }
 
   function failAll(err: Error): void {
     for (let waiter = take(); waiter; waiter = take()) waiter.reject(err);
-  }
-
-  function dropReserved(err: Error): void {
-    for (const [release, entry] of [...due]) {
-      forget(release);
-      unwatch(entry.waiter.signal);
-      release();
-      entry.waiter.reject(err);
-    }
   }
 
   /** Milliseconds to wait before asking again, `redis-error` to back off, or an Error no retry fixes. */
@@ -181,17 +118,13 @@ export function createAdmissionQueue(options: AdmissionQueueOptions): AdmissionQ
     } catch (err) {
       return toError(err);
     }
-    if (!reply.admitted) {
-      if (reply.reason === 'concurrency') return concurrencyPollMs();
-      // A window wait is slept only until the slot is within reach of a reservation.
-      return budgetSleepMs(reply.reason === 'window' ? Math.max(1, reply.waitMs - options.reserveAheadMs) : reply.waitMs);
-    }
+    if (!reply.admitted) return reply.reason === 'concurrency' ? concurrencyPollMs() : budgetSleepMs(reply.waitMs);
     try {
-      options.onAdmit(reply.startMs);
+      options.onAdmit(reply.nowMs);
     } catch (err) {
       options.onError(toError(err));
     }
-    handOver(member, reply.waitMs);
+    handOver(member);
     return 0;
   }
 
@@ -237,7 +170,6 @@ export function createAdmissionQueue(options: AdmissionQueueOptions): AdmissionQ
     close() {
       closed = true;
       failAll(new Error('shared limiter is closed'));
-      dropReserved(new Error('shared limiter is closed'));
       sleeper.wake();
     },
   };

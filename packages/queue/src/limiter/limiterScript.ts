@@ -19,20 +19,11 @@ local nowMs = nowUs / 1000
 /**
  * Admits one request or says how long to wait; with mode `peek`, only reports.
  * KEYS: pause, leases, then one log per configured window.
- * ARGV: mode (`acquire` | `peek`), member, concurrency cap (0 = none), lease ms, reserve-ahead
- * ms, then `length ms, max` for each window, in KEYS order.
- * Replies: `{1, startMs, waitMs}` admitted, to start at `startMs` (`waitMs` from now, 0 for at
- * once); `{0, reason, waitMs}` with reason `pause`, `window` (wait until enough starts leave)
- * or `concurrency` (poll); peek: `{nowMs, pausedUntilMs, waitMs, inFlight or -1, count per
- * window...}`.
- *
- * Reserving ahead: when the windows free a slot within the reserve-ahead time, the start is
- * recorded at that future instant and the caller sleeps until it. Without it every full window
- * costs a refusal, a sleep rounded up to the timer's millisecond and a second call, and that
- * lateness adds up start after start (~4 % of a per-second budget); a reserved start is late
- * only by its own timer, never by its predecessors'. A window counts every entry above its
- * lower edge, future ones included, so a start at S is admitted only when fewer than max
- * entries lie in (S - length, +inf): every window containing S stays within max.
+ * ARGV: mode (`acquire` | `peek`), member, concurrency cap (0 = none), lease ms, then
+ * `length ms, max` for each window, in KEYS order.
+ * Replies: `{1, nowMs}` admitted; `{0, reason, waitMs}` with reason `pause`, `window` (wait
+ * until enough starts leave) or `concurrency` (poll); peek: `{nowMs, pausedUntilMs, waitMs,
+ * inFlight or -1, count per window...}`.
  */
 export const ACQUIRE_LUA = `${PRELUDE}
 -- 1. The crawl-wide pause: an epoch ms written by the pause script.
@@ -44,8 +35,8 @@ local pausedUntil = tonumber(redis.call('GET', KEYS[1]) or '0') or 0
 local waitMs = 0
 local counts = {}
 for i = 3, #KEYS do
-  local lengthMs = tonumber(ARGV[4 + 2 * (i - 2)])
-  local max = tonumber(ARGV[5 + 2 * (i - 2)])
+  local lengthMs = tonumber(ARGV[3 + 2 * (i - 2)])
+  local max = tonumber(ARGV[4 + 2 * (i - 2)])
   redis.call('ZREMRANGEBYSCORE', KEYS[i], '-inf', ms(nowUs - lengthMs * 1000))
   local count = redis.call('ZCARD', KEYS[i])
   counts[#counts + 1] = count
@@ -80,32 +71,29 @@ end
 if ARGV[1] == 'peek' then
   return {ms(nowUs), tostring(pausedUntil), decimal(waitMs), inFlight, unpack(counts)}
 end
--- 4. Refuse with the reason that ends last: pause, then windows (unless the slot frees
---    within the reserve-ahead time), then the cap (polled).
+-- 4. Refuse with the reason that ends last: pause, then windows, then the cap (polled).
 if pausedUntil > nowMs then return {0, 'pause', decimal(pausedUntil - nowMs)} end
-if waitMs > tonumber(ARGV[5]) then return {0, 'window', decimal(waitMs)} end
+if waitMs > 0 then return {0, 'window', decimal(waitMs)} end
 if cap > 0 and inFlight >= cap then return {0, 'concurrency', '0'} end
--- 5. Admit, now or at the reserved instant: record the start in every window and take a
---    lease; refresh each key's expiry so memory stays bounded by the windows' contents.
+-- 5. Admit: record the start in every window and take a lease; refresh each key's expiry
+--    so memory stays bounded by the windows' contents.
 local member = ARGV[2]
-local aheadUs = math.ceil(waitMs * 1000)
-local score = ms(nowUs + aheadUs)
+local score = ms(nowUs)
 for i = 3, #KEYS do
-  local lengthMs = tonumber(ARGV[4 + 2 * (i - 2)])
+  local lengthMs = tonumber(ARGV[3 + 2 * (i - 2)])
   redis.call('ZADD', KEYS[i], score, member)
-  redis.call('PEXPIRE', KEYS[i], lengthMs + math.ceil(aheadUs / 1000) + ${EXPIRE_MARGIN_MS})
+  redis.call('PEXPIRE', KEYS[i], lengthMs + ${EXPIRE_MARGIN_MS})
 end
 if cap > 0 then
   local leaseMs = tonumber(ARGV[4])
   redis.call('ZADD', KEYS[2], ms(nowUs + leaseMs * 1000), member)
   redis.call('PEXPIRE', KEYS[2], leaseMs + ${EXPIRE_MARGIN_MS})
 end
-return {1, score, decimal(aheadUs / 1000)}
+return {1, score}
 `;
 
 /**
- * Extends the crawl-wide pause to ARGV[1] (integer epoch ms); never shortens it. An extension
- * is also published on the channel of the same name, so every process learns of it at once.
+ * Extends the crawl-wide pause to ARGV[1] (integer epoch ms); never shortens it.
  * KEYS: pause. Reply: 1 when extended.
  */
 export const PAUSE_LUA = `${PRELUDE}
@@ -113,7 +101,6 @@ local untilMs = tonumber(ARGV[1])
 local current = tonumber(redis.call('GET', KEYS[1]) or '0') or 0
 if untilMs <= current or untilMs <= nowMs then return 0 end
 redis.call('SET', KEYS[1], ARGV[1], 'PX', math.ceil(untilMs - nowMs) + ${EXPIRE_MARGIN_MS})
-redis.call('PUBLISH', KEYS[1], ARGV[1])
 return 1
 `;
 

@@ -5,8 +5,7 @@ import { parseAcquireReply, parsePeekReply } from './replies';
 
 describe('script replies', () => {
   test('reads an admission with its sub-millisecond Redis time', () => {
-    expect(parseAcquireReply([1, '1712345678901.234', '0.000'])).toEqual({ admitted: true, startMs: 1712345678901.234, waitMs: 0 });
-    expect(parseAcquireReply([1, '1712345678913.734', '12.500'])).toEqual({ admitted: true, startMs: 1712345678913.734, waitMs: 12.5 });
+    expect(parseAcquireReply([1, '1712345678901.234'])).toEqual({ admitted: true, nowMs: 1712345678901.234 });
   });
 
   test('reads each refusal with its reason and wait', () => {

@@ -6,10 +6,7 @@
 /** Why the script refused a start. */
 export type WaitReason = 'pause' | 'window' | 'concurrency';
 
-export type AcquireReply =
-  /** Admitted: the start is recorded at `startMs` (Redis time), `waitMs` from now (0: at once). */
-  | { admitted: true; startMs: number; waitMs: number }
-  | { admitted: false; reason: WaitReason; waitMs: number };
+export type AcquireReply = { admitted: true; nowMs: number } | { admitted: false; reason: WaitReason; waitMs: number };
 
 export interface PeekReply {
   /** Redis time of the peek, epoch ms. */
@@ -37,7 +34,7 @@ function asArray(reply: unknown): unknown[] {
 
 export function parseAcquireReply(raw: unknown): AcquireReply {
   const reply = asArray(raw);
-  if (field(reply, 0) === 1) return { admitted: true, startMs: field(reply, 1), waitMs: field(reply, 2) };
+  if (field(reply, 0) === 1) return { admitted: true, nowMs: field(reply, 1) };
   const reason = reply[1];
   if (reason !== 'pause' && reason !== 'window' && reason !== 'concurrency') {
     throw new Error(`shared limiter: unexpected script reply ${JSON.stringify(reply)}`);

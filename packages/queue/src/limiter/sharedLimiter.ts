@@ -48,10 +48,7 @@ export interface SharedLimiterOptions {
    * budget (1% of a per-second limit for 10 ms). Default 0.
    */
   marginMs?: number;
-  /**
-   * Called with the Redis time (epoch ms, sub-millisecond) of every start this process records,
-   * when it is recorded: a start reserved ahead is reported with its future instant. Default none.
-   */
+  /** Called with the Redis time (epoch ms, sub-millisecond) of every start this process records. Default none. */
   onAdmit?: (redisTimeMs: number) => void;
   /** Receives Redis errors the limiter rides out (retried acquires, lost renewals and releases). Default: ignored. */
   onError?: (err: Error) => void;
@@ -94,12 +91,6 @@ export interface SharedLimiter {
   close(): void;
 }
 
-/**
- * How far ahead the acquire script reserves a start instead of refusing it (see `ACQUIRE_LUA`):
- * a tenth of a second's window and then some, so a per-second budget is paced by reservations
- * alone, while few starts (rate × this) wait reserved when a pause or shutdown comes.
- */
-export const RESERVE_AHEAD_MS = 150;
 const ACQUIRE = luaScript(ACQUIRE_LUA);
 const PAUSE = luaScript(PAUSE_LUA);
 const SEED = luaScript(SEED_LUA);
@@ -130,18 +121,16 @@ export function createSharedLimiter(options: SharedLimiterOptions): SharedLimite
   const leases = limits.concurrency > 0 ? createLeaseKeeper({ redis, key: leasesKey, leaseMs, onError }) : null;
 
   const queue = createAdmissionQueue({
-    attempt: (member) => runScript(redis, ACQUIRE, keys, ['acquire', member, limits.concurrency, leaseMs, RESERVE_AHEAD_MS, ...windowArgs]),
+    attempt: (member) => runScript(redis, ACQUIRE, keys, ['acquire', member, limits.concurrency, leaseMs, ...windowArgs]),
     newMember: () => `${holder}:${(sequence++).toString(36)}`,
     leases,
     localPauseMs,
-    sharedPausedUntil: async () => Number(await redis.get(pauseKey)) || 0,
-    reserveAheadMs: RESERVE_AHEAD_MS,
     onAdmit: options.onAdmit ?? (() => {}),
     onError,
   });
 
   async function peek() {
-    const raw = await runScript(redis, ACQUIRE, keys, ['peek', '', limits.concurrency, leaseMs, 0, ...windowArgs]);
+    const raw = await runScript(redis, ACQUIRE, keys, ['peek', '', limits.concurrency, leaseMs, ...windowArgs]);
     return parsePeekReply(raw, windows.length);
   }
 
