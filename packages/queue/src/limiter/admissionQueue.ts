@@ -1,6 +1,6 @@
 import { InfrastructureError } from '@sluice/core';
 import { isTransientRedisError, toError } from './luaScript';
-import { type AcquireReply, parseAcquireReply } from './replies';
+import { type AcquireReply, type ConfirmReply, parseAcquireReply, parseConfirmReply } from './replies';
 import { napper } from './sleep';
 import { budgetSleepMs, concurrencyPollMs, errorBackoffMs, MAX_SLEEP_MS } from './windows';
 
@@ -8,6 +8,12 @@ import { budgetSleepMs, concurrencyPollMs, errorBackoffMs, MAX_SLEEP_MS } from '
  * This process's waiters for the shared limiter, first come first served. Only the head asks
  * Redis, so N waiters cost one script call per admission or per wait, not N; the heads of
  * several processes compete in Redis, and the jitter on their waits spreads who wins.
+ *
+ * A start the script reserved ahead (see `ACQUIRE_LUA`) leaves the queue at once and waits for
+ * its instant on a timer of its own, so the head goes on reserving the next slots meanwhile.
+ * When the instant comes it is confirmed in Redis (`CONFIRM_LUA`): re-dated to the moment it
+ * really goes out, or given up when the crawl was paused meanwhile or the timer fired too late,
+ * and then its waiter asks again, first in line.
  */
 export interface AdmissionQueue {
   acquire(signal?: AbortSignal): Promise<() => void>;
@@ -24,6 +30,11 @@ export interface AdmissionQueueOptions {
   leases: { hold(member: string): void; release(member: string): void } | null;
   /** Milliseconds this process still honours its own pause (by its clock); 0 if none. */
   localPauseMs(): number;
+  /** Runs the confirm script for a start reserved at `startMs`; resolves with its raw reply. */
+  confirm(member: string, startMs: number): Promise<unknown>;
+  /** The script reserves starts up to this far ahead; a longer wait is slept to within it. */
+  reserveAheadMs: number;
+  /** Called with the Redis time (epoch ms) of every start this process sends, when it is sent. */
   onAdmit: (redisTimeMs: number) => void;
   onError: (err: Error) => void;
 }
@@ -36,11 +47,30 @@ interface Waiter {
 
 const NOOP = () => {};
 
+/** A reserved start waiting for its instant (its waiter stays watched for aborts meanwhile). */
+interface Due {
+  timer: NodeJS.Timeout;
+  waiter: Waiter;
+  member: string;
+  startMs: number;
+}
+
+/**
+ * A reserved start's timer. libuv timers may fire up to a millisecond before the instant; the
+ * confirm script then answers `early` and the start waits the rest, so no start goes out early
+ * and none waits a spare millisecond (which, start after start, would cost ~0.1 % of a budget).
+ */
+function timerMs(waitMs: number): number {
+  return Math.ceil(waitMs);
+}
+
 export function createAdmissionQueue(options: AdmissionQueueOptions): AdmissionQueue {
   const waiters: Waiter[] = [];
   // One abort listener per signal, however many waiters share it (a worker's stop signal).
   const watched = new Map<AbortSignal, { waiting: number; onAbort: () => void }>();
   const sleeper = napper();
+  // Reserved starts by their release function.
+  const due = new Map<() => void, Due>();
   let pumping = false;
   let closed = false;
 
@@ -55,6 +85,13 @@ export function createAdmissionQueue(options: AdmissionQueueOptions): AdmissionQ
       const leaving = waiters.filter((w) => w.signal === signal);
       waiters.splice(0, waiters.length, ...waiters.filter((w) => w.signal !== signal));
       for (const waiter of leaving) waiter.resolve(NOOP);
+      // A reserved start that will not be sent: its slot stays taken until it leaves the windows.
+      for (const [release, entry] of [...due]) {
+        if (entry.waiter.signal !== signal) continue;
+        forget(release);
+        release();
+        entry.waiter.resolve(NOOP);
+      }
       if (waiters.length === 0) sleeper.wake();
     };
     watched.set(signal, { waiting: 1, onAbort });
@@ -75,26 +112,84 @@ export function createAdmissionQueue(options: AdmissionQueueOptions): AdmissionQ
     return waiter;
   }
 
-  /** Gives an admission to the oldest waiter; with none left (all aborted), frees its lease. */
-  function handOver(member: string): void {
-    const waiter = take();
+  /** Gives an admission to the oldest waiter, now or at its reserved instant; with none left (all aborted), frees its lease. */
+  function handOver(member: string, startMs: number, waitMs: number): void {
     const { leases } = options;
+    // A reserved start stays watched for aborts while it waits; one going out now does not.
+    const waiter = waitMs > 0 ? waiters.shift() : take();
     if (!waiter) {
       leases?.release(member);
       return;
     }
-    if (!leases) {
-      waiter.resolve(Object.assign(() => {}, { member }));
+    let release: () => void = () => {};
+    if (leases) {
+      leases.hold(member);
+      let released = false;
+      release = () => {
+        if (released) return;
+        released = true;
+        leases.release(member);
+      };
+    }
+    const admitted = Object.assign(release, { member });
+    if (waitMs <= 0) {
+      sendNow(waiter, admitted, startMs);
       return;
     }
-    leases.hold(member);
-    let released = false;
-    const release = () => {
-      if (released) return;
-      released = true;
-      leases.release(member);
-    };
-    waiter.resolve(Object.assign(release, { member }));
+    due.set(admitted, { waiter, member, startMs, timer: setTimeout(() => void comeDue(admitted), timerMs(waitMs)) });
+  }
+
+  function sendNow(waiter: Waiter, release: () => void, startMs: number): void {
+    try {
+      options.onAdmit(startMs);
+    } catch (err) {
+      options.onError(toError(err));
+    }
+    waiter.resolve(release);
+  }
+
+  function forget(release: () => void): void {
+    clearTimeout(due.get(release)?.timer);
+    due.delete(release);
+  }
+
+  /** A reserved start's instant has come: confirm it and send, or give it up and ask again. */
+  async function comeDue(release: () => void): Promise<void> {
+    const entry = due.get(release);
+    if (!entry) return;
+    let reply: ConfirmReply | null = null;
+    // Paused by this process meanwhile (its write to Redis may still be on its way): give up.
+    if (options.localPauseMs() === 0) {
+      try {
+        reply = parseConfirmReply(await options.confirm(entry.member, entry.startMs));
+      } catch (err) {
+        // Unknown whether it counts: do not send; the slot stays taken, the waiter asks again.
+        options.onError(toError(err));
+      }
+    }
+    if (due.get(release) !== entry) return; // aborted or closed meanwhile
+    if (reply?.confirmed === false && reply.reason === 'early') {
+      entry.timer = setTimeout(() => void comeDue(release), timerMs(reply.ms));
+      return;
+    }
+    forget(release);
+    if (reply?.confirmed) {
+      unwatch(entry.waiter.signal);
+      sendNow(entry.waiter, release, reply.startMs);
+      return;
+    }
+    release();
+    waiters.unshift(entry.waiter);
+    void pump();
+  }
+
+  function dropReserved(err: Error): void {
+    for (const [release, entry] of [...due]) {
+      forget(release);
+      unwatch(entry.waiter.signal);
+      release();
+      entry.waiter.reject(err);
+    }
   }
 
   function failAll(err: Error): void {
@@ -118,13 +213,12 @@ export function createAdmissionQueue(options: AdmissionQueueOptions): AdmissionQ
     } catch (err) {
       return toError(err);
     }
-    if (!reply.admitted) return reply.reason === 'concurrency' ? concurrencyPollMs() : budgetSleepMs(reply.waitMs);
-    try {
-      options.onAdmit(reply.nowMs);
-    } catch (err) {
-      options.onError(toError(err));
+    if (!reply.admitted) {
+      if (reply.reason === 'concurrency') return concurrencyPollMs();
+      // A window wait is slept only until the slot is within reach of a reservation.
+      return budgetSleepMs(reply.reason === 'window' ? Math.max(1, reply.waitMs - options.reserveAheadMs) : reply.waitMs);
     }
-    handOver(member);
+    handOver(member, reply.startMs, reply.waitMs);
     return 0;
   }
 
@@ -170,6 +264,7 @@ export function createAdmissionQueue(options: AdmissionQueueOptions): AdmissionQ
     close() {
       closed = true;
       failAll(new Error('shared limiter is closed'));
+      dropReserved(new Error('shared limiter is closed'));
       sleeper.wake();
     },
   };

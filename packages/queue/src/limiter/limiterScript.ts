@@ -19,11 +19,20 @@ local nowMs = nowUs / 1000
 /**
  * Admits one request or says how long to wait; with mode `peek`, only reports.
  * KEYS: pause, leases, then one log per configured window.
- * ARGV: mode (`acquire` | `peek`), member, concurrency cap (0 = none), lease ms, then
- * `length ms, max` for each window, in KEYS order.
- * Replies: `{1, nowMs}` admitted; `{0, reason, waitMs}` with reason `pause`, `window` (wait
- * until enough starts leave) or `concurrency` (poll); peek: `{nowMs, pausedUntilMs, waitMs,
- * inFlight or -1, count per window...}`.
+ * ARGV: mode (`acquire` | `peek`), member, concurrency cap (0 = none), lease ms, reserve-ahead
+ * ms, then `length ms, max` for each window, in KEYS order.
+ * Replies: `{1, startMs, waitMs}` admitted, to start at `startMs` (`waitMs` from now, 0 for at
+ * once); `{0, reason, waitMs}` with reason `pause`, `window` (wait until enough starts leave)
+ * or `concurrency` (poll); peek: `{nowMs, pausedUntilMs, waitMs, inFlight or -1, count per
+ * window...}`.
+ *
+ * Reserving ahead: when the windows free a slot within the reserve-ahead time, the start is
+ * recorded at that future instant and the caller waits until it, then confirms it with
+ * `CONFIRM_LUA` just before sending. Without it every full window costs a refusal, a sleep
+ * rounded up to the timer's millisecond and a second call, and that lateness adds up start
+ * after start (~2-4 % of a per-second budget). A window counts every entry above its lower
+ * edge, future ones included, so a start at S is admitted only when fewer than max entries
+ * lie in (S - length, +inf): every window containing S stays within max.
  */
 export const ACQUIRE_LUA = `${PRELUDE}
 -- 1. The crawl-wide pause: an epoch ms written by the pause script.
@@ -35,8 +44,8 @@ local pausedUntil = tonumber(redis.call('GET', KEYS[1]) or '0') or 0
 local waitMs = 0
 local counts = {}
 for i = 3, #KEYS do
-  local lengthMs = tonumber(ARGV[3 + 2 * (i - 2)])
-  local max = tonumber(ARGV[4 + 2 * (i - 2)])
+  local lengthMs = tonumber(ARGV[4 + 2 * (i - 2)])
+  local max = tonumber(ARGV[5 + 2 * (i - 2)])
   redis.call('ZREMRANGEBYSCORE', KEYS[i], '-inf', ms(nowUs - lengthMs * 1000))
   local count = redis.call('ZCARD', KEYS[i])
   counts[#counts + 1] = count
@@ -71,23 +80,62 @@ end
 if ARGV[1] == 'peek' then
   return {ms(nowUs), tostring(pausedUntil), decimal(waitMs), inFlight, unpack(counts)}
 end
--- 4. Refuse with the reason that ends last: pause, then windows, then the cap (polled).
+-- 4. Refuse with the reason that ends last: pause, then windows (unless the slot frees
+--    within the reserve-ahead time), then the cap (polled).
 if pausedUntil > nowMs then return {0, 'pause', decimal(pausedUntil - nowMs)} end
-if waitMs > 0 then return {0, 'window', decimal(waitMs)} end
+if waitMs > tonumber(ARGV[5]) then return {0, 'window', decimal(waitMs)} end
 if cap > 0 and inFlight >= cap then return {0, 'concurrency', '0'} end
--- 5. Admit: record the start in every window and take a lease; refresh each key's expiry
---    so memory stays bounded by the windows' contents.
+-- 5. Admit, now or at the reserved instant: record the start in every window and take a
+--    lease; refresh each key's expiry so memory stays bounded by the windows' contents.
 local member = ARGV[2]
-local score = ms(nowUs)
+local aheadUs = math.ceil(waitMs * 1000)
+local score = ms(nowUs + aheadUs)
 for i = 3, #KEYS do
-  local lengthMs = tonumber(ARGV[3 + 2 * (i - 2)])
+  local lengthMs = tonumber(ARGV[4 + 2 * (i - 2)])
   redis.call('ZADD', KEYS[i], score, member)
-  redis.call('PEXPIRE', KEYS[i], lengthMs + ${EXPIRE_MARGIN_MS})
+  redis.call('PEXPIRE', KEYS[i], lengthMs + math.ceil(aheadUs / 1000) + ${EXPIRE_MARGIN_MS})
 end
 if cap > 0 then
   local leaseMs = tonumber(ARGV[4])
   redis.call('ZADD', KEYS[2], ms(nowUs + leaseMs * 1000), member)
   redis.call('PEXPIRE', KEYS[2], leaseMs + ${EXPIRE_MARGIN_MS})
+end
+return {1, score, decimal(aheadUs / 1000)}
+`;
+
+/**
+ * Confirms a start reserved ahead, run when its instant has come and just before it is sent:
+ * the start is re-dated to now (it only ever moves later), so what the windows record is when
+ * the request really leaves, however late this process's timer fired; no more than the usual
+ * reply-to-send delay separates the two, as for a start admitted at once.
+ *
+ * Moving an entry later is safe while no other admission has relied on it leaving a window:
+ * such an admission is decided at the earliest `length - reserve-ahead` after the entry's
+ * instant, so a confirm later than ARGV[3] ms past it (kept well below that) gives the slot
+ * up instead, as it does when the crawl was paused meanwhile: the entry and its lease are
+ * removed (a start that is not sent may always leave the logs) and the caller asks again.
+ * KEYS: pause, leases, then one log per configured window.
+ * ARGV: member, reserved start (epoch ms), latest confirm in ms after it, then each window's
+ * length in ms, in KEYS order.
+ * Replies: `{1, startMs}` confirmed, the start recorded at `startMs`; `{0, 'pause', waitMs}`
+ * or `{0, 'late', lateMs}` given up; `{0, 'early', waitMs}` kept, to confirm again later.
+ */
+export const CONFIRM_LUA = `${PRELUDE}
+local member = ARGV[1]
+local pausedUntil = tonumber(redis.call('GET', KEYS[1]) or '0') or 0
+local lateMs = nowMs - tonumber(ARGV[2])
+-- A timer that fired before the instant (clocks of two hosts): keep the slot, wait the rest.
+if lateMs < 0 then return {0, 'early', decimal(-lateMs)} end
+if pausedUntil > nowMs or lateMs > tonumber(ARGV[3]) then
+  for i = 2, #KEYS do redis.call('ZREM', KEYS[i], member) end
+  if pausedUntil > nowMs then return {0, 'pause', decimal(pausedUntil - nowMs)} end
+  return {0, 'late', decimal(lateMs)}
+end
+-- GT: never earlier than reserved; without XX, a log Redis lost meanwhile gets it back.
+local score = ms(nowUs)
+for i = 3, #KEYS do
+  redis.call('ZADD', KEYS[i], 'GT', score, member)
+  redis.call('PEXPIRE', KEYS[i], tonumber(ARGV[1 + i]) + ${EXPIRE_MARGIN_MS})
 end
 return {1, score}
 `;

@@ -1,11 +1,20 @@
 import { crawlKeyPattern } from '../redisKeys';
 import { limiterLeasesKey, limiterPauseKey, limiterWindowKey } from './limiterKeys';
 import { isTransientRedisError } from './luaScript';
-import { parseAcquireReply, parsePeekReply } from './replies';
+import { parseAcquireReply, parseConfirmReply, parsePeekReply } from './replies';
 
 describe('script replies', () => {
   test('reads an admission with its sub-millisecond Redis time', () => {
-    expect(parseAcquireReply([1, '1712345678901.234'])).toEqual({ admitted: true, nowMs: 1712345678901.234 });
+    expect(parseAcquireReply([1, '1712345678901.234', '0.000'])).toEqual({ admitted: true, startMs: 1712345678901.234, waitMs: 0 });
+    expect(parseAcquireReply([1, '1712345678913.734', '12.500'])).toEqual({ admitted: true, startMs: 1712345678913.734, waitMs: 12.5 });
+  });
+
+  test('reads a confirmed reserved start, and each way a confirm gives up or defers', () => {
+    expect(parseConfirmReply([1, '1712345678914.100'])).toEqual({ confirmed: true, startMs: 1712345678914.1 });
+    expect(parseConfirmReply([0, 'pause', '2000.000'])).toEqual({ confirmed: false, reason: 'pause', ms: 2000 });
+    expect(parseConfirmReply([0, 'late', '300.250'])).toEqual({ confirmed: false, reason: 'late', ms: 300.25 });
+    expect(parseConfirmReply([0, 'early', '0.400'])).toEqual({ confirmed: false, reason: 'early', ms: 0.4 });
+    expect(() => parseConfirmReply([0, 'window', '1'])).toThrow(/unexpected script reply/);
   });
 
   test('reads each refusal with its reason and wait', () => {

@@ -6,7 +6,16 @@
 /** Why the script refused a start. */
 export type WaitReason = 'pause' | 'window' | 'concurrency';
 
-export type AcquireReply = { admitted: true; nowMs: number } | { admitted: false; reason: WaitReason; waitMs: number };
+export type AcquireReply =
+  /** Admitted: the start is recorded at `startMs` (Redis time), `waitMs` from now (0: at once). */
+  { admitted: true; startMs: number; waitMs: number } | { admitted: false; reason: WaitReason; waitMs: number };
+
+/** The answer to confirming a reserved start (see `CONFIRM_LUA`). */
+export type ConfirmReply =
+  /** Send now; the start is recorded at `startMs` (Redis time). */
+  | { confirmed: true; startMs: number }
+  /** `pause` and `late`: the slot was given up, ask again; `early`: kept, confirm after `ms`. */
+  | { confirmed: false; reason: 'pause' | 'late' | 'early'; ms: number };
 
 export interface PeekReply {
   /** Redis time of the peek, epoch ms. */
@@ -34,12 +43,22 @@ function asArray(reply: unknown): unknown[] {
 
 export function parseAcquireReply(raw: unknown): AcquireReply {
   const reply = asArray(raw);
-  if (field(reply, 0) === 1) return { admitted: true, nowMs: field(reply, 1) };
+  if (field(reply, 0) === 1) return { admitted: true, startMs: field(reply, 1), waitMs: field(reply, 2) };
   const reason = reply[1];
   if (reason !== 'pause' && reason !== 'window' && reason !== 'concurrency') {
     throw new Error(`shared limiter: unexpected script reply ${JSON.stringify(reply)}`);
   }
   return { admitted: false, reason, waitMs: field(reply, 2) };
+}
+
+export function parseConfirmReply(raw: unknown): ConfirmReply {
+  const reply = asArray(raw);
+  if (field(reply, 0) === 1) return { confirmed: true, startMs: field(reply, 1) };
+  const reason = reply[1];
+  if (reason !== 'pause' && reason !== 'late' && reason !== 'early') {
+    throw new Error(`shared limiter: unexpected script reply ${JSON.stringify(reply)}`);
+  }
+  return { confirmed: false, reason, ms: field(reply, 2) };
 }
 
 export function parsePeekReply(raw: unknown, windows: number): PeekReply {

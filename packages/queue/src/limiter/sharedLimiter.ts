@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 import { createAdmissionQueue } from './admissionQueue';
 import { createLeaseKeeper } from './leaseKeeper';
 import { limiterLeasesKey, limiterPauseKey, limiterWindowKey } from './limiterKeys';
-import { ACQUIRE_LUA, PAUSE_LUA, SEED_LUA, seedMember, TOUCH_LUA } from './limiterScript';
+import { ACQUIRE_LUA, CONFIRM_LUA, PAUSE_LUA, SEED_LUA, seedMember, TOUCH_LUA } from './limiterScript';
 import { luaScript, runScript } from './luaScript';
 import { parsePeekReply } from './replies';
 import { sleep } from './sleep';
@@ -48,7 +48,10 @@ export interface SharedLimiterOptions {
    * budget (1% of a per-second limit for 10 ms). Default 0.
    */
   marginMs?: number;
-  /** Called with the Redis time (epoch ms, sub-millisecond) of every start this process records. Default none. */
+  /**
+   * Called with the Redis time (epoch ms, sub-millisecond) of every start this process sends, as
+   * recorded in the windows, when it is handed to the caller. Default none.
+   */
   onAdmit?: (redisTimeMs: number) => void;
   /** Receives Redis errors the limiter rides out (retried acquires, lost renewals and releases). Default: ignored. */
   onError?: (err: Error) => void;
@@ -91,7 +94,21 @@ export interface SharedLimiter {
   close(): void;
 }
 
+/**
+ * How far ahead the acquire script reserves a start instead of refusing it (see `ACQUIRE_LUA`):
+ * a tenth of a second's window and then some, so a per-second budget is paced by reservations
+ * alone, while few starts (rate × this) wait reserved when a pause or shutdown comes.
+ */
+export const RESERVE_AHEAD_MS = 150;
+/**
+ * A reserved start confirmed later than this after its instant gives its slot up and asks
+ * again (see `CONFIRM_LUA`): re-dating it further could move it into a window another
+ * admission already counted it out of, which the shortest window (1 s) minus the reserve-ahead
+ * time bounds. Only a stalled event loop is this late.
+ */
+export const MAX_CONFIRM_LATE_MS = 250;
 const ACQUIRE = luaScript(ACQUIRE_LUA);
+const CONFIRM = luaScript(CONFIRM_LUA);
 const PAUSE = luaScript(PAUSE_LUA);
 const SEED = luaScript(SEED_LUA);
 const TOUCH = luaScript(TOUCH_LUA);
@@ -121,7 +138,10 @@ export function createSharedLimiter(options: SharedLimiterOptions): SharedLimite
   const leases = limits.concurrency > 0 ? createLeaseKeeper({ redis, key: leasesKey, leaseMs, onError }) : null;
 
   const queue = createAdmissionQueue({
-    attempt: (member) => runScript(redis, ACQUIRE, keys, ['acquire', member, limits.concurrency, leaseMs, ...windowArgs]),
+    attempt: (member) => runScript(redis, ACQUIRE, keys, ['acquire', member, limits.concurrency, leaseMs, RESERVE_AHEAD_MS, ...windowArgs]),
+    confirm: (member, startMs) =>
+      runScript(redis, CONFIRM, keys, [member, startMs.toFixed(3), MAX_CONFIRM_LATE_MS, ...windows.map((w) => w.lengthMs)]),
+    reserveAheadMs: RESERVE_AHEAD_MS,
     newMember: () => `${holder}:${(sequence++).toString(36)}`,
     leases,
     localPauseMs,
@@ -130,7 +150,7 @@ export function createSharedLimiter(options: SharedLimiterOptions): SharedLimite
   });
 
   async function peek() {
-    const raw = await runScript(redis, ACQUIRE, keys, ['peek', '', limits.concurrency, leaseMs, ...windowArgs]);
+    const raw = await runScript(redis, ACQUIRE, keys, ['peek', '', limits.concurrency, leaseMs, 0, ...windowArgs]);
     return parsePeekReply(raw, windows.length);
   }
 
