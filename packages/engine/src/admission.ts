@@ -51,7 +51,8 @@ export interface AdmissionOptions {
  * Builds the admission for a worker: a local semaphore (requests in flight here), then the
  * shared Redis limiter (exact sliding windows, global concurrency and crawl-wide pauses across
  * all processes). Throttle pauses of this process are shared through Redis at once; pauses of
- * other processes are adopted within 100 ms (and checked atomically on every admission when any
+ * other processes are announced on pub/sub and adopted within a round trip, or within 100 ms
+ * by polling while the subscriber is away (and checked atomically on every admission when any
  * rate limit is configured, which makes a pause exact across processes).
  *
  * Hourly and daily budgets also log each start in SQLite, and `tick` re-seeds the Redis windows
@@ -99,6 +100,17 @@ export function createAdmission(options: AdmissionOptions): Admission {
   };
   const poller = setInterval(() => void adoptPauses(), PAUSE_POLL_MS);
   poller.unref();
+  // Pauses are also announced on a channel: adopted within a round trip, where the poll alone
+  // lets a process without rate limits send for up to PAUSE_POLL_MS after another got a 429.
+  // The poll stays for announcements missed while the subscriber reconnects.
+  const pauseKey = limiterPauseKey(prefix, crawlId);
+  const subscriber = redis.duplicate();
+  subscriber.on('error', () => {});
+  subscriber.on('message', (channel: string, message: string) => {
+    const untilMs = Number(message);
+    if (channel === pauseKey && untilMs > Date.now()) throttle.adopt(untilMs);
+  });
+  subscriber.subscribe(pauseKey).catch((err) => log.warn(`pause announcements unavailable (polling only): ${toError(err).message}`));
 
   async function reseedIfLost(): Promise<void> {
     if (logWindow === null) return;
@@ -144,6 +156,7 @@ export function createAdmission(options: AdmissionOptions): Admission {
     },
     close() {
       clearInterval(poller);
+      subscriber.disconnect();
       if (pendingLog.length > 0) store.logRequests(crawlId, pendingLog, logKeepMs);
       pendingLog = [];
       shared.close();

@@ -6,7 +6,8 @@ import { queueName } from '../redisKeys';
  * - `P:crawl-<id>:sluice:limiter:perSecond` (…`perMinute`, `perHour`, `perDay`) one sorted-set
  *   log of request starts per window, scored by Redis time in ms
  * - `P:crawl-<id>:sluice:limiter:leases` one member per request in flight, scored by expiry
- * - `P:crawl-<id>:sluice:limiter:pause`  epoch ms until which the whole crawl is paused
+ * - `P:crawl-<id>:sluice:limiter:pause`  epoch ms until which the whole crawl is paused (and a
+ *   pub/sub channel of the same name announcing each extension)
  * All share the prefix, so a prefix with a hash tag (`{sluice}`) keeps them in one Cluster slot,
  * which the limiter's scripts need.
  */
@@ -28,7 +29,7 @@ export function limiterLeasesKey(prefix: string, crawlId: number): string {
   return limiterKey(prefix, crawlId, 'leases');
 }
 
-/** The crawl-wide pause (set on 429 / Retry-After). */
+/** The crawl-wide pause (set on 429 / Retry-After); also the channel its extensions are published on. */
 export function limiterPauseKey(prefix: string, crawlId: number): string {
   return limiterKey(prefix, crawlId, 'pause');
 }

@@ -141,7 +141,8 @@ return {1, score}
 `;
 
 /**
- * Extends the crawl-wide pause to ARGV[1] (integer epoch ms); never shortens it.
+ * Extends the crawl-wide pause to ARGV[1] (integer epoch ms); never shortens it. An extension
+ * is also published on the channel of the same name, so every process learns of it at once.
  * KEYS: pause. Reply: 1 when extended.
  */
 export const PAUSE_LUA = `${PRELUDE}
@@ -149,6 +150,7 @@ local untilMs = tonumber(ARGV[1])
 local current = tonumber(redis.call('GET', KEYS[1]) or '0') or 0
 if untilMs <= current or untilMs <= nowMs then return 0 end
 redis.call('SET', KEYS[1], ARGV[1], 'PX', math.ceil(untilMs - nowMs) + ${EXPIRE_MARGIN_MS})
+redis.call('PUBLISH', KEYS[1], ARGV[1])
 return 1
 `;
 

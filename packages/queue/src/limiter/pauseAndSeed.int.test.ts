@@ -1,3 +1,4 @@
+import { limiterPauseKey } from './limiterKeys';
 import { createSharedLimiter } from './sharedLimiter';
 import { redisNowMs, waitFor, withRedisPrefix } from './testSupport';
 import type { LimiterLimits } from './windows';
@@ -34,6 +35,29 @@ describe('shared limiter pause (real Redis, several clients)', () => {
         expect(await limiters[0]!.blockedUntil()).toBe(0);
       } finally {
         for (const limiter of limiters) limiter.close();
+      }
+    });
+  });
+});
+
+describe('shared limiter pause announcements (real Redis)', () => {
+  test('each extension of a pause is published on the pause key, so processes need not poll for it', async () => {
+    await withRedisPrefix('limiter-pause-pubsub', 2, async ({ prefix, crawlId, clients }) => {
+      const limiter = createSharedLimiter({ redis: clients[0]!, prefix, crawlId, limits: { ...NONE, perSecond: 10 } });
+      const subscriber = clients[1]!.duplicate();
+      const heard: string[] = [];
+      try {
+        subscriber.on('message', (channel: string, message: string) => heard.push(`${channel} ${message}`));
+        await subscriber.subscribe(limiterPauseKey(prefix, crawlId));
+        const untilMs = Math.ceil(await redisNowMs(clients[0]!)) + 5_000;
+        await limiter.pauseUntil(untilMs);
+        await limiter.pauseUntil(untilMs - 1_000); // not an extension: not announced
+        await limiter.pauseUntil(untilMs + 1_000);
+        await waitFor(() => heard.length >= 2, { timeoutMs: 5_000, what: 'two announcements' });
+        expect(heard).toEqual([`${limiterPauseKey(prefix, crawlId)} ${untilMs}`, `${limiterPauseKey(prefix, crawlId)} ${untilMs + 1_000}`]);
+      } finally {
+        subscriber.disconnect();
+        limiter.close();
       }
     });
   });
