@@ -107,14 +107,20 @@ export async function fetchKey(item: KeyItem, ctx: KeyFetchContext): Promise<Led
     let status: number | null = null;
     const attemptStarted = performance.now();
     const took = () => performance.now() - attemptStarted;
+    let sentAt: number | null = null;
+    const onSent = () => {
+      sentAt = performance.now();
+      if (sentAt - attemptStarted > SENT_LATE_MS) release.arrivedLate?.(0);
+    };
     try {
       const res = await ctx.http.fetch(url, {
         headers: ctx.headers,
         timeoutMs: spec.request.timeoutMs,
         maxBodyBytes: spec.request.maxBodyBytes,
         signal,
+        onSent: release.arrivedLate ? onSent : undefined,
       });
-      if (release.arrivedLate) noteAnswerTime(ctx, release, took());
+      if (release.arrivedLate) noteAnswerTime(ctx, release, performance.now() - (sentAt ?? attemptStarted));
       status = res.status;
       const outcome = classifyResponse(res);
       if (outcome.outcome === 'ok') {
@@ -181,7 +187,16 @@ export async function fetchKey(item: KeyItem, ctx: KeyFetchContext): Promise<Led
   }
 }
 
-/** Answers this much slower than usual mean the request reached the API late (a new socket). */
+/**
+ * A request written to its socket this long after its admission (a new connection, a busy
+ * pool, a stalled event loop) has its start re-dated in the shared limiter at that moment, to
+ * when it really left: its admission record would otherwise be earlier than its arrival by
+ * more than the others', which the windows' 25 ms margin may not cover. Re-dated within
+ * milliseconds, long before any other admission relies on that start leaving a window.
+ */
+const SENT_LATE_MS = 5;
+
+/** Answers this much slower than usual, counted from the send, mean the request reached the API late. */
 const LATE_BY_MS = 15;
 
 /**
@@ -190,7 +205,7 @@ const LATE_BY_MS = 15;
  * the typical time), so windows measured at the API stay within their limits.
  */
 function noteAnswerTime(ctx: KeyFetchContext, release: Release, durationMs: number): void {
-  // Starts at 0: the first answers (new sockets) are the ones most likely to be late.
+  // Starts at 0: the first answers are the ones most likely to be late.
   const typical = ctx.typicalAnswerMs ?? 0;
   if (durationMs - typical > LATE_BY_MS) release.arrivedLate?.(typical);
   ctx.typicalAnswerMs = typical + (durationMs - typical) * 0.1;

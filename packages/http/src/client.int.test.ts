@@ -31,6 +31,51 @@ describe('createHttpClient (real server on loopback)', () => {
     expect(seen).toEqual([undefined, 'keep-alive', undefined, 'keep-alive']);
   });
 
+  test('onSent fires once per request when it is written to a socket, which a busy pool delays', async () => {
+    const events: string[] = [];
+    let holdFirst: ServerResponse | null = null;
+    const handler = (req: IncomingMessage, res: ServerResponse) => {
+      events.push(`arrived ${req.url}`);
+      if (req.url === '/1') holdFirst = res;
+      else res.end('{}');
+    };
+    await withTestServer(handler, (baseUrl) =>
+      withClient(
+        async (client) => {
+          const first = client.fetch(new URL('1', baseUrl), { ...LIMITS, onSent: () => events.push('sent /1') });
+          await waitUntil(() => holdFirst !== null);
+          // One connection, busy with /1: /2 waits in the pool and is not sent yet.
+          const second = client.fetch(new URL('2', baseUrl), { ...LIMITS, onSent: () => events.push('sent /2') });
+          expect(events).toEqual(['sent /1', 'arrived /1']);
+          holdFirst!.end('{}');
+          await Promise.all([first, second]);
+          expect(events).toEqual(['sent /1', 'arrived /1', 'sent /2', 'arrived /2']);
+        },
+        { connections: 1 },
+      ),
+    );
+  });
+
+  test('onSent is not called for a request that never reached a socket, and what it throws is ignored', async () => {
+    let sent = 0;
+    const handler = (_req: IncomingMessage, res: ServerResponse) => res.end('{}');
+    await withTestServer(handler, (baseUrl) =>
+      withClient(async (client) => {
+        const throwing = () => {
+          sent++;
+          throw new Error('bookkeeping bug');
+        };
+        expect((await client.fetch(new URL('ok', baseUrl), { ...LIMITS, onSent: throwing })).status).toBe(200);
+        expect(sent).toBe(1);
+      }),
+    );
+    const refused = await freeLoopbackUrl();
+    await withClient(async (client) => {
+      await expect(client.fetch(refused, { ...LIMITS, onSent: () => sent++ })).rejects.toBeInstanceOf(TransientError);
+    });
+    expect(sent).toBe(1);
+  });
+
   test('returns a 429 with its Retry-After, which classifies as throttled', async () => {
     const handler = (_req: unknown, res: ServerResponse) => {
       res.writeHead(429, { 'retry-after': '5' });
@@ -94,13 +139,9 @@ describe('createHttpClient (real server on loopback)', () => {
   });
 
   test('a refused connection is transient', async () => {
-    const probe = createServer();
-    probe.listen(0, '127.0.0.1');
-    await once(probe, 'listening');
-    const { port } = probe.address() as AddressInfo;
-    await new Promise<void>((resolve) => probe.close(() => resolve()));
+    const refused = await freeLoopbackUrl();
     await withClient(async (client) => {
-      const error = await rejectionOf(client.fetch(new URL(`http://127.0.0.1:${port}/`), LIMITS));
+      const error = await rejectionOf(client.fetch(refused, LIMITS));
       expect(error).toBeInstanceOf(TransientError);
       expect((error as Error).message).toContain('ECONNREFUSED');
       expect((error as Error).message).not.toContain('token');
@@ -162,3 +203,22 @@ describe('createHttpClient (real server on loopback)', () => {
     );
   });
 });
+
+/** A loopback URL on which nothing listens (a port just freed). */
+async function freeLoopbackUrl(): Promise<URL> {
+  const probe = createServer();
+  probe.listen(0, '127.0.0.1');
+  await once(probe, 'listening');
+  const { port } = probe.address() as AddressInfo;
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  return new URL(`http://127.0.0.1:${port}/`);
+}
+
+/** Polls `condition` every 5 ms until true, failing after 5 s. */
+async function waitUntil(condition: () => boolean): Promise<void> {
+  const deadline = Date.now() + 5_000;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('condition not met within 5 s');
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}

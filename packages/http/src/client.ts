@@ -3,7 +3,7 @@
  * deadline, body cap and error mapping that make a request safe to run unattended.
  */
 import { TransientError } from '@sluice/core';
-import { Agent } from 'undici';
+import { Agent, type Dispatcher } from 'undici';
 import { RequestAbortedError } from './aborted';
 import { type AbortTrigger, createRequestSignal } from './deadline';
 import { classifyNetworkError } from './networkError';
@@ -20,25 +20,57 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
     pipelining: settings.pipelining,
     connectTimeout: settings.connectTimeoutMs,
   });
+  const dispatcher = agent.compose(reportSending);
   return {
-    fetch: (url, fetchOptions) => fetchWithAgent(agent, url, fetchOptions),
+    fetch: (url, fetchOptions) => fetchWithAgent(dispatcher, url, fetchOptions),
     close: () => agent.close(),
   };
 }
 
-async function fetchWithAgent(agent: Agent, url: URL, options: FetchOptions): Promise<HttpResponse> {
+/** Request options as they travel through the dispatcher chain, with the send hook. */
+type SendingOptions = Dispatcher.DispatchOptions & { onSent?: () => void };
+
+/**
+ * An interceptor calling `onSent` when undici starts the request on its socket: undici calls a
+ * handler's `onRequestStart` synchronously just before it writes the request's head.
+ */
+function reportSending(dispatch: Dispatcher['dispatch']): Dispatcher['dispatch'] {
+  return (opts: SendingOptions, handler) => {
+    const { onSent } = opts;
+    if (!onSent) return dispatch(opts, handler);
+    return dispatch(opts, {
+      onRequestStart(controller, context) {
+        try {
+          onSent();
+        } catch {
+          // The caller's bookkeeping must never fail the request itself.
+        }
+        handler.onRequestStart?.(controller, context);
+      },
+      onRequestUpgrade: (...args) => handler.onRequestUpgrade?.(...args),
+      onResponseStart: (...args) => handler.onResponseStart?.(...args),
+      onResponseData: (...args) => handler.onResponseData?.(...args),
+      onResponseEnd: (...args) => handler.onResponseEnd?.(...args),
+      onResponseError: (...args) => handler.onResponseError?.(...args),
+    });
+  };
+}
+
+async function fetchWithAgent(agent: Dispatcher, url: URL, options: FetchOptions): Promise<HttpResponse> {
   assertFetchOptions(options);
   const started = performance.now();
   const requestSignal = createRequestSignal(options.timeoutMs, options.signal);
   let status: number | null = null;
   try {
-    const response = await agent.request({
+    const requestOptions: Dispatcher.RequestOptions & Pick<SendingOptions, 'onSent'> = {
       origin: url.origin,
       path: `${url.pathname}${url.search}`,
       method: options.method ?? 'GET',
       headers: options.headers ?? {},
       signal: requestSignal.signal,
-    });
+      onSent: options.onSent,
+    };
+    const response = await agent.request(requestOptions);
     status = response.statusCode;
     const body = await readBody(response.body, {
       maxBodyBytes: options.maxBodyBytes,

@@ -32,6 +32,12 @@ export interface FetchOptions {
   maxBodyBytes: number;
   /** Cancels the request from outside (e.g. shutdown); it then rejects with RequestAbortedError. Default: none. */
   signal?: AbortSignal;
+  /**
+   * Called once, synchronously, the moment the request is written to its socket: after a new
+   * connection was opened or a busy pool freed one, which can be long after `fetch` was called.
+   * Not called for a request that never left; what it throws is ignored. Default: none.
+   */
+  onSent?: () => void;
 }
 
 /** A fully read response. */
