@@ -44,7 +44,7 @@ async function main() {
             rows = [];
           }
           break;
-        } catch (err) {
+        } catch {
           if (attempt >= 5) {
             failed++;
             break;

@@ -49,7 +49,13 @@ function note(line: string): void {
 }
 
 function problemRows(check: string, r: ScenarioResult): Row[] {
-  return r.problems.map((p) => ({ check, figure: 'worker problem', value: p, target: 'exit 0', pass: false }));
+  const loop: Row = {
+    check,
+    figure: "mock API's longest event-loop stall (arrivals recorded late by up to)",
+    value: `${r.mockLoopDelayMaxMs.toFixed(1)} ms`,
+    target: '',
+  };
+  return [loop, ...r.problems.map((p) => ({ check, figure: 'worker problem', value: p, target: 'exit 0', pass: false }))];
 }
 
 async function rateCheck(label: string, limits: Record<string, number>, budgets: Budget[], s: Settings): Promise<Row[]> {

@@ -46,7 +46,9 @@ export function ledgerCounts(file: string): { rows: number; distinctPositions: n
   const db = new Database(file, { readonly: true });
   try {
     return db
-      .prepare('SELECT count(*) AS rows, count(DISTINCT position) AS distinctPositions, min(position) AS min, max(position) AS max FROM results')
+      .prepare(
+        'SELECT count(*) AS rows, count(DISTINCT position) AS distinctPositions, min(position) AS min, max(position) AS max FROM results',
+      )
       .get() as { rows: number; distinctPositions: number; min: number; max: number };
   } finally {
     db.close();

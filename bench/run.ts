@@ -75,7 +75,9 @@ async function sluiceRound(w: Workload, apiUrl: string, dir: string) {
     if (ledger.rows !== w.keys || ledger.distinctPositions !== w.keys || ledger.min !== 0 || ledger.max !== w.keys - 1) {
       throw new Error(`the ledger does not hold every key exactly once: ${JSON.stringify(ledger)}`);
     }
-    process.stderr.write(`${w.name}: ledger holds ${ledger.rows} rows, ${ledger.distinctPositions} distinct positions ${ledger.min}–${ledger.max}\n`);
+    process.stderr.write(
+      `${w.name}: ledger holds ${ledger.rows} rows, ${ledger.distinctPositions} distinct positions ${ledger.min}–${ledger.max}\n`,
+    );
     const size = sqliteBytesPerRow(db, 'results');
     return {
       perSec: (w.keys * 1000) / out.wallMs,

@@ -7,6 +7,7 @@ import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { type MockApi, type OutcomeScripts, startMockApi } from '@sluice/mock-api';
 import { collect, runCli, spawnCli, startRedisServer } from '@sluice/testkit';
 
@@ -38,6 +39,12 @@ export interface ScenarioResult {
   failed: number;
   /** Non-zero worker exit codes, with their stderr tails. */
   problems: string[];
+  /**
+   * Longest event-loop stall of this process (where the mock API records arrivals) while the
+   * workers ran, in ms: requests reaching the mock during a stall are all recorded when it
+   * ends, so windows measured at the mock are only as exact as this.
+   */
+  mockLoopDelayMaxMs: number;
 }
 
 /** The mock API's clock: epoch ms with sub-ms resolution, as arrivals are recorded. */
@@ -64,6 +71,8 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
     if (created.code !== 0) throw new Error(`crawl create exited ${created.code}: ${created.stderr.trim()}`);
 
     const workArgs = [...flags, 'work', options.name, '--no-progress', '--json', '-c', String(CONCURRENCY)];
+    const loopDelay = monitorEventLoopDelay({ resolution: 5 });
+    loopDelay.enable();
     const children: ChildProcess[] = Array.from({ length: WORKERS }, () => spawnCli(workArgs));
     const exits = children.map((c) => collect(c));
     const cleanup = options.during?.(mock) ?? (() => {});
@@ -71,6 +80,7 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
     const deadline = new Promise<'deadline'>((r) => setTimeout(() => r('deadline'), options.runMs).unref());
     const outcome = await Promise.race([allExited, deadline]);
     const stoppedAt = clockMs();
+    loopDelay.disable();
     if (outcome === 'deadline') for (const c of children) if (c.pid && c.exitCode === null) process.kill(c.pid, 'SIGTERM');
     const results = await Promise.all(exits);
     cleanup();
@@ -87,6 +97,7 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
       done: figures.done,
       failed: figures.failed,
       problems,
+      mockLoopDelayMaxMs: loopDelay.max / 1e6,
     };
   } finally {
     await mock.close();
