@@ -124,7 +124,7 @@ export const CONFIRM_LUA = `${PRELUDE}
 local member = ARGV[1]
 local pausedUntil = tonumber(redis.call('GET', KEYS[1]) or '0') or 0
 local lateMs = nowMs - tonumber(ARGV[2])
--- A timer that fired before the instant (clocks of two hosts): keep the slot, wait the rest.
+-- A timer that fired before the instant (libuv's may, by up to 1 ms): keep the slot, wait the rest.
 if lateMs < 0 then return {0, 'early', decimal(-lateMs)} end
 if pausedUntil > nowMs or lateMs > tonumber(ARGV[3]) then
   for i = 2, #KEYS do redis.call('ZREM', KEYS[i], member) end
