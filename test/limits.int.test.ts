@@ -1,7 +1,9 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { checkedSpec, createCrawl, work } from '@sluice/engine';
+import { limiterWindowKey, openBatchQueue } from '@sluice/queue';
 import { collect, runCli, spawnCli, waitFor, withMockApi, withRedisPrefix, withTempDir } from '@sluice/testkit';
+import { Redis } from 'ioredis';
 import { cliFlags, colourSpec, testEngine } from './helpers';
 
 /** The largest number of arrivals inside any window of `lengthMs` (window starts at an arrival). */
@@ -43,6 +45,54 @@ describe('rate limits and throttling', () => {
           // Utilisation: 150 requests at 25/s need at least 5 windows; the limiter should not waste many.
           const spanMs = Math.max(...arrivals) - Math.min(...arrivals);
           expect(spanMs).toBeGreaterThanOrEqual(5_000);
+        }),
+      ),
+    );
+  });
+
+  test('a daily budget Redis lost is rebuilt from the ledger before the next worker sends anything', async () => {
+    await withTempDir((dir) =>
+      withRedisPrefix('perday-lost', ({ url, prefix }) =>
+        withMockApi({}, async (mock) => {
+          const engine = testEngine(dir, url, prefix);
+          const redis = new Redis(url);
+          try {
+            const spec = checkedSpec(colourSpec(mock.url, 10, { limits: { concurrency: 2, perDay: 3 }, queue: { batchSize: 5 } }), 't');
+            const { crawl } = await createCrawl(engine, spec, dir);
+            const dayKey = limiterWindowKey(prefix, crawl.row.id, 'perDay');
+            const first = new AbortController();
+            const running = work(engine, crawl.row.id, { signal: first.signal, progressIntervalMs: 100 });
+            await waitFor(() => engine.store.ledger.progress(crawl.row.id).done >= 3, {
+              what: 'the day’s three results',
+              timeoutMs: 20_000,
+            });
+            first.abort();
+            expect(await running).toMatchObject({ done: 3, complete: false });
+            expect(mock.stats().requests).toBe(3);
+
+            // Redis loses the day's window (a flush, a new empty instance); the ledger still logs the three starts.
+            expect(await redis.del(dayKey)).toBe(1);
+            const second = new AbortController();
+            const resumed = work(engine, crawl.row.id, { signal: second.signal, progressIntervalMs: 100 });
+            // Rebuilt from the ledger's request log: the seeded members, not new starts.
+            await waitFor(async () => (await redis.zrange(dayKey, 0, -1)).filter((m) => m.startsWith('seed:')).length === 3, {
+              what: 'the rebuilt daily window',
+            });
+            // A batch is taken, so its keys are at the limiter: none may get through.
+            const queue = openBatchQueue(redis, prefix, crawl.row.id);
+            try {
+              await waitFor(async () => (await queue.liveCount()).active >= 1, { what: 'a batch in progress' });
+            } finally {
+              await queue.close();
+            }
+            second.abort();
+            expect(await resumed).toMatchObject({ done: 3, complete: false });
+            expect(mock.stats().requests).toBe(3);
+            expect(await redis.zcard(dayKey)).toBe(3);
+          } finally {
+            redis.disconnect();
+            engine.close();
+          }
         }),
       ),
     );
