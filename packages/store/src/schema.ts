@@ -6,6 +6,19 @@ import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'driz
  * is unique within its crawl too, which the producer uses to skip finished keys by range.
  */
 
+/**
+ * The ledger's own identity: one row, written on first open. Its random `id` namespaces every
+ * Redis key of the ledger's crawls, so two ledgers sharing one Redis (both with a crawl 1)
+ * never see each other's queues, limiter windows or heartbeats.
+ */
+export const ledgerMeta = sqliteTable('ledger_meta', {
+  /** Always 1: the table holds one row. */
+  singleton: integer('singleton').primaryKey(),
+  /** Random id (16 hex digits), made when the ledger was created or first opened. */
+  ledgerId: text('ledger_id').notNull(),
+  createdAt: integer('created_at').notNull(),
+});
+
 export const crawls = sqliteTable('crawls', {
   id: integer('id').primaryKey({ autoIncrement: true }),
   name: text('name').notNull().unique(),

@@ -2,6 +2,7 @@ import type { LedgerEntry } from '@sluice/core';
 import { type Db, openDb } from './client';
 import { type CrawlQueries, createCrawlQueries } from './crawlQueries';
 import { createLedgerReads, type LedgerReads } from './ledgerReads';
+import { ensureLedgerId } from './ledgerIdentity';
 import { createFailureClearer, createLedgerWriter, createRequestLogger } from './ledgerWriter';
 
 /**
@@ -9,6 +10,8 @@ import { createFailureClearer, createLedgerWriter, createRequestLogger } from '.
  */
 export interface Store {
   readonly path: string;
+  /** The ledger's random id (16 hex digits): part of every Redis key of its crawls. */
+  readonly ledgerId: string;
   readonly crawls: CrawlQueries;
   readonly ledger: LedgerReads;
   /** Writes entries in one transaction (see ledgerWriter). */
@@ -29,6 +32,7 @@ export function openStore(path: string): Store {
   const writeEntries = createLedgerWriter(db);
   return {
     path,
+    ledgerId: ensureLedgerId(db),
     crawls: createCrawlQueries(db),
     ledger: createLedgerReads(db),
     writeEntries,
