@@ -1,8 +1,8 @@
 import type { LedgerEntry } from '@sluice/core';
 import { type Db, openDb } from './client';
 import { type CrawlQueries, createCrawlQueries } from './crawlQueries';
-import { createLedgerReads, type LedgerReads } from './ledgerReads';
 import { ensureLedgerId } from './ledgerIdentity';
+import { createLedgerReads, type LedgerReads } from './ledgerReads';
 import { createFailureClearer, createLedgerWriter, createRequestLogger } from './ledgerWriter';
 
 /**
