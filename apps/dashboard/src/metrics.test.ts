@@ -33,6 +33,12 @@ const snapshot = (redisUp: boolean): MetricsSnapshot => ({
       queue: redisUp ? { waiting: 4, active: 2, delayed: 0 } : null,
       workersOnline: redisUp ? 2 : null,
       stats: redisUp ? stats() : null,
+      credentials: redisUp
+        ? [
+            { name: 'AV_KEY_1', used: { perDay: 20 }, remaining: { perDay: 5 }, inFlight: null, pausedUntilMs: null, retired: null },
+            { name: 'AV_KEY_2', used: { perDay: 3 }, remaining: { perDay: 22 }, inFlight: null, pausedUntilMs: null, retired: 'invalid' },
+          ]
+        : [],
     },
   ],
 });
@@ -57,6 +63,11 @@ describe('/metrics rendering', () => {
       '# TYPE sluice_request_duration_seconds histogram',
       '# TYPE sluice_requests_total counter',
       'sluice_redis_up 1',
+      `sluice_credential_requests{${crawl},credential="AV_KEY_1",window="perDay"} 20`,
+      `sluice_credential_remaining{${crawl},credential="AV_KEY_1",window="perDay"} 5`,
+      `sluice_credential_state{${crawl},credential="AV_KEY_1",state="active"} 1`,
+      `sluice_credential_state{${crawl},credential="AV_KEY_2",state="retired"} 1`,
+      `sluice_credential_state{${crawl},credential="AV_KEY_2",state="active"} 0`,
     ]) {
       expect(text.split('\n')).toContain(line);
     }

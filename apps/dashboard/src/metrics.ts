@@ -107,6 +107,47 @@ export function createMetricsEndpoint(read: () => Promise<MetricsSnapshot>): Met
     },
   });
   new Gauge({
+    name: 'sluice_credential_requests',
+    help: 'Requests in the current window of each pool credential (named by its environment variable).',
+    labelNames: ['crawl', 'credential', 'window'],
+    registers,
+    collect() {
+      this.reset();
+      for (const c of snap.crawls) {
+        for (const u of c.credentials)
+          for (const [window, n] of Object.entries(u.used)) this.set({ crawl: c.name, credential: u.name, window }, n);
+      }
+    },
+  });
+  new Gauge({
+    name: 'sluice_credential_remaining',
+    help: 'Requests left in the current window of each pool credential.',
+    labelNames: ['crawl', 'credential', 'window'],
+    registers,
+    collect() {
+      this.reset();
+      for (const c of snap.crawls) {
+        for (const u of c.credentials)
+          for (const [window, n] of Object.entries(u.remaining)) this.set({ crawl: c.name, credential: u.name, window }, n);
+      }
+    },
+  });
+  new Gauge({
+    name: 'sluice_credential_state',
+    help: '1 for the state each pool credential is in: active, paused (its throttle pause) or retired (invalid or revoked).',
+    labelNames: ['crawl', 'credential', 'state'],
+    registers,
+    collect() {
+      this.reset();
+      for (const c of snap.crawls) {
+        for (const u of c.credentials) {
+          const state = u.retired !== null ? 'retired' : u.pausedUntilMs !== null ? 'paused' : 'active';
+          for (const s of ['active', 'paused', 'retired']) this.set({ crawl: c.name, credential: u.name, state: s }, s === state ? 1 : 0);
+        }
+      }
+    },
+  });
+  new Gauge({
     name: 'sluice_redis_up',
     help: '1 when Redis answered this scrape, else 0 (Redis-derived series are then absent).',
     registers,

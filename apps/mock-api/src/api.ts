@@ -76,7 +76,7 @@ export function handleApi(state: ServerState, req: IncomingMessage, res: ServerR
   const countKey = options.trackKeys || options.errorRate > 0 || options.resetRate > 0 || script !== undefined;
   const attempt = stats.recordRequest(key, countKey, options.recordArrivals);
   const plan =
-    gate(state, performance.now()) ??
+    gate(state, performance.now(), kind, params.get('apikey')) ??
     planResponse(key, attempt, script, options.seed, options.errorRate, { resetRate: options.resetRate, bodyFault: options.bodyFault });
   const pending: Pending = { state, options, kind, params, plan };
   if (options.latencyMs > 0) {

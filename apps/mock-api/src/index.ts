@@ -4,6 +4,7 @@
  * switchable fault modes: quotas, storms, slow and hostile bodies.
  */
 
+export { type ApiKeyStats, keyThrottleText } from './apiKeys';
 export { BODY_FAULTS, type BodyFault, DEEP_JSON_DEPTH, HTML_BODY, REDIRECT_LOCATION, WRONG_SCHEMA_BODY } from './bodyFaults';
 export { type MockApiCliContext, runMockApiCli } from './cli';
 export { COLOUR_THROTTLE_BODY, cleanHex, colourBody } from './colour';

@@ -52,6 +52,19 @@ export interface MockApiOptions {
   quota?: QuotaOptions | null;
   /** Rate limits enforced together with `quota`, e.g. 5 per minute and 25 per day; a call must fit all. Default `[]`. */
   quotas?: QuotaOptions[];
+  /**
+   * Quotas each API key (the `apikey` query parameter) has on its own, e.g. 5 per minute and
+   * 25 per day: a call must fit its key's quotas and `quota`/`quotas`, and only served calls
+   * count. A refusal quotes the key, as Alpha Vantage's does (`body` mode: a 200 with an
+   * `Information`; `429`/`503`: that status). Setting it at runtime starts every key empty.
+   * Default `[]`.
+   */
+  keyQuotas?: QuotaOptions[];
+  /**
+   * API keys refused as invalid or revoked: the stock API answers Alpha Vantage's 200 with
+   * `Error Message: the parameter apikey is invalid or missing…`, the colour API a 401. Default `[]`.
+   */
+  invalidApiKeys?: string[];
   /** Field of the `/query` throttle body in quota mode `'body'`: `'Note'` (older Alpha Vantage) or `'Information'`. Default `'Note'`. */
   quotaBodyField?: QuotaBodyField;
   /**
@@ -100,6 +113,8 @@ export const DEFAULT_MOCK_API_OPTIONS: Readonly<ResolvedMockApiOptions> = Object
   recordArrivals: false,
   quota: null,
   quotas: [],
+  keyQuotas: [],
+  invalidApiKeys: [],
   quotaBodyField: 'Note',
   storm: null,
   resetRate: 0,
@@ -131,6 +146,9 @@ const CHECKS: Record<keyof MockApiOptions, Check> = {
   quota: (v, path) => (v === null ? [] : quotaProblems(v, path)),
   quotas: (v, path) =>
     Array.isArray(v) ? v.flatMap((quota, i) => quotaProblems(quota, `${path}[${i}]`)) : [`${path}: expected a list of quotas`],
+  keyQuotas: (v, path) =>
+    Array.isArray(v) ? v.flatMap((quota, i) => quotaProblems(quota, `${path}[${i}]`)) : [`${path}: expected a list of quotas`],
+  invalidApiKeys: check((v) => Array.isArray(v) && v.every((s) => typeof s === 'string'), 'a list of strings'),
   quotaBodyField: check((v) => v === 'Note' || v === 'Information', 'Note or Information'),
   storm: stormProblems,
   resetRate: check((v) => isNumber(v) && v >= 0 && v <= 1, 'a number between 0 and 1'),

@@ -88,12 +88,23 @@ export class QuotaGate {
 
   /** Serves (and counts) the call arriving at `now` (monotonic ms), or says why not without counting it. */
   admit(now: number): QuotaRefusal | undefined {
+    const refusal = this.check(now);
+    if (refusal === undefined) this.record(now);
+    return refusal;
+  }
+
+  /** Why a call arriving at `now` would be refused, or `undefined` if every quota has room; counts nothing. */
+  check(now: number): QuotaRefusal | undefined {
     let refusal: QuotaRefusal | undefined;
     for (const window of this.windows) {
       const waitMs = window.waitMs(now);
       if (waitMs > 0 && (refusal === undefined || waitMs > refusal.waitMs)) refusal = { quota: window.quota, waitMs };
     }
-    if (refusal === undefined) for (const window of this.windows) window.record(now);
     return refusal;
+  }
+
+  /** Counts a served call in every quota. */
+  record(now: number): void {
+    for (const window of this.windows) window.record(now);
   }
 }

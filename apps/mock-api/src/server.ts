@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ConfigError, InfrastructureError } from '@sluice/core';
+import type { ApiKeyStats } from './apiKeys';
 import { type MockApiOptions, type MockApiRuntimeOptions, resolveOptions } from './options';
 import { createHandler } from './router';
 import { applyOptions, createState, type ServerState } from './state';
@@ -40,6 +41,11 @@ export interface MockApi {
   arrivals(): number[];
   /** Arrival time (epoch ms) and key of each API request, oldest first; empty unless `recordArrivals`. */
   arrivalLog(): ArrivalRecord[];
+  /**
+   * What the mock saw per API key (`apikey` parameter): requests, refusals by the key's own
+   * quotas, invalid-key answers, and served arrival times (with `recordArrivals`).
+   */
+  apiKeyStats(): Record<string, ApiKeyStats>;
   /** Stops listening and destroys every socket, keep-alive ones included. Idempotent. */
   close(): Promise<void>;
 }
@@ -83,6 +89,7 @@ export async function startMockApi(options: MockApiOptions = {}): Promise<MockAp
     requestsForKey: (key) => state.stats.requestsForKey(key),
     arrivals: () => state.stats.arrivals(),
     arrivalLog: () => state.stats.arrivalLog(),
+    apiKeyStats: () => state.apiKeys.snapshot(),
     close() {
       closing ??= new Promise<void>((resolve, reject) => {
         state.closed = true;

@@ -1,3 +1,4 @@
+import { ApiKeyLedger } from './apiKeys';
 import { type MockApiRuntimeOptions, quotasOf, type ResolvedMockApiOptions, resolveOptions } from './options';
 import type { OutcomeStep } from './outcomes';
 import { QuotaGate } from './quota';
@@ -11,6 +12,9 @@ export interface ServerState {
   invalidSymbols: Set<string>;
   /** Usage of every quota; rebuilt (empty) only when `quota` or `quotas` is set. */
   quotas: QuotaGate;
+  /** Per-API-key quota usage and counters; rebuilt (empty) only when `keyQuotas` is set. */
+  apiKeys: ApiKeyLedger;
+  invalidApiKeys: Set<string>;
   /** The storm on the monotonic clock, from the `storm` option or `startStorm()`. */
   storm: ActiveStorm | null;
   readonly stats: StatsRecorder;
@@ -18,8 +22,12 @@ export interface ServerState {
   closed: boolean;
 }
 
-function derive(options: ResolvedMockApiOptions): Pick<ServerState, 'scripts' | 'invalidSymbols'> {
-  return { scripts: new Map(Object.entries(options.outcomes)), invalidSymbols: new Set(options.invalidSymbols) };
+function derive(options: ResolvedMockApiOptions): Pick<ServerState, 'scripts' | 'invalidSymbols' | 'invalidApiKeys'> {
+  return {
+    scripts: new Map(Object.entries(options.outcomes)),
+    invalidSymbols: new Set(options.invalidSymbols),
+    invalidApiKeys: new Set(options.invalidApiKeys),
+  };
 }
 
 /** `now` is `performance.now()` at start: a configured storm's `fromMs` counts from it. */
@@ -28,6 +36,7 @@ export function createState(options: ResolvedMockApiOptions, now: number): Serve
     options,
     ...derive(options),
     quotas: new QuotaGate(quotasOf(options)),
+    apiKeys: new ApiKeyLedger(options.keyQuotas),
     storm: armStorm(options.storm, now),
     stats: new StatsRecorder(),
     closed: false,
@@ -41,5 +50,6 @@ export function applyOptions(state: ServerState, partial: MockApiRuntimeOptions,
   state.options = resolveOptions(partial, state.options);
   Object.assign(state, derive(state.options));
   if (partial.quota !== undefined || partial.quotas !== undefined) state.quotas = new QuotaGate(quotasOf(state.options));
+  if (partial.keyQuotas !== undefined) state.apiKeys = new ApiKeyLedger(state.options.keyQuotas);
   if (partial.storm !== undefined) state.storm = armStorm(state.options.storm, now);
 }

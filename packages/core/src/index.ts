@@ -1,4 +1,5 @@
 export * from './backoff';
+export * from './credentials';
 export * from './csvLine';
 export * from './errors';
 export * from './keySources';

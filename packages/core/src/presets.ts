@@ -24,19 +24,34 @@ const ALPHAVANTAGE_DATA_KEYS: Record<string, string> = {
   EARNINGS: 'annualEarnings',
 };
 
+/** Alpha Vantage's words for a wrong or revoked key (`the parameter apikey is invalid or missing`). */
+export const ALPHAVANTAGE_INVALID_KEY = 'apikey is invalid|invalid api ?key';
+
 function alphavantage(spec: Json): Json {
   const request = (spec.request ?? {}) as Json;
   const params = (request.params ?? {}) as Json;
   const fn = typeof params.function === 'string' ? params.function : 'OVERVIEW';
   const dataKey = ALPHAVANTAGE_DATA_KEYS[fn];
+  // With a pool, each key has the free tier's windows and the crawl has none of its own.
+  const pool = isObject(spec.credentials) ? spec.credentials : null;
+  const poolSize = pool && Array.isArray(pool.env) ? Math.max(1, pool.env.length) : 1;
   return {
     request: {
       baseUrl: 'https://www.alphavantage.co/query',
       // The preset adds the symbol and the key itself; the key stays in the environment.
-      params: { function: 'OVERVIEW', symbol: '{key}', apikey: '{env.ALPHAVANTAGE_API_KEY}' },
+      params: { function: 'OVERVIEW', symbol: '{key}', apikey: pool ? '{credential}' : '{env.ALPHAVANTAGE_API_KEY}' },
     },
     // The free tier: 5 calls a minute, 25 a day. Paid plans override `limits` in the spec.
-    limits: { concurrency: 1, perMinute: 5, perDay: 25 },
+    limits: pool ? { concurrency: poolSize } : { concurrency: 1, perMinute: 5, perDay: 25 },
+    ...(pool
+      ? {
+          credentials: {
+            limits: { perMinute: 5, perDay: 25 },
+            // Alpha Vantage's answer to a wrong or revoked key: a 200 whose Error Message says so.
+            retireWhen: { bodyMatches: ALPHAVANTAGE_INVALID_KEY },
+          },
+        }
+      : {}),
     retry: { attempts: 5, baseDelayMs: 2_000, maxDelayMs: 60_000 },
     validate: dataKey ? { requiredFields: [dataKey], ...(fn === 'OVERVIEW' ? { keyField: 'Symbol' } : {}) } : {},
     responseRules: {
@@ -73,10 +88,10 @@ function merge(under: Json, over: Json): Json {
   return out;
 }
 
-/** Encodes the literal parts of a template value, leaving `{key}` and `{env.NAME}` intact. */
+/** Encodes the literal parts of a template value, leaving `{key}`, `{credential}` and `{env.NAME}` intact. */
 function encodeTemplateValue(value: string): string {
   return value
-    .split(/(\{key\}|\{env\.[A-Za-z_][A-Za-z0-9_]*\})/)
+    .split(/(\{key\}|\{credential\}|\{env\.[A-Za-z_][A-Za-z0-9_]*\})/)
     .map((part, i) => (i % 2 === 1 ? part : encodeURIComponent(part)))
     .join('');
 }

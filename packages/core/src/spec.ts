@@ -1,17 +1,13 @@
 import { z } from 'zod';
+import { credentialProblems, credentialsSchema } from './credentials';
 import { ConfigError } from './errors';
 import { expandPreset, PRESET_NAMES } from './presets';
+import { nonNegativeInt, regexString } from './schemaParts';
 
 /**
  * The crawl spec: what a user writes in a JSON or YAML file. Every field is documented with
  * its default; unknown fields are rejected so a typo never silently changes behaviour.
  */
-
-const nonNegativeInt = (what: string) =>
-  z
-    .number({ error: `expected ${what}` })
-    .int({ error: `expected ${what}` })
-    .min(0, { error: `expected ${what}` });
 
 const rangeKeys = z.strictObject({
   range: z
@@ -119,21 +115,7 @@ export const responseRulesSchema = z.strictObject({
    */
   throttleWhenFields: z.array(z.string().min(1)).default([]),
   /** A 2xx body matching this regular expression (case-insensitive) is a throttle signal. Default none. */
-  throttleWhenBodyMatches: z
-    .string()
-    .min(1)
-    .refine(
-      (pattern) => {
-        try {
-          new RegExp(pattern, 'i');
-          return true;
-        } catch {
-          return false;
-        }
-      },
-      { error: 'expected a valid regular expression' },
-    )
-    .optional(),
+  throttleWhenBodyMatches: regexString().optional(),
   /** How long to pause on a body throttle signal, which carries no Retry-After. Default 60000. */
   throttleBodyPauseMs: z.number().int().min(0).default(60_000),
   /** A 2xx body with any of these top-level fields fails the key at once (e.g. `["Error Message"]`). Default none. */
@@ -163,6 +145,12 @@ export const crawlSpecSchema = z.strictObject({
   keys: keysSchema,
   request: requestSchema,
   limits: limitsSchema.default(limitsSchema.parse({})),
+  /**
+   * A pool of API keys, each from an environment variable and with its own windows; a request
+   * goes out on whichever has room first, `{credential}` standing for its value in the URL
+   * and headers. Default none. See docs/rate-limits.md.
+   */
+  credentials: credentialsSchema.optional(),
   retry: retrySchema.default(retrySchema.parse({})),
   validate: validateSchema.default(validateSchema.parse({})),
   queue: queueTuningSchema.default(queueTuningSchema.parse({})),
@@ -181,6 +169,7 @@ export type RequestTemplateSpec = CrawlSpec['request'];
 export type ValidationRules = CrawlSpec['validate'];
 export type ResponseRules = CrawlSpec['responseRules'];
 export type BreakerPolicy = CrawlSpec['breaker'];
+export type { CredentialsSpec } from './credentials';
 
 /** Formats one schema issue as `path.to.field: message`. */
 function formatIssue(issue: z.core.$ZodIssue): string[] {
@@ -216,6 +205,7 @@ function crossFieldProblems(spec: CrawlSpec): string[] {
   const low = spec.queue.lowWater;
   if (low !== undefined && low >= spec.queue.highWater) problems.push('queue.lowWater: expected a number < queue.highWater');
   if ('where' in spec.keys && spec.keys.where && !spec.keys.column) problems.push('keys.where: needs keys.column (CSV input)');
+  problems.push(...credentialProblems(spec.credentials, spec.request.url, spec.request.headers));
   return problems;
 }
 

@@ -2,11 +2,12 @@ import { ConfigError, InvalidKeyError } from './errors';
 
 /**
  * URL templates: `{key}` becomes the URL-encoded key, `{env.NAME}` an environment variable read
- * when the request is built (so secrets live only in worker memory). After building, the URL's
+ * when the request is built, `{credential}` the value of the pool credential the request was
+ * admitted on (see `credentials` in the spec); secrets live only in worker memory. After building, the URL's
  * origin and path must still be the template's: a key can never move a request elsewhere.
  */
 
-type Part = { kind: 'text'; text: string } | { kind: 'key' } | { kind: 'env'; name: string };
+type Part = { kind: 'text'; text: string } | { kind: 'key' } | { kind: 'env'; name: string } | { kind: 'credential' };
 
 export interface UrlTemplate {
   /** The template as written (may contain `{env.*}` placeholders, never their values). */
@@ -22,16 +23,18 @@ export interface UrlTemplate {
   readonly exactPath: string;
   /** Environment variables the template reads. */
   readonly envNames: readonly string[];
+  /** Whether `{credential}` appears (the crawl then needs a credential pool). */
+  readonly usesCredential: boolean;
 }
 
-const PLACEHOLDER = /\{(key|env\.([A-Za-z_][A-Za-z0-9_]*))\}/g;
+const PLACEHOLDER = /\{(key|credential|env\.([A-Za-z_][A-Za-z0-9_]*))\}/g;
 
 function splitTemplate(source: string): Part[] {
   const parts: Part[] = [];
   let last = 0;
   for (const match of source.matchAll(PLACEHOLDER)) {
     if (match.index > last) parts.push({ kind: 'text', text: source.slice(last, match.index) });
-    parts.push(match[2] ? { kind: 'env', name: match[2] } : { kind: 'key' });
+    parts.push(match[2] ? { kind: 'env', name: match[2] } : match[1] === 'credential' ? { kind: 'credential' } : { kind: 'key' });
     last = match.index + match[0].length;
   }
   if (last < source.length) parts.push({ kind: 'text', text: source.slice(last) });
@@ -45,7 +48,7 @@ function splitTemplate(source: string): Part[] {
 export function compileUrlTemplate(source: string, field = 'request.url'): UrlTemplate {
   const parts = splitTemplate(source);
   const leftover = parts.some((p) => p.kind === 'text' && /[{}]/.test(p.text));
-  if (leftover) throw new ConfigError(`${field}: unknown placeholder; use {key} or {env.NAME}`);
+  if (leftover) throw new ConfigError(`${field}: unknown placeholder; use {key}, {credential} or {env.NAME}`);
   if (!parts.some((p) => p.kind === 'key')) throw new ConfigError(`${field}: expected a {key} placeholder`);
   const probe = parts.map((p) => (p.kind === 'text' ? p.text : 'x')).join('');
   let parsed: URL;
@@ -78,6 +81,7 @@ export function compileUrlTemplate(source: string, field = 'request.url'): UrlTe
     keyInPath,
     exactPath: parsed.pathname,
     envNames: parts.flatMap((p) => (p.kind === 'env' ? [p.name] : [])),
+    usesCredential: parts.some((p) => p.kind === 'credential'),
   };
 }
 
@@ -96,13 +100,18 @@ function encode(value: string, what: string): string {
 
 /**
  * Builds the request URL for one key and checks it stays on the template's origin and path.
+ * `credential` is the value `{credential}` stands for (the pool credential of this request).
  * @throws InvalidKeyError when the key would change where the request goes.
  */
-export function buildUrl(template: UrlTemplate, key: string, env: NodeJS.ProcessEnv = process.env): URL {
+export function buildUrl(template: UrlTemplate, key: string, env: NodeJS.ProcessEnv = process.env, credential?: string): URL {
   const text = template.parts
     .map((p) => {
       if (p.kind === 'text') return p.text;
       if (p.kind === 'key') return encode(key, 'key');
+      if (p.kind === 'credential') {
+        if (!credential) throw new InvalidKeyError('no credential for {credential}');
+        return encode(credential, 'the credential');
+      }
       const value = env[p.name];
       if (value === undefined || value === '') throw new InvalidKeyError(`environment variable ${p.name} is not set`);
       return encode(value, `environment variable ${p.name}`);

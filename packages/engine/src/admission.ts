@@ -1,12 +1,20 @@
-import { type Limits, toError } from '@sluice/core';
-import { createSharedLimiter, limiterPauseKey, limiterWindowKey } from '@sluice/queue';
+import { CredentialsExhaustedError, type Limits, type PoolCredential, toError } from '@sluice/core';
+import {
+  type CredentialPool,
+  createCredentialPool,
+  createSharedLimiter,
+  credentialWindowKey,
+  limiterPauseKey,
+  limiterWindowKey,
+  type PoolAdmission,
+} from '@sluice/queue';
 import type { Store } from '@sluice/store';
 import type { Redis } from 'ioredis';
 import type { Logger } from './engine';
+import { keepMsFor, loggedWindow, RequestBudgetLog } from './requestBudgetLog';
 import { Semaphore } from './semaphore';
 import type { ThrottleGate } from './throttleGate';
 
-const DAY_MS = 86_400_000;
 const RESEED_EVERY_MS = 10_000;
 const PAUSE_POLL_MS = 100;
 /**
@@ -16,16 +24,34 @@ const PAUSE_POLL_MS = 100;
  * and nothing noticeable of longer windows.
  */
 const WINDOW_MARGIN_MS = 25;
+/** A credential start that waited this long for the crawl's limits is re-dated when it leaves. */
+const CREDENTIAL_LATE_MS = 5;
 
-/** The end of an admitted request; `arrivedLate` re-dates its start (see SharedLimiter.touch). */
-export type Release = (() => void) & { arrivedLate?: (backdateMs: number) => void };
+/**
+ * The end of an admitted request; `arrivedLate` re-dates its start (see SharedLimiter.touch);
+ * `credential` names the pool credential it goes out with.
+ */
+export type Release = (() => void) & { arrivedLate?: (backdateMs: number) => void; credential?: string };
+
+/** What a request's answer may do to the pool credential it went out with. */
+export interface CredentialControl {
+  /** Pauses one credential (a throttle answer) for every process until epoch ms `untilMs`. */
+  pause(name: string, untilMs: number): void;
+  /** Retires one credential for the crawl (the API called it invalid), logging it once. */
+  retire(name: string, status: number): void;
+}
 
 /** Admission for one request. */
 export interface Limiter {
-  /** Waits until a request may start; returns the function that ends it. */
+  /**
+   * Waits until a request may start; returns the function that ends it.
+   * @throws CredentialsExhaustedError when every pool credential is retired.
+   */
   acquire(signal?: AbortSignal): Promise<Release>;
   /** Requests in flight in this process. */
   readonly inFlight: number;
+  /** Present with a credential pool. */
+  readonly credentials?: CredentialControl;
 }
 
 /** Admission of requests: this process's concurrency plus the crawl's shared limits. */
@@ -45,6 +71,10 @@ export interface AdmissionOptions {
   store: Store;
   throttle: ThrottleGate;
   log: Logger;
+  /** The crawl's credential pool with each credential's own limits. Default none. */
+  credentials?: readonly PoolCredential[];
+  /** Called once every pool credential is retired (the worker then stops). Default none. */
+  onExhausted?: (err: CredentialsExhaustedError) => void;
 }
 
 /**
@@ -55,8 +85,13 @@ export interface AdmissionOptions {
  * by polling while the subscriber is away (and checked atomically on every admission when any
  * rate limit is configured, which makes a pause exact across processes).
  *
- * Hourly and daily budgets also log each start in SQLite, and `tick` re-seeds the Redis windows
- * from that log when Redis has lost them, so a spent budget is never handed out again.
+ * With a credential pool, each request first takes a start on a credential with room (its own
+ * windows, see CredentialPool), then the crawl's limits on top; a start that then waited for
+ * the crawl's limits is re-dated in the credential's windows to when it really leaves.
+ *
+ * Hourly and daily budgets (the crawl's or a credential's) also log each start in SQLite, and
+ * `tick` re-seeds the Redis windows from that log when Redis has lost them, so a spent budget is
+ * never handed out again.
  */
 export function createAdmission(options: AdmissionOptions): Admission {
   const { limits, redis, prefix, crawlId, store, throttle, log } = options;
@@ -74,13 +109,46 @@ export function createAdmission(options: AdmissionOptions): Admission {
     },
     marginMs: WINDOW_MARGIN_MS,
   });
+  const credentials = options.credentials ?? [];
+  const pool: CredentialPool | null =
+    credentials.length > 0
+      ? createCredentialPool({
+          redis,
+          prefix,
+          crawlId,
+          credentials: credentials.map((c) => ({ name: c.name, limits: c.limits })),
+          marginMs: WINDOW_MARGIN_MS,
+        })
+      : null;
+  const credentialControl: CredentialControl | undefined = pool
+    ? {
+        pause(name, untilMs) {
+          pool.pause(name, untilMs).catch((err) => log.warn(`could not share the pause of credential ${name}: ${toError(err).message}`));
+        },
+        retire(name, status) {
+          pool
+            .retire(name, 'invalid')
+            .then((first) => {
+              if (first)
+                log.error(
+                  `credential ${name} retired: the API answered that it is invalid or revoked (HTTP ${status}); its keys go on with the others`,
+                );
+            })
+            .catch((err) => log.warn(`could not record the retirement of credential ${name}: ${toError(err).message}`));
+        },
+      }
+    : undefined;
   throttle.onPause = (untilMs) => {
     shared.pauseUntil(untilMs).catch((err) => log.warn(`could not share a throttle pause: ${toError(err).message}`));
   };
   const limited = limits.perSecond + limits.perMinute + limits.perHour + limits.perDay > 0;
-  const logWindow = limits.perDay > 0 ? 'perDay' : limits.perHour > 0 ? 'perHour' : null;
-  const logKeepMs = limits.perDay > 0 ? DAY_MS : DAY_MS / 24;
-  let pendingLog: number[] = [];
+  const logWindow = loggedWindow(limits);
+  const credentialLogWindows = credentials.map((c) => ({ name: c.name, window: loggedWindow(c.limits) }));
+  const requestLog = new RequestBudgetLog(
+    store,
+    crawlId,
+    Math.max(keepMsFor(logWindow), ...credentialLogWindows.map((c) => keepMsFor(c.window))),
+  );
   let lastReseed = 0;
   let ticking = false;
   // Pauses signalled by other processes are adopted within this interval. With any rate limit
@@ -113,39 +181,73 @@ export function createAdmission(options: AdmissionOptions): Admission {
   subscriber.subscribe(pauseKey).catch((err) => log.warn(`pause announcements unavailable (polling only): ${toError(err).message}`));
 
   async function reseedIfLost(): Promise<void> {
-    if (logWindow === null) return;
     lastReseed = Date.now();
-    if ((await redis.exists(limiterWindowKey(prefix, crawlId, logWindow))) === 1) return;
-    const times = store.ledger.requestTimesSince(crawlId, Date.now() - logKeepMs);
-    if (times.length === 0) return;
-    await shared.seed(times);
-    log.warn(`rebuilt the ${logWindow} request budget from ${times.length} logged requests (Redis had lost it)`);
+    if (logWindow !== null && (await redis.exists(limiterWindowKey(prefix, crawlId, logWindow))) === 0) {
+      const times = store.ledger.requestTimesSince(crawlId, Date.now() - keepMsFor(logWindow));
+      if (times.length > 0) {
+        await shared.seed(times);
+        log.warn(`rebuilt the ${logWindow} request budget from ${times.length} logged requests (Redis had lost it)`);
+      }
+    }
+    for (const { name, window } of credentialLogWindows) {
+      if (!pool || window === null || (await redis.exists(credentialWindowKey(prefix, crawlId, name, window))) === 1) continue;
+      const times = store.ledger.requestTimesSince(crawlId, Date.now() - keepMsFor(window), name);
+      if (times.length === 0) continue;
+      await pool.seed(name, times);
+      log.warn(`rebuilt the ${window} budget of credential ${name} from ${times.length} logged requests (Redis had lost it)`);
+    }
+  }
+
+  /** A start on a pool credential, or null when `signal` aborted (then nothing was recorded). */
+  async function credentialStart(signal: AbortSignal | undefined): Promise<PoolAdmission | null> {
+    if (!pool) return null;
+    try {
+      return await pool.acquire(signal);
+    } catch (err) {
+      if (err instanceof CredentialsExhaustedError) options.onExhausted?.(err);
+      throw err;
+    }
   }
 
   return {
     async acquire(signal) {
       const releaseLocal = await local.acquire();
+      let credential: PoolAdmission | null = null;
+      try {
+        credential = await credentialStart(signal);
+      } catch (err) {
+        releaseLocal();
+        throw err;
+      }
+      if (pool && !credential) return releaseLocal;
+      const sharedWaitStarted = performance.now();
       const releaseShared = await shared.acquire(signal);
-      if (logWindow !== null && !signal?.aborted) pendingLog.push(Date.now());
+      // The credential's start was recorded before the crawl's limits let it go: date it again.
+      if (credential && performance.now() - sharedWaitStarted > CREDENTIAL_LATE_MS) void pool?.touch(credential, 0);
+      if (!signal?.aborted) requestLog.add(Date.now(), credential?.credential);
       const release: Release = () => {
         releaseShared();
+        credential?.release();
         releaseLocal();
       };
-      if (limited) release.arrivedLate = (backdateMs) => void shared.touch(releaseShared, backdateMs);
+      if (credential) release.credential = credential.credential;
+      if (limited || credential) {
+        release.arrivedLate = (backdateMs) => {
+          if (limited) void shared.touch(releaseShared, backdateMs);
+          if (credential) void pool?.touch(credential, backdateMs);
+        };
+      }
       return release;
     },
     get inFlight() {
       return local.inUse;
     },
+    credentials: credentialControl,
     async tick() {
       // Never overlapping: during a Redis outage one tick may wait for the reconnect.
       if (ticking) return;
       ticking = true;
-      if (pendingLog.length > 0) {
-        const times = pendingLog;
-        pendingLog = [];
-        store.logRequests(crawlId, times, logKeepMs);
-      }
+      requestLog.flush();
       try {
         if (Date.now() - lastReseed >= RESEED_EVERY_MS) await reseedIfLost();
       } catch (err) {
@@ -157,9 +259,9 @@ export function createAdmission(options: AdmissionOptions): Admission {
     close() {
       clearInterval(poller);
       subscriber.disconnect();
-      if (pendingLog.length > 0) store.logRequests(crawlId, pendingLog, logKeepMs);
-      pendingLog = [];
+      requestLog.flush();
       shared.close();
+      pool?.close();
     },
   };
 }

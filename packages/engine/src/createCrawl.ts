@@ -18,7 +18,8 @@ export interface CreateResult {
 export async function createCrawl(engine: Engine, spec: CrawlSpec, specDir: string): Promise<CreateResult> {
   const { store, log } = { store: engine.store, log: engine.config.log };
   const template = compileUrlTemplate(spec.request.url);
-  const missing = missingEnv(template, engine.config.env);
+  const credentialEnv = (spec.credentials?.env ?? []).filter((name) => !engine.config.env[name]);
+  const missing = [...missingEnv(template, engine.config.env), ...credentialEnv];
   if (missing.length > 0) log.warn(`environment variable(s) ${missing.join(', ')} not set here; workers will need them`);
 
   const existing = store.crawls.find(spec.name);

@@ -1,6 +1,9 @@
 import {
   buildUrl,
   type CrawlSpec,
+  CredentialRejectedError,
+  CredentialsExhaustedError,
+  credentialRejected,
   fullJitterBackoffMs,
   type KeyItem,
   type LedgerEntry,
@@ -17,6 +20,7 @@ import { classifyResponse, errorForOutcome, type HttpClient, isAbortedByCaller }
 import type { AttemptRecorder } from '@sluice/queue';
 import type { Limiter, Release } from './admission';
 import type { CircuitBreaker } from './circuitBreaker';
+import { CREDENTIAL_PROBE, headersWithCredential, maskSecretsInBody } from './credentialRequest';
 import type { PauseGate } from './pauseGate';
 import { sleep } from './sleep';
 import { type ThrottleGate, throttleCooldownMs } from './throttleGate';
@@ -33,8 +37,12 @@ export interface KeyFetchContext {
   pause: PauseGate;
   /** Stops burning attempts during an outage. */
   breaker: CircuitBreaker;
-  /** Request headers with `{env.*}` resolved (worker memory only). */
+  /** Request headers with `{env.*}` resolved (worker memory only); `{credential}` is filled per request. */
   headers: Record<string, string>;
+  /** Whether a header value holds `{credential}`. */
+  credentialHeaders: boolean;
+  /** Pool credentials' values by name (worker memory only); empty without a pool. */
+  credentialValues: ReadonlyMap<string, string>;
   /** Secret values to scrub from any stored or shown text. */
   secrets: readonly string[];
   env: NodeJS.ProcessEnv;
@@ -84,14 +92,23 @@ export async function fetchKey(item: KeyItem, ctx: KeyFetchContext): Promise<Led
     if (ctx.throttle.pausedUntil > Date.now()) await ctx.throttle.wait(signal);
     if (signal.aborted) throw new KeyAbortedError('shutting down');
     let url: URL;
+    // A key that cannot make a safe URL fails before it takes any budget.
+    const usesCredential = ctx.template.usesCredential;
     try {
-      url = buildUrl(ctx.template, item.key, ctx.env);
+      url = buildUrl(ctx.template, item.key, ctx.env, usesCredential ? CREDENTIAL_PROBE : undefined);
     } catch (err) {
       return fail(toError(err), null);
     }
     const probe = ctx.breaker.current === 'closed' ? false : await ctx.breaker.admit(signal);
     const waitStarted = performance.now();
-    const release = await ctx.limiter.acquire(signal);
+    let release: Release;
+    try {
+      release = await ctx.limiter.acquire(signal);
+    } catch (err) {
+      // Every credential is retired: the key stays pending, the worker stops (see work).
+      if (err instanceof CredentialsExhaustedError) throw new KeyAbortedError(err.message, { cause: err });
+      throw err;
+    }
     ctx.recorder?.limiterWait(performance.now() - waitStarted);
     if (signal.aborted) {
       release();
@@ -101,6 +118,15 @@ export async function fetchKey(item: KeyItem, ctx: KeyFetchContext): Promise<Led
     if (ctx.throttle.pausedUntil > Date.now() || ctx.pause.paused) {
       release();
       continue;
+    }
+    const credentialValue = release.credential === undefined ? undefined : ctx.credentialValues.get(release.credential);
+    if (usesCredential) {
+      try {
+        url = buildUrl(ctx.template, item.key, ctx.env, credentialValue);
+      } catch (err) {
+        release();
+        return fail(toError(err), null);
+      }
     }
     attempts++;
     let error: Error;
@@ -114,7 +140,7 @@ export async function fetchKey(item: KeyItem, ctx: KeyFetchContext): Promise<Led
     };
     try {
       const res = await ctx.http.fetch(url, {
-        headers: ctx.headers,
+        headers: headersWithCredential(ctx.headers, ctx.credentialHeaders, credentialValue),
         timeoutMs: spec.request.timeoutMs,
         maxBodyBytes: spec.request.maxBodyBytes,
         signal,
@@ -122,6 +148,10 @@ export async function fetchKey(item: KeyItem, ctx: KeyFetchContext): Promise<Led
       });
       if (release.arrivedLate) noteAnswerTime(ctx, release, performance.now() - (sentAt ?? attemptStarted));
       status = res.status;
+      const retireWhen = ctx.spec.credentials?.retireWhen;
+      if (release.credential !== undefined && retireWhen && credentialRejected(retireWhen, res.status, res.body)) {
+        throw new CredentialRejectedError(release.credential, res.status);
+      }
       const outcome = classifyResponse(res);
       if (outcome.outcome === 'ok') {
         const parsed = validateJsonBody(res.body, item.key, spec.validate, spec.responseRules);
@@ -135,7 +165,7 @@ export async function fetchKey(item: KeyItem, ctx: KeyFetchContext): Promise<Led
             position: item.position,
             key: item.key,
             status: res.status,
-            body: res.body,
+            body: maskSecretsInBody(res.body, ctx.secrets),
             attempts,
             fetchedAt: Date.now(),
             durationMs: Math.round(res.durationMs),
@@ -147,10 +177,25 @@ export async function fetchKey(item: KeyItem, ctx: KeyFetchContext): Promise<Led
       if (isAbortedByCaller(err) || signal.aborted) throw new KeyAbortedError('shutting down', { cause: err });
       error = toError(err);
       if (err instanceof RequestError && err.status !== null) status = err.status;
-      // Pause before this request's slot goes to the next key, so none slips through.
-      if (error instanceof ThrottledError) ctx.throttle.pauseFor(error.retryAfterMs ?? throttleCooldownMs(throttles + 1));
+      // Pause before this request's slot goes to the next key, so none slips through. With a
+      // pool, only the credential that was told to slow down pauses.
+      if (error instanceof ThrottledError) {
+        const pauseMs = error.retryAfterMs ?? throttleCooldownMs(throttles + 1);
+        if (release.credential !== undefined && ctx.limiter.credentials)
+          ctx.limiter.credentials.pause(release.credential, Date.now() + pauseMs);
+        else ctx.throttle.pauseFor(pauseMs);
+      }
+      if (error instanceof CredentialRejectedError) ctx.limiter.credentials?.retire(error.credential, error.status ?? 0);
     } finally {
       release();
+    }
+
+    if (error instanceof CredentialRejectedError) {
+      // The key was never judged: it goes on with another credential, using no attempt.
+      if (probe) ctx.breaker.success(true);
+      ctx.recorder?.error({ at: Date.now(), key: item.key, errorClass: error.name, reason: error.message });
+      attempts--;
+      continue;
     }
 
     const reason = redactText(error.message, ctx.secrets);

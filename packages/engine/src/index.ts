@@ -11,7 +11,7 @@ export { type CrawlMetrics, type CrawlRate, crawlRate, type MetricsSnapshot, met
 export type { ProgressSnapshot } from './progress';
 export { type RunSummary, run } from './run';
 export { checkedSpec, readSpecFile, type SpecFile } from './specFile';
-export type { RecentErrorStatus, WorkerStatus } from './status';
+export type { CredentialStatus, RecentErrorStatus, WorkerStatus } from './status';
 export { type CrawlStatus, status } from './status';
 export { type BreakerState, type Health, STALL_AFTER_MS } from './statusFigures';
 export { type WorkOptions, type WorkSummary, work } from './work';

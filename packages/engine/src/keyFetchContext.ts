@@ -2,6 +2,7 @@ import { ConfigError, effectiveConcurrency, missingEnv } from '@sluice/core';
 import type { HttpClient } from '@sluice/http';
 import type { Limiter } from './admission';
 import { CircuitBreaker } from './circuitBreaker';
+import { CREDENTIAL_PLACEHOLDER } from './credentialRequest';
 import type { KeyFetchContext } from './fetchKey';
 import type { LoadedCrawl } from './loadCrawl';
 import { PauseGate } from './pauseGate';
@@ -20,7 +21,10 @@ export function buildKeyFetchContext(
 ): KeyFetchContext {
   const { spec, template } = crawl;
   const headerEnv = Object.values(spec.request.headers).flatMap((v) => [...v.matchAll(ENV_PLACEHOLDER)].map((m) => m[1] as string));
-  const missing = [...new Set([...missingEnv(template, deps.env), ...headerEnv.filter((n) => !deps.env[n])])];
+  const credentialEnv = spec.credentials?.env ?? [];
+  const missing = [
+    ...new Set([...missingEnv(template, deps.env), ...headerEnv.filter((n) => !deps.env[n]), ...credentialEnv.filter((n) => !deps.env[n])]),
+  ];
   if (missing.length > 0) {
     throw new ConfigError(`crawl ${crawl.row.name} needs environment variable(s) ${missing.join(', ')}`);
   }
@@ -30,7 +34,10 @@ export function buildKeyFetchContext(
       value.replace(ENV_PLACEHOLDER, (_, n: string) => deps.env[n] ?? ''),
     ]),
   );
-  const secrets = [...new Set([...template.envNames, ...headerEnv])].map((n) => deps.env[n] ?? '').filter((v) => v.length > 0);
+  const secrets = [...new Set([...template.envNames, ...headerEnv, ...credentialEnv])]
+    .map((n) => deps.env[n] ?? '')
+    .filter((v) => v.length > 0);
+  const credentialValues = new Map(credentialEnv.map((n) => [n, deps.env[n] ?? '']));
   return {
     crawlId: crawl.row.id,
     spec,
@@ -41,6 +48,8 @@ export function buildKeyFetchContext(
     pause: new PauseGate(),
     breaker: new CircuitBreaker(spec.breaker),
     headers,
+    credentialHeaders: Object.values(headers).some((v) => v.includes(CREDENTIAL_PLACEHOLDER)),
+    credentialValues,
     secrets,
     env: deps.env,
     signal: deps.signal,

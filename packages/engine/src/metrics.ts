@@ -1,4 +1,4 @@
-import { type CrawlStats, RATE_BUCKET_SECONDS, readCrawlStats } from '@sluice/queue';
+import { type CrawlStats, type CredentialUsage, RATE_BUCKET_SECONDS, readCrawlStats } from '@sluice/queue';
 import type { Engine } from './engine';
 import { loadCrawl } from './loadCrawl';
 import { crawlsFor, redisFiguresFor } from './status';
@@ -19,6 +19,8 @@ export interface CrawlMetrics {
   workersOnline: number | null;
   /** Request counters, duration histogram, throttle events and limiter wait (all workers), or null. */
   stats: CrawlStats | null;
+  /** Pool credentials' use, pause and retirement (named, never valued); empty without a pool or Redis. */
+  credentials: CredentialUsage[];
 }
 
 export interface MetricsSnapshot {
@@ -45,6 +47,7 @@ export async function metricsSnapshot(engine: Engine): Promise<MetricsSnapshot> 
         queue: f?.queue ?? null,
         workersOnline: f ? f.workers.length : null,
         stats: f?.stats ?? null,
+        credentials: f?.credentials ?? [],
       };
     }),
   };

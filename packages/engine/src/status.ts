@@ -1,3 +1,5 @@
+import { poolCredentials } from '@sluice/core';
+import type { CredentialUsage } from '@sluice/queue';
 import type { Engine } from './engine';
 import { type LoadedCrawl, loadCrawl, toLoadedCrawl } from './loadCrawl';
 import {
@@ -38,6 +40,19 @@ export interface RecentErrorStatus {
   /** `TransientError`, `PermanentError`, `InvalidKeyError`, … */
   errorClass: string;
   reason: string;
+}
+
+/** One credential of the crawl's pool, named by its environment variable (never its value). */
+export interface CredentialStatus {
+  name: string;
+  /** `active`, `paused` (its own throttle pause, see `pausedUntil`) or `retired` (the API called it invalid or revoked). */
+  state: 'active' | 'paused' | 'retired';
+  /** Requests in each of its configured windows (`perSecond`, `perMinute`, `perHour`, `perDay`), all workers. */
+  used: Record<string, number>;
+  /** Requests left in each configured window. */
+  remaining: Record<string, number>;
+  /** Until when (ISO 8601) its throttle pause lasts, or null. */
+  pausedUntil: string | null;
 }
 
 /**
@@ -92,6 +107,8 @@ export interface CrawlStatus {
   recentErrors: RecentErrorStatus[];
   /** When a key of the crawl was last finished (ISO 8601), or null if none ever was. */
   lastProgressAt: string | null;
+  /** The pool credentials' use, remaining budget and state; empty without a pool or while Redis is unreachable. */
+  credentials: CredentialStatus[];
   /**
    * `ok` (progressing), `stalled` (keys pending and workers online, but no key finished for
    * 60 s), `idle` (done, paused or no worker online) or `redis-unreachable`.
@@ -144,7 +161,19 @@ function statusOf(crawl: LoadedCrawl, engine: Engine, redis: RedisFigures | null
       .slice(0, RECENT_ERRORS_SHOWN)
       .map((e) => ({ at: iso(e.at), key: e.key, errorClass: e.errorClass, reason: e.reason })),
     lastProgressAt: lastProgressAt === null ? null : iso(lastProgressAt),
+    credentials: (redis?.credentials ?? []).map(credentialStatusOf),
     health: healthOf({ redisUp: redis !== null, pending, paused: row.paused, workers, lastProgressAt, throttledUntil, nowMs }),
+  };
+}
+
+function credentialStatusOf(usage: CredentialUsage): CredentialStatus {
+  const state = usage.retired !== null ? 'retired' : usage.pausedUntilMs !== null ? 'paused' : 'active';
+  return {
+    name: usage.name,
+    state,
+    used: { ...usage.used },
+    remaining: { ...usage.remaining },
+    pausedUntil: usage.pausedUntilMs === null ? null : iso(usage.pausedUntilMs),
   };
 }
 
@@ -156,7 +185,13 @@ export function crawlsFor(engine: Engine, ref?: string | number): LoadedCrawl[] 
 /** Redis figures of each crawl, in order, or null when Redis does not answer in time. */
 export async function redisFiguresFor(engine: Engine, crawls: readonly LoadedCrawl[]): Promise<RedisFigures[] | null> {
   if (crawls.length === 0) return [];
-  return withStatusRedis(engine, (redis) => Promise.all(crawls.map((c) => readRedisFigures(redis, engine.config.prefix, c.row.id))));
+  return withStatusRedis(engine, (redis) =>
+    Promise.all(
+      crawls.map((c) =>
+        readRedisFigures(redis, engine.config.prefix, c.row.id, c.spec.credentials ? poolCredentials(c.spec.credentials) : []),
+      ),
+    ),
+  );
 }
 
 /**

@@ -30,6 +30,7 @@ const STATUS_FIELDS = {
   errorsByClass: true,
   recentErrors: true,
   lastProgressAt: true,
+  credentials: true,
   health: true,
 } satisfies Record<keyof CrawlStatus, true>;
 

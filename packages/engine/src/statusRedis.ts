@@ -1,4 +1,15 @@
-import { type CrawlStats, createRedis, listWorkers, openBatchQueue, pingRedis, readCrawlStats, type WorkerInfo } from '@sluice/queue';
+import type { PoolCredential } from '@sluice/core';
+import {
+  type CrawlStats,
+  type CredentialUsage,
+  createRedis,
+  listWorkers,
+  openBatchQueue,
+  pingRedis,
+  readCrawlStats,
+  readCredentialUsage,
+  type WorkerInfo,
+} from '@sluice/queue';
 import type { Redis } from 'ioredis';
 import type { Engine } from './engine';
 
@@ -9,21 +20,29 @@ export interface RedisFigures {
   /** Workers whose heartbeat is alive. */
   workers: WorkerInfo[];
   stats: CrawlStats;
+  /** Use, pause and retirement of each pool credential (empty without a pool). */
+  credentials: CredentialUsage[];
 }
 
 /** Longest a status look may wait for Redis: a dashboard tick must never hang on an outage. */
 const READ_DEADLINE_MS = 5_000;
 
-/** Reads a crawl's queue counts, live workers and statistics in parallel. */
-export async function readRedisFigures(redis: Redis, prefix: string, crawlId: number): Promise<RedisFigures> {
+/** Reads a crawl's queue counts, live workers, statistics and pool credentials in parallel. */
+export async function readRedisFigures(
+  redis: Redis,
+  prefix: string,
+  crawlId: number,
+  credentials: readonly PoolCredential[] = [],
+): Promise<RedisFigures> {
   const queue = openBatchQueue(redis, prefix, crawlId);
   try {
-    const [live, workers, stats] = await Promise.all([
+    const [live, workers, stats, credentialUsage] = await Promise.all([
       queue.liveCount(),
       listWorkers(redis, prefix, crawlId),
       readCrawlStats(redis, prefix, crawlId),
+      credentials.length > 0 ? readCredentialUsage(redis, prefix, crawlId, credentials) : Promise.resolve([]),
     ]);
-    return { queue: live, workers, stats };
+    return { queue: live, workers, stats, credentials: credentialUsage };
   } finally {
     await queue.close();
   }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import { hostname } from 'node:os';
-import { effectiveConcurrency } from '@sluice/core';
+import { type CredentialsExhaustedError, effectiveConcurrency, poolCredentials } from '@sluice/core';
 import { createHttpClient, warmUpHttp } from '@sluice/http';
 import {
   assertRedis,
@@ -89,6 +89,8 @@ export async function work(engine: Engine, ref: string | number, options: WorkOp
   await warnIfEvicting(redis, config.log);
   const http = createHttpClient({ connections: concurrency });
   const throttle = new ThrottleGate();
+  // Set when every pool credential was retired: the session stops and reports it.
+  let exhausted: CredentialsExhaustedError | null = null;
   const limiter = createAdmission({
     crawlId: id,
     limits: crawl.spec.limits,
@@ -98,6 +100,11 @@ export async function work(engine: Engine, ref: string | number, options: WorkOp
     store,
     throttle,
     log: config.log,
+    credentials: crawl.spec.credentials ? poolCredentials(crawl.spec.credentials) : undefined,
+    onExhausted: (err) => {
+      exhausted ??= err;
+      stop.abort();
+    },
   });
   let ctx: ReturnType<typeof buildKeyFetchContext>;
   try {
@@ -211,6 +218,7 @@ export async function work(engine: Engine, ref: string | number, options: WorkOp
     redis.disconnect();
     options.signal?.removeEventListener('abort', onAbort);
   }
+  if (exhausted) throw exhausted;
   const p = store.ledger.progress(id);
   return {
     crawl: crawl.row.name,

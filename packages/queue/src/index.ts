@@ -17,7 +17,18 @@ export {
   type RecentError,
   readCrawlStats,
 } from './crawlStats';
-export { type LimiterWindowName, limiterLeasesKey, limiterPauseKey, limiterWindowKey } from './limiter/limiterKeys';
+export { type CredentialPool, type CredentialPoolOptions, createCredentialPool, type PoolAdmission } from './limiter/credentialPool';
+export { type CredentialUsage, readCredentialUsage } from './limiter/credentialUsage';
+export {
+  credentialLeasesKey,
+  credentialPauseKey,
+  credentialsRetiredKey,
+  credentialWindowKey,
+  type LimiterWindowName,
+  limiterLeasesKey,
+  limiterPauseKey,
+  limiterWindowKey,
+} from './limiter/limiterKeys';
 export { createSharedLimiter, type SharedLimiter, type SharedLimiterOptions } from './limiter/sharedLimiter';
 export type { LimiterLimits } from './limiter/windows';
 export { evictionPolicy, listWorkers, removeHeartbeat, type WorkerInfo, writeHeartbeat } from './workerHeartbeat';

@@ -43,10 +43,14 @@ export function createLedgerReads(db: Db) {
   const fetchedSince = sqlite.prepare('SELECT count(*) FROM results WHERE crawl_id = ? AND fetched_at >= ?').pluck();
 
   const requestTimes = sqlite.prepare('SELECT at FROM request_log WHERE crawl_id = ? AND at >= ? ORDER BY at').pluck();
+  const credentialRequestTimes = sqlite
+    .prepare('SELECT at FROM request_log WHERE crawl_id = ? AND at >= ? AND credential = ? ORDER BY at')
+    .pluck();
 
   return {
-    /** Start times (epoch ms) of logged requests since `sinceMs`, oldest first. */
-    requestTimesSince(crawlId: number, sinceMs: number): number[] {
+    /** Start times (epoch ms) of logged requests since `sinceMs`, oldest first; only those of one pool credential when given. */
+    requestTimesSince(crawlId: number, sinceMs: number, credential?: string): number[] {
+      if (credential !== undefined) return credentialRequestTimes.all(crawlId, sinceMs, credential) as number[];
       return requestTimes.all(crawlId, sinceMs) as number[];
     },
 

@@ -93,14 +93,17 @@ export function createFailureClearer(db: Db): (crawlId: number) => number {
   return (crawlId) => run.immediate(crawlId);
 }
 
-/** Appends request start times to the request log and prunes rows older than `keepMs`, in one transaction. */
-export function createRequestLogger(db: Db): (crawlId: number, times: readonly number[], keepMs: number) => void {
+/**
+ * Appends request start times to the request log (with the pool credential they went out with,
+ * if any) and prunes rows older than `keepMs`, in one transaction.
+ */
+export function createRequestLogger(db: Db): (crawlId: number, times: readonly number[], keepMs: number, credential?: string) => void {
   const sqlite = db.$client;
-  const insert = sqlite.prepare('INSERT INTO request_log (crawl_id, at) VALUES (?, ?)');
+  const insert = sqlite.prepare('INSERT INTO request_log (crawl_id, at, credential) VALUES (?, ?, ?)');
   const prune = sqlite.prepare('DELETE FROM request_log WHERE crawl_id = ? AND at < ?');
-  const run = sqlite.transaction((crawlId: number, times: readonly number[], keepMs: number) => {
-    for (const at of times) insert.run(crawlId, at);
+  const run = sqlite.transaction((crawlId: number, times: readonly number[], keepMs: number, credential: string | null) => {
+    for (const at of times) insert.run(crawlId, at, credential);
     prune.run(crawlId, Date.now() - keepMs);
   });
-  return (crawlId, times, keepMs) => run.immediate(crawlId, times, keepMs);
+  return (crawlId, times, keepMs, credential) => run.immediate(crawlId, times, keepMs, credential ?? null);
 }

@@ -88,8 +88,9 @@ export const failures = sqliteTable(
 );
 
 /**
- * Start times of requests of crawls with hourly or daily budgets: after Redis loses the
- * limiter's windows, they are rebuilt from here so a spent budget is not handed out again.
+ * Start times of requests of crawls with hourly or daily budgets (the crawl's or a pool
+ * credential's): after Redis loses the limiter's windows, they are rebuilt from here so a spent
+ * budget is not handed out again.
  * Rows older than a day are pruned.
  */
 export const requestLog = sqliteTable(
@@ -99,6 +100,8 @@ export const requestLog = sqliteTable(
       .notNull()
       .references(() => crawls.id, { onDelete: 'cascade' }),
     at: integer('at').notNull(),
+    /** The pool credential the request went out with (its environment variable's name), or null without a pool. */
+    credential: text('credential'),
   },
   (t) => [index('request_log_crawl_at').on(t.crawlId, t.at)],
 );

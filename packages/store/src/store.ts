@@ -18,8 +18,8 @@ export interface Store {
   writeEntries(entries: readonly LedgerEntry[]): void;
   /** Deletes a crawl's failures so they can be fetched again; returns how many. */
   clearFailures(crawlId: number): number;
-  /** Logs request start times (epoch ms) and prunes those older than `keepMs`. */
-  logRequests(crawlId: number, times: readonly number[], keepMs: number): void;
+  /** Logs request start times (epoch ms), sent with pool credential `credential` if given, and prunes those older than `keepMs`. */
+  logRequests(crawlId: number, times: readonly number[], keepMs: number, credential?: string): void;
   /** `PRAGMA integrity_check` result: `ok` when healthy. */
   integrityCheck(): string;
   /** Size of the database file in bytes (main file, WAL excluded). */

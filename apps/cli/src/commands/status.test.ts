@@ -26,12 +26,30 @@ function crawl(extra: Partial<CrawlStatus> = {}): CrawlStatus {
     errorsByClass: { TransientError: 3, PermanentError: 1 },
     recentErrors: [{ at: '2025-01-01T11:59:58.000Z', key: '000005', errorClass: 'PermanentError', reason: 'HTTP 404' }],
     lastProgressAt: '2025-01-01T11:59:58.000Z',
+    credentials: [],
     health: 'ok',
     ...extra,
   };
 }
 
 describe('status text', () => {
+  test('pool credentials are listed by name with their state and use per window', () => {
+    const text = statusText(
+      crawl({
+        credentials: [
+          { name: 'AV_KEY_1', state: 'active', used: { perDay: 20 }, remaining: { perDay: 5 }, pausedUntil: null },
+          { name: 'AV_KEY_2', state: 'paused', used: { perDay: 3 }, remaining: { perDay: 22 }, pausedUntil: '2025-01-01T12:01:00.000Z' },
+          { name: 'AV_KEY_3', state: 'retired', used: {}, remaining: {}, pausedUntil: null },
+        ],
+      }),
+      false,
+      NOW,
+    );
+    expect(text).toContain('    AV_KEY_1 active; perDay 20 used, 5 left\n');
+    expect(text).toContain('    AV_KEY_2 paused until 2025-01-01T12:01:00.000Z; perDay 3 used, 22 left\n');
+    expect(text).toContain('    AV_KEY_3 retired\n');
+  });
+
   test('shows every figure, errors grouped by class with their latest example', () => {
     const text = statusText(crawl(), false, NOW);
     expect(text).toContain('colours (id 3): running, 42%, health ok');

@@ -54,6 +54,19 @@ function errorLines(s: CrawlStatus): string[] {
   ];
 }
 
+/** One line per pool credential: its name, state and use per window (`perDay 20 used, 5 left`). */
+function credentialLines(s: CrawlStatus): string[] {
+  if (s.credentials.length === 0) return [];
+  return [
+    '  credentials:',
+    ...s.credentials.map((c) => {
+      const windows = Object.entries(c.used).map(([w, n]) => `${w} ${n} used, ${c.remaining[w] ?? 0} left`);
+      const state = c.state === 'paused' && c.pausedUntil ? `paused until ${c.pausedUntil}` : c.state;
+      return `    ${c.name} ${state}${windows.length > 0 ? `; ${windows.join(', ')}` : ''}`;
+    }),
+  ];
+}
+
 /** The text block of one crawl; `tty` adds a progress bar. */
 export function statusText(s: CrawlStatus, tty: boolean, nowMs: number = Date.now()): string {
   const q = s.queue
@@ -67,6 +80,7 @@ export function statusText(s: CrawlStatus, tty: boolean, nowMs: number = Date.no
     `  in flight ${s.inFlight}; ${q}; enqueued through ${s.enqueuedThrough}`,
     `  items/s ${formatRate(s.ratePerSec.last1m)} (1m), ${formatRate(s.ratePerSec.last5m)} (5m); ETA ${formatEta(s.etaSeconds)}; throttled ${throttled}`,
     `  workers online ${s.workersOnline}; breaker ${s.breaker}; last progress ${ago(s.lastProgressAt, nowMs)}`,
+    ...credentialLines(s),
     ...errorLines(s),
   ];
   return `${lines.join('\n')}\n`;

@@ -33,3 +33,33 @@ export function limiterLeasesKey(prefix: string, crawlId: number): string {
 export function limiterPauseKey(prefix: string, crawlId: number): string {
   return limiterKey(prefix, crawlId, 'pause');
 }
+
+/*
+ * Credential pools: each credential (named by its environment variable, never its value) has
+ * windows, leases and a pause of its own under `…:sluice:limiter:credential:<NAME>:`, and the
+ * crawl keeps one hash of the credentials it retired.
+ */
+
+function credentialKey(prefix: string, crawlId: number, credential: string, name: string): string {
+  return limiterKey(prefix, crawlId, `credential:${credential}:${name}`);
+}
+
+/** The log of one credential's request starts inside one window. */
+export function credentialWindowKey(prefix: string, crawlId: number, credential: string, window: LimiterWindowName): string {
+  return credentialKey(prefix, crawlId, credential, window);
+}
+
+/** One credential's concurrency leases (its requests in flight, across all processes). */
+export function credentialLeasesKey(prefix: string, crawlId: number, credential: string): string {
+  return credentialKey(prefix, crawlId, credential, 'leases');
+}
+
+/** One credential's pause (set on its throttle answers, and far ahead when it is retired). */
+export function credentialPauseKey(prefix: string, crawlId: number, credential: string): string {
+  return credentialKey(prefix, crawlId, credential, 'pause');
+}
+
+/** Hash of the crawl's retired credentials: name → why (`invalid`), for every process and for status. */
+export function credentialsRetiredKey(prefix: string, crawlId: number): string {
+  return limiterKey(prefix, crawlId, 'credentials:retired');
+}

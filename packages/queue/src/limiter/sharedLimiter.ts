@@ -3,9 +3,10 @@ import type { Redis } from 'ioredis';
 import { createAdmissionQueue } from './admissionQueue';
 import { createLeaseKeeper } from './leaseKeeper';
 import { limiterLeasesKey, limiterPauseKey, limiterWindowKey } from './limiterKeys';
-import { ACQUIRE_LUA, CONFIRM_LUA, PAUSE_LUA, SEED_LUA, seedMember, TOUCH_LUA } from './limiterScript';
+import { ACQUIRE_LUA, CONFIRM_LUA, PAUSE_LUA, SEED_LUA, TOUCH_LUA } from './limiterScript';
 import { luaScript, runScript } from './luaScript';
 import { parsePeekReply } from './replies';
+import { seedPairs } from './seedPairs';
 import { sleep } from './sleep';
 import { assertLimits, configuredWindows, isUnlimited, type LimiterLimits } from './windows';
 
@@ -198,19 +199,6 @@ export function createSharedLimiter(options: SharedLimiterOptions): SharedLimite
       leases?.stop();
     },
   };
-}
-
-/** `[time, member]` per finite time, members numbering equal times so re-seeding is idempotent. */
-function seedPairs(timesMs: readonly number[]): Array<[string, string]> {
-  const seen = new Map<number, number>();
-  return timesMs
-    .filter((t) => Number.isFinite(t) && t > 0)
-    .sort((a, b) => a - b)
-    .map((t) => {
-      const occurrence = seen.get(t) ?? 0;
-      seen.set(t, occurrence + 1);
-      return [String(t), seedMember(t, occurrence)];
-    });
 }
 
 /** The fast path when every limit is 0: nothing to share, so Redis is never touched. */

@@ -1,0 +1,111 @@
+import type { Redis } from 'ioredis';
+import { createLeaseKeeper, type LeaseKeeper } from './leaseKeeper';
+import { credentialLeasesKey, credentialPauseKey, credentialWindowKey } from './limiterKeys';
+import { ACQUIRE_LUA, PAUSE_LUA, SEED_LUA, TOUCH_LUA } from './limiterScript';
+import { luaScript, runScript } from './luaScript';
+import { type AcquireReply, type PeekReply, parseAcquireReply, parsePeekReply } from './replies';
+import { seedPairs } from './seedPairs';
+import { assertLimits, type ConfiguredWindow, configuredWindows, type LimiterLimits } from './windows';
+
+/**
+ * One credential of a pool in the shared limiter: its own exact sliding windows, its own
+ * global concurrency cap and its own pause, checked by the same atomic acquire script as the
+ * crawl's limits. Unlike the crawl's limiter it never waits: `attempt` admits now or says how
+ * long this credential needs, so the pool can try the next one (see `credentialPool.ts`).
+ */
+export interface CredentialGate {
+  /** The credential's name (its environment variable). */
+  readonly name: string;
+  /** The configured windows, shortest first. */
+  readonly windows: readonly ConfiguredWindow[];
+  /** Admits one start now under `member`, or refuses with the reason and wait. */
+  attempt(member: string): Promise<AcquireReply>;
+  /** Ends an admitted start: frees its concurrency lease. */
+  release(member: string): void;
+  /** Pauses this credential (all processes) until epoch ms `untilMs`; extends, never shortens. */
+  pauseUntil(untilMs: number): Promise<void>;
+  /** Counts per window, pause and leases, without admitting. */
+  peek(): Promise<PeekReply>;
+  /** Adds past starts (epoch ms) to the windows they are still inside (after a Redis loss). */
+  seed(requestTimesMs: readonly number[]): Promise<void>;
+  /** Re-dates an admitted start to now minus `backdateMs`, never earlier (see `TOUCH_LUA`). */
+  touch(member: string, backdateMs: number): Promise<void>;
+  stop(): void;
+}
+
+export interface CredentialGateOptions {
+  redis: Redis;
+  prefix: string;
+  crawlId: number;
+  name: string;
+  /** This credential's limits; `concurrency` counts its requests in flight across all processes. */
+  limits: LimiterLimits;
+  /** Added to every window's length (see SharedLimiterOptions.marginMs). Default 0. */
+  marginMs?: number;
+  /** Lease of a start in flight under a concurrency cap. Default 60000. */
+  leaseMs?: number;
+  onError: (err: Error) => void;
+}
+
+const ACQUIRE = luaScript(ACQUIRE_LUA);
+const PAUSE = luaScript(PAUSE_LUA);
+const SEED = luaScript(SEED_LUA);
+const TOUCH = luaScript(TOUCH_LUA);
+
+export function createCredentialGate(options: CredentialGateOptions): CredentialGate {
+  assertLimits(options.limits);
+  const { redis, prefix, crawlId, name, limits } = options;
+  const leaseMs = options.leaseMs ?? 60_000;
+  const windows = configuredWindows(limits).map((w) => ({ ...w, lengthMs: w.lengthMs + (options.marginMs ?? 0) }));
+  const pauseKey = credentialPauseKey(prefix, crawlId, name);
+  const leasesKey = credentialLeasesKey(prefix, crawlId, name);
+  const windowKeys = windows.map((w) => credentialWindowKey(prefix, crawlId, name, w.name));
+  const keys = [pauseKey, leasesKey, ...windowKeys];
+  const windowArgs = windows.flatMap((w) => [w.lengthMs, w.max]);
+  const leases: LeaseKeeper | null =
+    limits.concurrency > 0 ? createLeaseKeeper({ redis, key: leasesKey, leaseMs, onError: options.onError }) : null;
+
+  return {
+    name,
+    windows,
+    async attempt(member) {
+      // No reserve-ahead: a credential without room now is skipped for another one.
+      const reply = parseAcquireReply(
+        await runScript(redis, ACQUIRE, keys, ['acquire', member, limits.concurrency, leaseMs, 0, ...windowArgs]),
+      );
+      if (reply.admitted) leases?.hold(member);
+      return reply;
+    },
+    release(member) {
+      leases?.release(member);
+    },
+    async pauseUntil(untilMs) {
+      if (!Number.isFinite(untilMs)) return;
+      await runScript(redis, PAUSE, [pauseKey], [String(Math.ceil(untilMs))]);
+    },
+    async peek() {
+      return parsePeekReply(
+        await runScript(redis, ACQUIRE, keys, ['peek', '', limits.concurrency, leaseMs, 0, ...windowArgs]),
+        windows.length,
+      );
+    },
+    async seed(requestTimesMs) {
+      if (windows.length === 0) return;
+      const pairs = seedPairs(requestTimesMs);
+      for (let i = 0; i < pairs.length; i += SEED_CHUNK) {
+        const chunk = pairs.slice(i, i + SEED_CHUNK).flat();
+        await runScript(redis, SEED, windowKeys, [windows.length, ...windows.map((w) => w.lengthMs), ...chunk]);
+      }
+    },
+    async touch(member, backdateMs) {
+      if (windows.length === 0) return;
+      await runScript(redis, TOUCH, windowKeys, [member, Math.max(0, backdateMs)]);
+    },
+    stop() {
+      leases?.stop();
+    },
+  };
+}
+
+/** Seeded starts per script call, so one call never blocks Redis for long. */
+const SEED_CHUNK = 1_000;

@@ -1,0 +1,242 @@
+import { randomBytes } from 'node:crypto';
+import { CredentialsExhaustedError, InfrastructureError } from '@sluice/core';
+import type { Redis } from 'ioredis';
+import { type CredentialGate, createCredentialGate } from './credentialGate';
+import { credentialsRetiredKey } from './limiterKeys';
+import { isTransientRedisError, toError } from './luaScript';
+import { napper } from './sleep';
+import { budgetSleepMs, concurrencyPollMs, errorBackoffMs, type LimiterLimits, MAX_SLEEP_MS } from './windows';
+
+/**
+ * A pool of credentials (API keys), each with its own windows, concurrency cap and pause in the
+ * shared limiter (see `credentialGate.ts`). A request is admitted on whichever credential has
+ * room first, trying them round-robin from the one after the last admitted, so use spreads
+ * evenly while every credential has room. Like the crawl's limiter, only the oldest waiter of
+ * this process asks Redis.
+ *
+ * Retiring a credential (the API called it invalid) pauses it for RETIRED_PAUSE_MS in Redis, so
+ * every process's next attempt skips it atomically, and records it in the crawl's retired hash,
+ * which each process reads at most every RETIRED_REFRESH_MS. A Redis that lost the hash lets a
+ * retired credential be tried once more, and retired again by its answer.
+ */
+export interface CredentialPool {
+  /** Names in spec order. */
+  readonly names: readonly string[];
+  /**
+   * Waits until a start is admitted on some credential and returns it, or null when `signal`
+   * aborts (nothing recorded). Rejects with CredentialsExhaustedError once every credential is
+   * retired, and with InfrastructureError on a Redis error no retry fixes.
+   */
+  acquire(signal?: AbortSignal): Promise<PoolAdmission | null>;
+  /** Pauses one credential for every process until epoch ms `untilMs` (its throttle answers). */
+  pause(name: string, untilMs: number): Promise<void>;
+  /** Retires a credential for the crawl; resolves true when this call retired it (false: already retired). */
+  retire(name: string, reason: string): Promise<boolean>;
+  /** Re-dates an admitted start to now minus `backdateMs` (the request left late). Never throws. */
+  touch(admission: PoolAdmission, backdateMs: number): Promise<void>;
+  /** Seeds one credential's windows with past starts (after a Redis loss). */
+  seed(name: string, requestTimesMs: readonly number[]): Promise<void>;
+  /** The gate of one credential (windows, peek). */
+  gate(name: string): CredentialGate | undefined;
+  /** Rejects pending acquires and stops lease renewals. */
+  close(): void;
+}
+
+/** One admitted start: the credential it goes out with. Call `release` once, when it ends. */
+export interface PoolAdmission {
+  credential: string;
+  member: string;
+  release(): void;
+}
+
+export interface CredentialPoolOptions {
+  redis: Redis;
+  prefix: string;
+  crawlId: number;
+  /** The pool, in spec order; `limits.concurrency` is per credential across all processes. */
+  credentials: ReadonlyArray<{ name: string; limits: LimiterLimits }>;
+  /** Added to every window's length (see SharedLimiterOptions.marginMs). Default 0. */
+  marginMs?: number;
+  /** Lease of a start in flight under a credential's concurrency cap. Default 60000. */
+  leaseMs?: number;
+  /** Redis errors the pool rides out. Default: ignored. */
+  onError?: (err: Error) => void;
+}
+
+/** A retired credential stays paused this long in Redis (longer than any crawl's day). */
+export const RETIRED_PAUSE_MS = 30 * 86_400_000;
+/** How often each process reads which credentials other processes retired. */
+export const RETIRED_REFRESH_MS = 1_000;
+
+interface Waiter {
+  resolve(admission: PoolAdmission | null): void;
+  reject(err: Error): void;
+  signal: AbortSignal | undefined;
+  onAbort?: () => void;
+}
+
+export function createCredentialPool(options: CredentialPoolOptions): CredentialPool {
+  const { redis, prefix, crawlId } = options;
+  const onError = options.onError ?? (() => {});
+  if (options.credentials.length === 0) throw new RangeError('credential pool: expected at least one credential');
+  const gates = new Map<string, CredentialGate>(
+    options.credentials.map((c) => [
+      c.name,
+      createCredentialGate({
+        redis,
+        prefix,
+        crawlId,
+        name: c.name,
+        limits: c.limits,
+        marginMs: options.marginMs,
+        leaseMs: options.leaseMs,
+        onError,
+      }),
+    ]),
+  );
+  const names = options.credentials.map((c) => c.name);
+  const retiredKey = credentialsRetiredKey(prefix, crawlId);
+  const retired = new Set<string>();
+  const holder = `${randomBytes(4).toString('hex')}:${randomBytes(3).toString('hex')}`;
+  const waiters: Waiter[] = [];
+  const sleeper = napper();
+  let sequence = 0;
+  let next = 0;
+  let lastRefresh = 0;
+  let pumping = false;
+  let closed = false;
+
+  async function refreshRetired(): Promise<void> {
+    if (Date.now() - lastRefresh < RETIRED_REFRESH_MS) return;
+    lastRefresh = Date.now();
+    for (const name of await redis.hkeys(retiredKey)) if (gates.has(name)) retired.add(name);
+  }
+
+  function take(): Waiter | undefined {
+    const waiter = waiters.shift();
+    if (waiter?.signal && waiter.onAbort) waiter.signal.removeEventListener('abort', waiter.onAbort);
+    return waiter;
+  }
+
+  function failAll(err: Error): void {
+    for (let waiter = take(); waiter; waiter = take()) waiter.reject(err);
+  }
+
+  function admission(gate: CredentialGate, member: string): PoolAdmission {
+    let released = false;
+    return {
+      credential: gate.name,
+      member,
+      release() {
+        if (released) return;
+        released = true;
+        gate.release(member);
+      },
+    };
+  }
+
+  /** One round over the credentials: admits the head waiter, or returns how long to wait. */
+  async function round(): Promise<number> {
+    await refreshRetired();
+    const active = names.filter((n) => !retired.has(n));
+    if (active.length === 0)
+      throw new CredentialsExhaustedError('every credential of the pool was retired (the API called each invalid or revoked)');
+    let waitMs = Number.POSITIVE_INFINITY;
+    for (let i = 0; i < active.length; i++) {
+      const name = active[(next + i) % active.length] as string;
+      const gate = gates.get(name) as CredentialGate;
+      const member = `${holder}:${(sequence++).toString(36)}`;
+      const reply = await gate.attempt(member);
+      if (reply.admitted) {
+        next = (next + i + 1) % active.length;
+        const waiter = take();
+        if (waiter) waiter.resolve(admission(gate, member));
+        else gate.release(member);
+        return 0;
+      }
+      waitMs = Math.min(waitMs, reply.reason === 'concurrency' ? concurrencyPollMs() : reply.waitMs);
+    }
+    return budgetSleepMs(Math.max(1, waitMs));
+  }
+
+  async function pump(): Promise<void> {
+    if (pumping) return;
+    pumping = true;
+    let failures = 0;
+    try {
+      while (!closed && waiters.length > 0) {
+        let waitMs: number;
+        try {
+          waitMs = await round();
+          failures = 0;
+        } catch (err) {
+          if (err instanceof CredentialsExhaustedError) {
+            failAll(err);
+            break;
+          }
+          if (!isTransientRedisError(err)) {
+            failAll(new InfrastructureError(`credential pool: ${toError(err).message}`, { cause: err }));
+            break;
+          }
+          onError(toError(err));
+          waitMs = errorBackoffMs(++failures);
+        }
+        if (waitMs > 0) await sleeper.nap(Math.min(waitMs, MAX_SLEEP_MS));
+      }
+    } finally {
+      pumping = false;
+    }
+  }
+
+  return {
+    names,
+    acquire(signal) {
+      if (closed) return Promise.reject(new Error('credential pool is closed'));
+      if (signal?.aborted) return Promise.resolve(null);
+      return new Promise((resolve, reject) => {
+        const waiter: Waiter = { resolve, reject, signal };
+        if (signal) {
+          waiter.onAbort = () => {
+            const index = waiters.indexOf(waiter);
+            if (index >= 0) waiters.splice(index, 1);
+            resolve(null);
+            if (waiters.length === 0) sleeper.wake();
+          };
+          signal.addEventListener('abort', waiter.onAbort, { once: true });
+        }
+        waiters.push(waiter);
+        void pump();
+      });
+    },
+    async pause(name, untilMs) {
+      await gates.get(name)?.pauseUntil(untilMs);
+      sleeper.wake();
+    },
+    async retire(name, reason) {
+      const gate = gates.get(name);
+      if (!gate) return false;
+      retired.add(name);
+      await gate.pauseUntil(Date.now() + RETIRED_PAUSE_MS);
+      const first = (await redis.hsetnx(retiredKey, name, reason)) === 1;
+      sleeper.wake();
+      return first;
+    },
+    async touch(admitted, backdateMs) {
+      try {
+        await gates.get(admitted.credential)?.touch(admitted.member, backdateMs);
+      } catch (err) {
+        onError(toError(err));
+      }
+    },
+    async seed(name, requestTimesMs) {
+      await gates.get(name)?.seed(requestTimesMs);
+    },
+    gate: (name) => gates.get(name),
+    close() {
+      closed = true;
+      failAll(new Error('credential pool is closed'));
+      for (const gate of gates.values()) gate.stop();
+      sleeper.wake();
+    },
+  };
+}
