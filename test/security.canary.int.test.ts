@@ -161,6 +161,94 @@ describe('secrets never leave worker memory', () => {
     );
   });
 
+  test('pool credentials the API echoes (throttle notes, data, errors) appear nowhere: Redis, SQLite, logs, exports, status, dashboard', async () => {
+    const names = ['AV_KEY_1', 'AV_KEY_2', 'AV_KEY_3'];
+    const values = names.map(() => `canary-${randomBytes(16).toString('hex')}`);
+    const env = Object.fromEntries(names.map((n, i) => [n, values[i] as string]));
+    const needles = values.flatMap((v) => [v, encodeURIComponent(v), v.slice(7)]);
+    const symbols = Array.from({ length: 60 }, (_, i) => `S${i}`);
+    await withTempDir((dir) =>
+      withRedisPrefix('sec-canary-pool', ({ url, prefix }) =>
+        // Every key may send 3 a second; Sluice believes 5, so throttle notes quoting the key come back.
+        withMockApi({ keyQuotas: [{ limit: 3, windowMs: 1_000, mode: 'body' }], invalidApiKeys: [values[2] as string] }, async (mock) => {
+          const echo = `served for ${values[0]} and ${values[1]}`;
+          mock.setOptions({
+            outcomes: {
+              ECHO: [{ status: 200, body: JSON.stringify({ Symbol: 'ECHO', Name: echo }) }],
+              ERR: [{ status: 200, body: JSON.stringify({ 'Error Message': `bad call with apikey=${values[0]} (${echo})` }) }],
+            },
+          });
+          const dbPath = join(dir, 'sluice.db');
+          const specPath = join(dir, 'spec.json');
+          writeFileSync(
+            specPath,
+            JSON.stringify({
+              name: 'canary-pool',
+              preset: 'alphavantage',
+              keys: { list: [...symbols, 'ECHO', 'ERR'] },
+              request: { baseUrl: `${mock.url}/query` },
+              credentials: { env: names, limits: { perSecond: 5, perMinute: 0, perDay: 0 } },
+              responseRules: { throttleBodyPauseMs: 200 },
+              queue: { batchSize: 16 },
+            }),
+          );
+          const flags = cliFlags(dir, url, prefix);
+          const outputs: CliResult[] = [];
+          const cli = async (args: string[]) => {
+            const out = await runCli(args, { env });
+            outputs.push(out);
+            return out;
+          };
+          const run = await cli([...flags, '--log-format', 'json', '--verbose', 'run', specPath, '--no-progress', '--json']);
+          expect(run.code).toBe(1); // complete, with ERR failed
+          expect(JSON.parse(run.stdout)).toMatchObject({ complete: true, done: 61, failed: 1 });
+          const perKey = mock.apiKeyStats();
+          expect((perKey[values[0] as string]?.throttled ?? 0) + (perKey[values[1] as string]?.throttled ?? 0)).toBeGreaterThan(0);
+          expect(perKey[values[2] as string]?.rejected).toBe(1);
+
+          const ledgerBytes = sqliteBytes(dbPath);
+          const redis = await redisBytes(url, prefix);
+          expect(redis.keys.some((k) => k.includes('credential:AV_KEY_1'))).toBe(true);
+          const status = await cli([...flags, 'status', 'canary-pool', '--json']);
+          expect(JSON.parse(status.stdout).credentials.map((c: { state: string }) => c.state)).toContain('retired');
+          const failed = await cli([...flags, 'failed', 'canary-pool', '--json']);
+          const jsonl = await cli([...flags, 'export', 'canary-pool', '--format', 'jsonl']);
+          expect(jsonl.stdout).toContain('served for *** and ***');
+          const csv = await cli([...flags, 'export', 'canary-pool', '--format', 'csv']);
+          for (const out of [status, failed, jsonl, csv]) expect(out.code).toBe(0);
+
+          const dashboard = await startDashboard({
+            engineConfig: { dbPath, redisUrl: url, prefix, env: process.env, log: { info() {}, warn() {}, error() {} } },
+            port: 0,
+          });
+          const api: string[] = [];
+          try {
+            const base = dashboard.url.replace(/\/$/, '');
+            for (const path of ['/api/crawls', '/api/crawls/canary-pool', '/api/crawls/canary-pool/failed', '/metrics']) {
+              const res = await get(`${base}${path}`);
+              expect(res.status).toBe(200);
+              api.push(res.text);
+            }
+            expect(api[3]).toContain('sluice_credential_state{crawl="canary-pool",credential="AV_KEY_3",state="retired"} 1');
+          } finally {
+            await dashboard.close();
+          }
+
+          const places: Array<[string, Buffer | string]> = [
+            ['redis', redis.bytes],
+            ['sqlite+wal', ledgerBytes],
+            ['sqlite after', sqliteBytes(dbPath)],
+            ...outputs.map((o, i): [string, string] => [`process ${i}`, `${o.stdout}\n${o.stderr}`]),
+            ...api.map((text, i): [string, string] => [`dashboard ${i}`, text]),
+          ];
+          for (const [where, bytes] of places) {
+            for (const needle of needles) expect({ where, needle, count: occurrences(bytes, needle) }).toEqual({ where, needle, count: 0 });
+          }
+        }),
+      ),
+    );
+  });
+
   test('a Redis password works end to end and is never printed; rediss:// is accepted and redacted', async () => {
     const password = `pw-${randomBytes(12).toString('hex')}`;
     const redisDir = mkdtempSync(join(tmpdir(), 'sluice-pw-redis-'));
