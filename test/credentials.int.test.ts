@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { checkedSpec, createCrawl, type Engine, type Logger, openEngine, status, work } from '@sluice/engine';
 import { credentialWindowKey, openBatchQueue } from '@sluice/queue';
-import { collect, runCli, spawnCli, waitFor, withMockApi, withRedisPrefix, withTempDir } from '@sluice/testkit';
+import { collect, REPO_ROOT, runCli, spawnCli, waitFor, withMockApi, withRedisPrefix, withTempDir } from '@sluice/testkit';
 import { Redis } from 'ioredis';
 import { cliFlags, colourSpec } from './helpers';
 
@@ -52,12 +52,11 @@ describe('credential pools', () => {
             const specPath = join(dir, 'av.json');
             writeFileSync(
               specPath,
+              // The README's recipe, pointed at the mock with fifteen symbols.
               JSON.stringify({
-                name: 'av-pool',
-                preset: 'alphavantage',
+                ...JSON.parse(readFileSync(join(REPO_ROOT, 'examples', 'alphavantage-pool.json'), 'utf8')),
                 keys: { list: symbols(15) },
-                request: { baseUrl: `${mock.url}/query` },
-                credentials: { env: ['AV_KEY_1', 'AV_KEY_2', 'AV_KEY_3'] },
+                request: { baseUrl: `${mock.url}/query`, params: { function: 'OVERVIEW' } },
                 queue: { batchSize: 5 },
               }),
             );
