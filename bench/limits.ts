@@ -1,6 +1,6 @@
 /**
- * `pnpm bench:limits [--quick] [--storm-seconds N]`: measures Sluice's rate limits, throttle
- * pauses and storm recovery at the API. Two real `sluice work` processes (concurrency 50 each)
+ * `pnpm bench:limits [--quick] [--storm-seconds N]`: measures Sluice's rate limits, a credential
+ * pool, throttle pauses and storm recovery at the API. Two real `sluice work` processes (concurrency 50 each)
  * share one redis-server of the bench's own; the mock API runs in this process and records
  * every arrival, from which the figures are computed exactly. Prints a table with PASS/FAIL per
  * target. A benchmark, not a test: it exits 0 whatever it measured.
@@ -186,6 +186,66 @@ async function stormCheck(s: Settings): Promise<Row[]> {
   return [...rows, ...problemRows(check, r)];
 }
 
+/** Each key of the pool check may send this many a second; the mock refuses a key's excess with 429. */
+const POOL_PER_KEY_PER_SECOND = 30;
+const POOL_KEYS = ['BENCH_KEY_1', 'BENCH_KEY_2', 'BENCH_KEY_3'];
+
+/**
+ * A three-credential pool: each key has its own `perSecond` in the spec and the same quota at
+ * the mock (which answers a key's excess with 429), and no crawl-wide rate limit. Judged at the
+ * API per key: no window over the key's budget, no refusal, and the pool's utilisation of the
+ * sum of the keys' budgets.
+ */
+async function poolCheck(s: Settings): Promise<Row[]> {
+  const perKey = POOL_PER_KEY_PER_SECOND;
+  note(`pool: ${POOL_KEYS.length} credentials × perSecond ${perKey}, ${WORKERS} workers × 50, ${s.rateRunMs / 1000} s`);
+  const r = await runScenario({
+    name: 'pool',
+    limits: {},
+    keys: BIG_CRAWL,
+    runMs: s.rateRunMs,
+    credentials: { env: POOL_KEYS, limits: { perSecond: perKey } },
+    keyQuotas: [{ limit: perKey, windowMs: 1_000, mode: '429' }],
+  });
+  const check = `pool of ${POOL_KEYS.length} credentials × perSecond ${perKey}`;
+  const first = r.arrivals[0] ?? r.stoppedAt;
+  const durationMs = r.stoppedAt - first;
+  const budget = { ...SECOND, max: perKey };
+  const rows: Row[] = [];
+  let served = 0;
+  for (const name of POOL_KEYS) {
+    const stats = r.credentials[name];
+    const times = [...(stats?.served ?? []), ...(stats?.throttledAt ?? [])].sort((a, b) => a - b);
+    served += countBetween(stats?.served ?? [], first, r.stoppedAt + 0.001);
+    const w = windowFigures(times, budget);
+    rows.push({
+      check,
+      figure: `${name}: max in any 1 s window at the API`,
+      value: int(w.maxInWindow),
+      target: `≤ ${perKey}`,
+      pass: w.maxInWindow <= perKey,
+    });
+    rows.push({
+      check,
+      figure: `${name}: refused by the API (429)`,
+      value: int(stats?.throttled ?? 0),
+      target: '0',
+      pass: (stats?.throttled ?? 0) === 0,
+    });
+  }
+  const allowed = POOL_KEYS.length * allowedIn(durationMs, [budget]);
+  const utilisation = served / allowed;
+  rows.push({
+    check,
+    figure: `pool utilisation (${int(served)} in ${sec(durationMs)} / ${int(allowed)} allowed to the ${POOL_KEYS.length} keys)`,
+    value: pct(utilisation),
+    target: '≥ 95 %',
+    pass: utilisation >= 0.95,
+  });
+  if (r.finished) rows.push({ check, figure: 'crawl finished early (keys ran out)', value: 'yes', target: 'no', pass: false });
+  return [...rows, ...problemRows(check, r)];
+}
+
 function parseArgs(argv: string[]): Settings {
   let quick = false;
   let stormSeconds: number | null = null;
@@ -225,6 +285,7 @@ async function main() {
       ],
       s,
     )),
+    ...(await poolCheck(s)),
     ...(await throttleCheck('no limits', {}, false)),
     ...(await throttleCheck('perSecond 1000', { perSecond: 1000 }, true)),
     ...(await stormCheck(s)),

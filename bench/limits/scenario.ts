@@ -4,11 +4,12 @@
  * `sluice work` processes stopped with SIGTERM after a fixed time (or when they finish).
  */
 import type { ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { type MockApi, type OutcomeScripts, startMockApi } from '@sluice/mock-api';
+import { type ApiKeyStats, type MockApi, type OutcomeScripts, type QuotaOptions, startMockApi } from '@sluice/mock-api';
 import { collect, runCli, spawnCli, startRedisServer } from '@sluice/testkit';
 
 export const WORKERS = 2;
@@ -24,6 +25,10 @@ export interface ScenarioOptions {
   outcomes?: OutcomeScripts;
   /** Called once the workers are spawned, e.g. to schedule a storm; returns a clean-up. */
   during?: (mock: MockApi) => () => void;
+  /** A credential pool: variable names (given random values) and each one's limits. Default none. */
+  credentials?: { env: string[]; limits: Record<string, number> };
+  /** The mock API's quotas per API key. Default none. */
+  keyQuotas?: QuotaOptions[];
 }
 
 export interface ScenarioResult {
@@ -45,6 +50,8 @@ export interface ScenarioResult {
    * ends, so windows measured at the mock are only as exact as this.
    */
   mockLoopDelayMaxMs: number;
+  /** What the mock saw per pool credential, by variable name (empty without a pool). */
+  credentials: Record<string, ApiKeyStats>;
 }
 
 /** The mock API's clock: epoch ms with sub-ms resolution, as arrivals are recorded. */
@@ -53,7 +60,9 @@ export const clockMs = () => performance.timeOrigin + performance.now();
 export async function runScenario(options: ScenarioOptions): Promise<ScenarioResult> {
   const dir = mkdtempSync(join(tmpdir(), `sluice-bench-limits-${options.name}-`));
   const redis = await startRedisServer(dir);
-  const mock = await startMockApi({ recordArrivals: true, outcomes: options.outcomes ?? {} });
+  const mock = await startMockApi({ recordArrivals: true, outcomes: options.outcomes ?? {}, keyQuotas: options.keyQuotas ?? [] });
+  const names = options.credentials?.env ?? [];
+  const env = Object.fromEntries(names.map((n) => [n, `bench-${randomBytes(8).toString('hex')}`]));
   try {
     const specPath = join(dir, 'spec.json');
     writeFileSync(
@@ -61,19 +70,20 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
       JSON.stringify({
         name: options.name,
         keys: { range: { from: 0, to: options.keys - 1, format: 'hex6' } },
-        request: { url: `${mock.url}/id?hex={key}` },
+        request: { url: `${mock.url}/id?hex={key}${options.credentials ? '&apikey={credential}' : ''}` },
         limits: { concurrency: CONCURRENCY, ...options.limits },
+        ...(options.credentials ? { credentials: options.credentials } : {}),
         validate: { keyField: 'hex.clean' },
       }),
     );
     const flags = ['--db', join(dir, 'sluice.db'), '--redis', redis.url, '--prefix', 'benchlimits'];
-    const created = await runCli([...flags, 'crawl', 'create', specPath]);
+    const created = await runCli([...flags, 'crawl', 'create', specPath], { env });
     if (created.code !== 0) throw new Error(`crawl create exited ${created.code}: ${created.stderr.trim()}`);
 
     const workArgs = [...flags, 'work', options.name, '--no-progress', '--json', '-c', String(CONCURRENCY)];
     const loopDelay = monitorEventLoopDelay({ resolution: 5 });
     loopDelay.enable();
-    const children: ChildProcess[] = Array.from({ length: WORKERS }, () => spawnCli(workArgs));
+    const children: ChildProcess[] = Array.from({ length: WORKERS }, () => spawnCli(workArgs, { env }));
     const exits = children.map((c) => collect(c));
     const cleanup = options.during?.(mock) ?? (() => {});
     const allExited = Promise.all(exits).then(() => 'finished' as const);
@@ -86,9 +96,10 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
     cleanup();
 
     const problems = results.filter((r) => r.code !== 0).map((r) => `worker exited ${r.code}: ${r.stderr.trim().slice(-300)}`);
-    const status = await runCli([...flags, 'status', options.name, '--json']);
+    const status = await runCli([...flags, 'status', options.name, '--json'], { env });
     const figures = JSON.parse(status.stdout) as { done: number; failed: number };
     const log = mock.arrivalLog();
+    const perKey = mock.apiKeyStats();
     return {
       arrivals: log.map((a) => a.at).sort((a, b) => a - b),
       log,
@@ -98,6 +109,12 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
       failed: figures.failed,
       problems,
       mockLoopDelayMaxMs: loopDelay.max / 1e6,
+      credentials: Object.fromEntries(
+        names.flatMap((n): Array<[string, ApiKeyStats]> => {
+          const stats = perKey[env[n] as string];
+          return stats ? [[n, stats]] : [];
+        }),
+      ),
     };
   } finally {
     await mock.close();
