@@ -7,6 +7,7 @@ import { exportCommand } from './commands/export';
 import { runCommand } from './commands/run';
 import { statusCommand } from './commands/status';
 import { workCommand } from './commands/work';
+import { waitingWorkCommand } from './commands/workWait';
 import type { CliContext, CommandContext } from './context';
 import { DEFAULT_DB, DEFAULT_REDIS, type GlobalFlags, resolveGlobalOptions } from './globalOptions';
 import { createLogger } from './logger';
@@ -96,10 +97,15 @@ export function buildProgram(cli: CliContext, result: { code: number }): Command
     .option('--no-progress', 'no live progress line')
     .option('--no-produce', 'only fetch; never act as the producer (leave that to `sluice enqueue` or other workers)')
     .option('--json', 'print the summary as JSON')
+    .option(
+      '--wait',
+      'never exit on its own (for containers): wait for the crawl to be created, and when it is done, for keys to become pending again',
+    )
     .action(
-      act((ctx, ref: string, o: { progress: boolean; produce: boolean; concurrency?: number; json?: boolean }) =>
-        workCommand(ref, { progress: o.progress, produce: o.produce, concurrency: o.concurrency, json: o.json ?? false }, ctx),
-      ),
+      act((ctx, ref: string, o: { progress: boolean; produce: boolean; concurrency?: number; json?: boolean; wait?: boolean }) => {
+        const options = { progress: o.progress, produce: o.produce, concurrency: o.concurrency, json: o.json ?? false };
+        return o.wait ? waitingWorkCommand(ref, options, ctx) : workCommand(ref, options, ctx);
+      }),
     );
 
   program
