@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { REPO_ROOT } from '@sluice/testkit';
 import { parse } from 'yaml';
 
-/** docker-compose.yml keeps the properties the README's "Docker deployment" promises. */
+/** docker-compose.yml keeps the properties docs/operations.md ("Docker") promises. */
 
 interface Service {
   command?: string[];

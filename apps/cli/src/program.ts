@@ -112,14 +112,7 @@ export function buildProgram(cli: CliContext, result: { code: number }): Command
       'print again every interval until Ctrl-C: in place on a TTY, timestamped blocks otherwise, one JSON line each with --json',
     )
     .option('--interval <ms>', 'with --watch: milliseconds between updates (default 2000, at least 100)', positiveInt)
-    .addHelpText(
-      'after',
-      '\nJSON fields: id, name, state (done|running|paused), total, done, failed, pending, percent,\n' +
-        'enqueuedThrough, queue {waiting, active, delayed} or null, createdAt, inFlight, throttledUntil,\n' +
-        'ratePerSec {last1m, last5m}, etaSeconds, workersOnline, workers [{id, host, pid, inFlight, finished,\n' +
-        'startedAt, beatAt}], breaker, errorsByClass, recentErrors [{at, key, errorClass, reason}],\n' +
-        'lastProgressAt, health (ok|stalled|idle|redis-unreachable). See the README, section Monitoring.',
-    )
+    .addHelpText('after', '\nThe JSON fields are documented in docs/monitoring.md, section "JSON fields".')
     .action(
       act((ctx, ref: string | undefined, o: { json?: boolean; watch?: boolean; interval?: number }) =>
         statusCommand(ref, { json: o.json ?? false, watch: o.watch ?? false, intervalMs: o.interval }, ctx),
