@@ -30,7 +30,8 @@ Crawl spec (JSON or YAML):
   {key} in the URL is the URL-encoded key; {env.NAME} an environment variable, read at request time.`;
 
 const EXIT_HELP = `
-Exit codes: 0 done, 1 finished with failures, 2 bad usage or spec, 3 Redis/SQLite unreachable.
+Exit codes: 0 done, 1 finished with failures, 2 bad usage or spec, 3 Redis/SQLite unreachable,
+6 interrupted (SIGINT/SIGTERM before the crawl was complete).
 Environment: SLUICE_DB, REDIS_URL, SLUICE_PREFIX, SLUICE_LOG_FORMAT.`;
 
 /**
