@@ -119,7 +119,7 @@ export function buildProgram(cli: CliContext, result: { code: number }): Command
         'enqueuedThrough, queue {waiting, active, delayed} or null, createdAt, inFlight, throttledUntil,\n' +
         'ratePerSec {last1m, last5m}, etaSeconds, workersOnline, workers [{id, host, pid, inFlight, finished,\n' +
         'startedAt, beatAt}], breaker, errorsByClass, recentErrors [{at, key, errorClass, reason}],\n' +
-        'lastProgressAt, health (ok|stalled|idle|redis-unreachable). See the README, section Monitoring.',
+        'lastProgressAt, health (ok|stalled|idle|no-worker|redis-unreachable). See the README, section Monitoring.',
     )
     .action(
       act((ctx, ref: string | undefined, o: { json?: boolean; watch?: boolean; interval?: number }) =>
