@@ -28,8 +28,8 @@ export function toLoadedCrawl(row: CrawlRow): LoadedCrawl {
  * Finds a crawl by id or name.
  * @throws ConfigError when there is no such crawl.
  */
-export function loadCrawl(store: Store, ref: string | number): LoadedCrawl {
-  const row = store.crawls.find(ref);
+export async function loadCrawl(store: Store, ref: string | number): Promise<LoadedCrawl> {
+  const row = await store.crawls.find(ref);
   if (!row) throw new ConfigError(`no crawl "${ref}" in ${store.path}`);
   return toLoadedCrawl(row);
 }
