@@ -1,14 +1,18 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
+import cliPackage from '../package.json';
 import { failedCommand, pauseCommand, resumeCommand, retryFailedCommand } from './commands/control';
 import { crawlCreateCommand } from './commands/crawlCreate';
+import { crawlListCommand } from './commands/crawlList';
 import { dashboardCommand } from './commands/dashboard';
 import { enqueueCommand } from './commands/enqueue';
 import { exportCommand } from './commands/export';
 import { runCommand } from './commands/run';
 import { statusCommand } from './commands/status';
 import { workCommand } from './commands/work';
+import { waitingWorkCommand } from './commands/workWait';
 import type { CliContext, CommandContext } from './context';
 import { DEFAULT_DB, DEFAULT_REDIS, type GlobalFlags, resolveGlobalOptions } from './globalOptions';
+import { assertLedgerExists } from './ledgerCheck';
 import { createLogger } from './logger';
 
 function positiveInt(value: string): number {
@@ -45,6 +49,10 @@ export function buildProgram(cli: CliContext, result: { code: number }): Command
     .option('--prefix <prefix>', 'prefix of every Redis key (env SLUICE_PREFIX; default sluice)')
     .addOption(new Option('--log-format <format>', 'log lines on stderr as text or json (env SLUICE_LOG_FORMAT)').choices(['text', 'json']))
     .option('-v, --verbose', 'show stack traces on errors')
+    .version(cliPackage.version, '-V, --version', 'print the version of sluice')
+    // Before any subcommand is added: each copies the help settings, so every command's --help
+    // lists the global options (--db, --redis, …) it accepts too.
+    .configureHelp({ showGlobalOptions: true })
     .showHelpAfterError('(run with --help for usage)')
     .addHelpText('after', `${SPEC_HELP}\n${EXIT_HELP}`)
     .configureOutput({ writeOut: (s) => cli.stdout.write(s), writeErr: (s) => cli.stderr.write(s) })
@@ -54,10 +62,16 @@ export function buildProgram(cli: CliContext, result: { code: number }): Command
     const options = resolveGlobalOptions(program.opts<GlobalFlags>(), cli.env, cli.cwd);
     return { ...cli, options, log: createLogger(cli.stderr, options.logFormat) };
   };
+  /**
+   * The action of a command. Only commands that say so (`run`, `crawl create`) may create the
+   * ledger; every other one refuses a missing ledger before opening anything.
+   */
   const act =
-    <A extends unknown[]>(fn: (ctx: CommandContext, ...args: A) => Promise<number>) =>
+    <A extends unknown[]>(fn: (ctx: CommandContext, ...args: A) => Promise<number>, options: { createsLedger?: boolean } = {}) =>
     async (...args: A) => {
-      result.code = await fn(context(), ...args);
+      const ctx = context();
+      if (options.createsLedger !== true) assertLedgerExists(ctx.options.db);
+      result.code = await fn(ctx, ...args);
     };
 
   program
@@ -69,8 +83,10 @@ export function buildProgram(cli: CliContext, result: { code: number }): Command
     .option('--json', 'print the summary as JSON')
     .addHelpText('after', SPEC_HELP)
     .action(
-      act((ctx, spec: string, o: { progress: boolean; concurrency?: number; json?: boolean }) =>
-        runCommand(spec, { progress: o.progress, concurrency: o.concurrency, json: o.json ?? false }, ctx),
+      act(
+        (ctx, spec: string, o: { progress: boolean; concurrency?: number; json?: boolean }) =>
+          runCommand(spec, { progress: o.progress, concurrency: o.concurrency, json: o.json ?? false }, ctx),
+        { createsLedger: true },
       ),
     );
 
@@ -80,7 +96,14 @@ export function buildProgram(cli: CliContext, result: { code: number }): Command
     .description('store a crawl from a spec and print its id (nothing is fetched)')
     .argument('<spec>', 'crawl spec file (.json, .yaml)')
     .option('--json', 'print {id, name, total, created} as JSON')
-    .action(act((ctx, spec: string, o: { json?: boolean }) => crawlCreateCommand(spec, { json: o.json ?? false }, ctx)));
+    .action(
+      act((ctx, spec: string, o: { json?: boolean }) => crawlCreateCommand(spec, { json: o.json ?? false }, ctx), { createsLedger: true }),
+    );
+  crawl
+    .command('list')
+    .description('every crawl of the ledger: name, id, state, done/total, created')
+    .option('--json', 'an array of {id, name, state, total, done, failed, createdAt}')
+    .action(act((ctx, o: { json?: boolean }) => crawlListCommand({ json: o.json ?? false }, ctx)));
 
   program
     .command('enqueue')
@@ -96,10 +119,15 @@ export function buildProgram(cli: CliContext, result: { code: number }): Command
     .option('--no-progress', 'no live progress line')
     .option('--no-produce', 'only fetch; never act as the producer (leave that to `sluice enqueue` or other workers)')
     .option('--json', 'print the summary as JSON')
+    .option(
+      '--wait',
+      'never exit on its own (for containers): wait for the crawl to be created, and when it is done, for keys to become pending again',
+    )
     .action(
-      act((ctx, ref: string, o: { progress: boolean; produce: boolean; concurrency?: number; json?: boolean }) =>
-        workCommand(ref, { progress: o.progress, produce: o.produce, concurrency: o.concurrency, json: o.json ?? false }, ctx),
-      ),
+      act((ctx, ref: string, o: { progress: boolean; produce: boolean; concurrency?: number; json?: boolean; wait?: boolean }) => {
+        const options = { progress: o.progress, produce: o.produce, concurrency: o.concurrency, json: o.json ?? false };
+        return o.wait ? waitingWorkCommand(ref, options, ctx) : workCommand(ref, options, ctx);
+      }),
     );
 
   program
