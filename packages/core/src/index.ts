@@ -5,6 +5,7 @@ export * from './jsonDepth';
 export * from './keySources';
 export * from './presets';
 export * from './redact';
+export * from './secretForms';
 export * from './secretScan';
 export * from './sleep';
 export * from './spec';

@@ -60,6 +60,8 @@ function applyResponseRules(body: Record<string, unknown>, rules: BodyRules, res
   const errorField = responseRules.permanentWhenFields.find((f) => f in body);
   if (errorField !== undefined) {
     const text = body[errorField];
-    throw new PermanentError(`${errorField}: ${typeof text === 'string' ? text.slice(0, 200) : JSON.stringify(text)?.slice(0, 200)}`);
+    // Whole: the API may echo a secret here, and only the whole text can be redacted (the
+    // reason is cut to length after redaction, see redactReason).
+    throw new PermanentError(`${errorField}: ${typeof text === 'string' ? text : JSON.stringify(text)}`);
   }
 }

@@ -6,7 +6,7 @@ import {
   type LedgerEntry,
   PermanentError,
   RequestError,
-  redactText,
+  redactReason,
   ThrottledError,
   TransientError,
   toError,
@@ -72,7 +72,7 @@ export async function fetchKey(item: KeyItem, ctx: KeyFetchContext): Promise<Led
       position: item.position,
       key: item.key,
       errorClass: err.name,
-      reason: redactText(err.message, ctx.secrets),
+      reason: redactReason(err.message, ctx.secrets),
       status,
       attempts,
       failedAt: Date.now(),
@@ -153,7 +153,7 @@ export async function fetchKey(item: KeyItem, ctx: KeyFetchContext): Promise<Led
       release();
     }
 
-    const reason = redactText(error.message, ctx.secrets);
+    const reason = redactReason(error.message, ctx.secrets);
     if (!(error instanceof ThrottledError)) ctx.recorder?.error({ at: Date.now(), key: item.key, errorClass: error.name, reason });
     if (error instanceof ThrottledError) {
       // The API answered: as far as the breaker is concerned it is up.
