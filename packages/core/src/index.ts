@@ -2,6 +2,7 @@ export * from './backoff';
 export * from './csvLine';
 export * from './errors';
 export * from './jsonDepth';
+export * from './keyFormat';
 export * from './keySources';
 export * from './presets';
 export * from './redact';

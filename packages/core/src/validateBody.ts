@@ -13,7 +13,7 @@ export function getPath(value: unknown, path: string): unknown {
 }
 
 /** The spec's validation rules; `maxDepth` defaults to {@link DEFAULT_MAX_JSON_DEPTH}. */
-export type BodyRules = Omit<ValidationRules, 'maxDepth'> & { maxDepth?: number };
+export type BodyRules = Omit<ValidationRules, 'maxDepth' | 'keyFormat'> & { maxDepth?: number };
 
 /**
  * Parses a 2xx body as JSON and applies the spec's validation rules.
@@ -38,7 +38,8 @@ export function validateJsonBody(body: string, key: string, rules: BodyRules, re
   if (parsed === null || typeof parsed !== 'object') throw new PermanentError('body is not a JSON object or array');
   if (responseRules) applyResponseRules(parsed as Record<string, unknown>, rules, responseRules);
   for (const field of rules.requiredFields) {
-    if (getPath(parsed, field) === undefined) throw new PermanentError(`body lacks required field ${field}`);
+    // null counts as missing: APIs answer input they do not understand with `"rgb": null`.
+    if (getPath(parsed, field) == null) throw new PermanentError(`body lacks required field ${field}`);
   }
   if (rules.keyField !== undefined) {
     const actual = getPath(parsed, rules.keyField);
@@ -54,7 +55,7 @@ export function validateJsonBody(body: string, key: string, rules: BodyRules, re
 function applyResponseRules(body: Record<string, unknown>, rules: BodyRules, responseRules: ResponseRules): void {
   const throttleField = responseRules.throttleWhenFields.find((f) => f in body);
   if (throttleField !== undefined) {
-    const hasData = rules.requiredFields.length > 0 && rules.requiredFields.every((f) => getPath(body, f) !== undefined);
+    const hasData = rules.requiredFields.length > 0 && rules.requiredFields.every((f) => getPath(body, f) != null);
     if (!hasData) throw new ThrottledError(`throttle signal in the response body (${throttleField})`, responseRules.throttleBodyPauseMs);
   }
   const errorField = responseRules.permanentWhenFields.find((f) => f in body);

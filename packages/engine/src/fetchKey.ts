@@ -1,7 +1,10 @@
 import {
   buildUrl,
   type CrawlSpec,
+  compileKeyFormat,
   fullJitterBackoffMs,
+  InvalidKeyError,
+  type KeyFormatCheck,
   type KeyItem,
   type LedgerEntry,
   PermanentError,
@@ -48,6 +51,8 @@ export interface KeyFetchContext {
   typicalAnswerMs?: number;
   /** Counts attempts, throttles and errors for status and metrics (shared through Redis). */
   recorder?: AttemptRecorder;
+  /** The spec's `validate.keyFormat`, compiled on first use. */
+  keyFormat?: KeyFormatCheck;
 }
 
 /** Thrown when the worker is shutting down: the key is left for a later run, not failed. */
@@ -79,6 +84,18 @@ export async function fetchKey(item: KeyItem, ctx: KeyFetchContext): Promise<Led
     },
   });
 
+  /** A key failed without a request; shown in status with the request errors. */
+  const invalidKey = (err: Error): LedgerEntry => {
+    const reason = redactReason(err.message, ctx.secrets);
+    ctx.recorder?.error({ at: Date.now(), key: item.key, errorClass: err.name, reason });
+    return fail(err, null);
+  };
+
+  // Checked before any wait or request: a malformed key costs nothing.
+  ctx.keyFormat ??= compileKeyFormat(spec.validate.keyFormat);
+  const malformed = ctx.keyFormat(item.key);
+  if (malformed !== null) return invalidKey(new InvalidKeyError(malformed));
+
   for (;;) {
     if (ctx.pause.paused) await ctx.pause.wait(signal);
     if (ctx.throttle.pausedUntil > Date.now()) await ctx.throttle.wait(signal);
@@ -87,7 +104,7 @@ export async function fetchKey(item: KeyItem, ctx: KeyFetchContext): Promise<Led
     try {
       url = buildUrl(ctx.template, item.key, ctx.env);
     } catch (err) {
-      return fail(toError(err), null);
+      return invalidKey(toError(err));
     }
     const probe = ctx.breaker.current === 'closed' ? false : await ctx.breaker.admit(signal);
     const waitStarted = performance.now();
