@@ -1,5 +1,5 @@
 import { PermanentError, ThrottledError, TransientError } from './errors';
-import { DEFAULT_MAX_JSON_DEPTH, jsonNestsDeeperThan } from './jsonDepth';
+import { DEFAULT_MAX_JSON_DEPTH, jsonNestsDeeperThan, tooDeepReason } from './jsonDepth';
 import type { ResponseRules, ValidationRules } from './spec';
 
 /** Reads a dotted path (`hex.clean`) from parsed JSON. */
@@ -27,7 +27,7 @@ export function validateJsonBody(body: string, key: string, rules: BodyRules, re
   }
   // Before the parse, which would build every level of a nesting bomb.
   if (jsonNestsDeeperThan(body, maxDepth)) {
-    throw new PermanentError(`body nests arrays or objects deeper than ${maxDepth} levels (validate.maxDepth)`);
+    throw new PermanentError(tooDeepReason(maxDepth));
   }
   let parsed: unknown;
   try {

@@ -134,6 +134,7 @@ export async function fetchKey(item: KeyItem, ctx: KeyFetchContext): Promise<Led
         headers: ctx.headers,
         timeoutMs: spec.request.timeoutMs,
         maxBodyBytes: spec.request.maxBodyBytes,
+        maxJsonDepth: spec.validate.maxDepth,
         signal,
         onSent: release.arrivedLate ? onSent : undefined,
       });
