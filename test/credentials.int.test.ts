@@ -15,7 +15,7 @@ function poolEnv(names: readonly string[]): Record<string, string> {
 const NAMES = ['KEY_1', 'KEY_2', 'KEY_3'] as const;
 
 /** An engine whose environment holds the pool's values, with its log lines collected. */
-function poolEngine(dir: string, redisUrl: string, prefix: string, env: Record<string, string>, lines: string[] = []): Engine {
+function poolEngine(dir: string, redisUrl: string, prefix: string, env: Record<string, string>, lines: string[] = []): Promise<Engine> {
   const log: Logger = {
     info: (m) => lines.push(m),
     warn: (m) => lines.push(m),
@@ -105,7 +105,7 @@ describe('credential pools', () => {
         withMockApi(
           { recordArrivals: true, keyQuotas: [{ limit: 2, windowMs: 900, mode: '429', retryAfter: 'seconds' }] },
           async (mock) => {
-            const engine = poolEngine(dir, url, prefix, env);
+            const engine = await poolEngine(dir, url, prefix, env);
             try {
               // KEY_1 believes it may send 10 a second; the API allows every key about 2.
               const spec = checkedSpec(
@@ -130,7 +130,7 @@ describe('credential pools', () => {
               );
               expect(othersDuringPause.length).toBeGreaterThanOrEqual(1);
             } finally {
-              engine.close();
+              await engine.close();
             }
           },
         ),
@@ -144,7 +144,7 @@ describe('credential pools', () => {
       withRedisPrefix('pool-retire', ({ url, prefix }) =>
         withMockApi({ invalidApiKeys: [env.KEY_2 as string] }, async (mock) => {
           const lines: string[] = [];
-          const engine = poolEngine(dir, url, prefix, env, lines);
+          const engine = await poolEngine(dir, url, prefix, env, lines);
           try {
             const spec = checkedSpec(colourPoolSpec(mock.url, 30, { credentials: { env: [...NAMES] } }), 't');
             const { crawl } = await createCrawl(engine, spec, dir);
@@ -163,7 +163,7 @@ describe('credential pools', () => {
             expect(st?.recentErrors.some((e) => e.errorClass === 'CredentialRejectedError')).toBe(true);
             for (const value of Object.values(env)) expect(`${lines.join('\n')}${JSON.stringify(st)}`).not.toContain(value);
           } finally {
-            engine.close();
+            await engine.close();
           }
         }),
       ),
@@ -197,7 +197,7 @@ describe('credential pools', () => {
     await withTempDir((dir) =>
       withRedisPrefix('pool-perday-lost', ({ url, prefix }) =>
         withMockApi({}, async (mock) => {
-          const engine = poolEngine(dir, url, prefix, env);
+          const engine = await poolEngine(dir, url, prefix, env);
           const redis = new Redis(url);
           try {
             const spec = checkedSpec(
@@ -211,7 +211,7 @@ describe('credential pools', () => {
             const { crawl } = await createCrawl(engine, spec, dir);
             const first = new AbortController();
             const running = work(engine, crawl.row.id, { signal: first.signal, progressIntervalMs: 100 });
-            await waitFor(() => engine.store.ledger.progress(crawl.row.id).done >= 4, {
+            await waitFor(async () => (await engine.store.ledger.progress(crawl.row.id)).done >= 4, {
               what: 'both keys’ daily budgets spent',
               timeoutMs: 20_000,
             });
@@ -241,7 +241,7 @@ describe('credential pools', () => {
             for (const key of dayKeys) expect(await redis.zcard(key)).toBe(2);
           } finally {
             redis.disconnect();
-            engine.close();
+            await engine.close();
           }
         }),
       ),

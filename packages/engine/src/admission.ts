@@ -58,7 +58,8 @@ export interface Limiter {
 export interface Admission extends Limiter {
   /** Periodic upkeep (call about every 500 ms): adopt pauses from other processes, log requests, re-seed lost windows. */
   tick(): Promise<void>;
-  close(): void;
+  /** Stops upkeep and logs the requests not logged yet. */
+  close(): Promise<void>;
 }
 
 export interface AdmissionOptions {
@@ -183,7 +184,7 @@ export function createAdmission(options: AdmissionOptions): Admission {
   async function reseedIfLost(): Promise<void> {
     lastReseed = Date.now();
     if (logWindow !== null && (await redis.exists(limiterWindowKey(prefix, crawlId, logWindow))) === 0) {
-      const times = store.ledger.requestTimesSince(crawlId, Date.now() - keepMsFor(logWindow));
+      const times = await store.ledger.requestTimesSince(crawlId, Date.now() - keepMsFor(logWindow));
       if (times.length > 0) {
         await shared.seed(times);
         log.warn(`rebuilt the ${logWindow} request budget from ${times.length} logged requests (Redis had lost it)`);
@@ -191,7 +192,7 @@ export function createAdmission(options: AdmissionOptions): Admission {
     }
     for (const { name, window } of credentialLogWindows) {
       if (!pool || window === null || (await redis.exists(credentialWindowKey(prefix, crawlId, name, window))) === 1) continue;
-      const times = store.ledger.requestTimesSince(crawlId, Date.now() - keepMsFor(window), name);
+      const times = await store.ledger.requestTimesSince(crawlId, Date.now() - keepMsFor(window), name);
       if (times.length === 0) continue;
       await pool.seed(name, times);
       log.warn(`rebuilt the ${window} budget of credential ${name} from ${times.length} logged requests (Redis had lost it)`);
@@ -247,8 +248,8 @@ export function createAdmission(options: AdmissionOptions): Admission {
       // Never overlapping: during a Redis outage one tick may wait for the reconnect.
       if (ticking) return;
       ticking = true;
-      requestLog.flush();
       try {
+        await requestLog.flush();
         if (Date.now() - lastReseed >= RESEED_EVERY_MS) await reseedIfLost();
       } catch (err) {
         log.warn(`limiter upkeep: ${toError(err).message}`);
@@ -256,12 +257,15 @@ export function createAdmission(options: AdmissionOptions): Admission {
         ticking = false;
       }
     },
-    close() {
+    async close() {
       clearInterval(poller);
       subscriber.disconnect();
-      requestLog.flush();
-      shared.close();
-      pool?.close();
+      try {
+        await requestLog.flush();
+      } finally {
+        shared.close();
+        pool?.close();
+      }
     },
   };
 }

@@ -47,10 +47,10 @@ export class RequestBudgetLog {
     else this.pending.set(name, [atMs]);
   }
 
-  flush(): void {
+  async flush(): Promise<void> {
     if (this.pending.size === 0) return;
     const pending = this.pending;
     this.pending = new Map();
-    for (const [name, times] of pending) this.store.logRequests(this.crawlId, times, this.keepMs, name === '' ? undefined : name);
+    for (const [name, times] of pending) await this.store.logRequests(this.crawlId, times, this.keepMs, name === '' ? undefined : name);
   }
 }

@@ -28,7 +28,7 @@ export interface WorkerStatus {
   finished: number;
   /** When the worker session started (ISO 8601). */
   startedAt: string;
-  /** Its last heartbeat (ISO 8601); a worker silent for 15 s disappears. */
+  /** Its last heartbeat (ISO 8601); a worker silent for 4 s disappears. */
   beatAt: string;
 }
 
@@ -63,7 +63,10 @@ export interface CredentialStatus {
 export interface CrawlStatus {
   id: number;
   name: string;
-  /** `done` when every key has a result or failure, `paused`, or `running` (pending keys). */
+  /**
+   * `done` when every key has a result or failure, `paused` (by `sluice pause`, the dashboard,
+   * or any BullMQ tool pausing the queue), or `running` (pending keys).
+   */
   state: 'done' | 'running' | 'paused';
   /** Keys in the key source. */
   total: number;
@@ -111,7 +114,8 @@ export interface CrawlStatus {
   credentials: CredentialStatus[];
   /**
    * `ok` (progressing), `stalled` (keys pending and workers online, but no key finished for
-   * 60 s), `idle` (done, paused or no worker online) or `redis-unreachable`.
+   * 60 s), `idle` (done or paused), `no-worker` (keys pending and no worker online: start one
+   * with `sluice work <crawl>`) or `redis-unreachable`.
    */
   health: Health;
 }
@@ -119,26 +123,28 @@ export interface CrawlStatus {
 const RECENT_ERRORS_SHOWN = 10;
 const iso = (ms: number) => new Date(ms).toISOString();
 
-function statusOf(crawl: LoadedCrawl, engine: Engine, redis: RedisFigures | null, nowMs: number): CrawlStatus {
+async function statusOf(crawl: LoadedCrawl, engine: Engine, redis: RedisFigures | null, nowMs: number): Promise<CrawlStatus> {
   const { row } = crawl;
-  const p = engine.store.ledger.progress(row.id);
-  const lastProgressAt = engine.store.ledger.lastProgressAt(row.id);
+  const p = await engine.store.ledger.progress(row.id);
+  const lastProgressAt = await engine.store.ledger.lastProgressAt(row.id);
+  const cursor = await engine.store.crawls.getCursor(row.id);
   const pending = Math.max(0, row.total - p.done - p.failed);
   const workers = redis?.workers ?? [];
   const rate = redis?.stats.rate ?? [];
   const last5m = ratePerSec(rate, nowMs, 300);
   const throttledUntil = throttledUntilOf(workers, nowMs);
   const errors = redis?.stats.recentErrors ?? [];
+  const paused = row.paused || (redis?.queuePaused ?? false);
   return {
     id: row.id,
     name: row.name,
-    state: pending === 0 ? 'done' : row.paused ? 'paused' : 'running',
+    state: pending === 0 ? 'done' : paused ? 'paused' : 'running',
     total: row.total,
     done: p.done,
     failed: p.failed,
     pending,
     percent: row.total === 0 ? 100 : Math.floor((p.done * 1000) / row.total) / 10,
-    enqueuedThrough: Math.min(engine.store.crawls.getCursor(row.id) * crawl.batchSize, row.total),
+    enqueuedThrough: Math.min(cursor * crawl.batchSize, row.total),
     queue: redis?.queue ?? null,
     createdAt: iso(row.createdAt),
     inFlight: workers.reduce((sum, w) => sum + w.inFlight, 0),
@@ -162,7 +168,7 @@ function statusOf(crawl: LoadedCrawl, engine: Engine, redis: RedisFigures | null
       .map((e) => ({ at: iso(e.at), key: e.key, errorClass: e.errorClass, reason: e.reason })),
     lastProgressAt: lastProgressAt === null ? null : iso(lastProgressAt),
     credentials: (redis?.credentials ?? []).map(credentialStatusOf),
-    health: healthOf({ redisUp: redis !== null, pending, paused: row.paused, workers, lastProgressAt, throttledUntil, nowMs }),
+    health: healthOf({ redisUp: redis !== null, pending, paused, workers, lastProgressAt, throttledUntil, nowMs }),
   };
 }
 
@@ -178,8 +184,8 @@ function credentialStatusOf(usage: CredentialUsage): CredentialStatus {
 }
 
 /** The crawls a status call covers: one (by id or name) or all. */
-export function crawlsFor(engine: Engine, ref?: string | number): LoadedCrawl[] {
-  return ref === undefined ? engine.store.crawls.list().map(toLoadedCrawl) : [loadCrawl(engine.store, ref)];
+export async function crawlsFor(engine: Engine, ref?: string | number): Promise<LoadedCrawl[]> {
+  return ref === undefined ? (await engine.store.crawls.list()).map(toLoadedCrawl) : [await loadCrawl(engine.store, ref)];
 }
 
 /** Redis figures of each crawl, in order, or null when Redis does not answer in time. */
@@ -200,9 +206,9 @@ export async function redisFiguresFor(engine: Engine, crawls: readonly LoadedCra
  * @throws ConfigError when `ref` names no crawl.
  */
 export async function status(engine: Engine, ref?: string | number): Promise<CrawlStatus[]> {
-  const crawls = crawlsFor(engine, ref);
+  const crawls = await crawlsFor(engine, ref);
   const figures = await redisFiguresFor(engine, crawls);
   // Read after Redis, so the ledger is at least as new as the rates beside it.
   const now = Date.now();
-  return crawls.map((c, i) => statusOf(c, engine, figures?.[i] ?? null, now));
+  return Promise.all(crawls.map((c, i) => statusOf(c, engine, figures?.[i] ?? null, now)));
 }

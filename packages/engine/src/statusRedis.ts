@@ -17,6 +17,8 @@ import type { Engine } from './engine';
 export interface RedisFigures {
   /** Jobs (batches) in the crawl's queue. */
   queue: { waiting: number; active: number; delayed: number };
+  /** True when the BullMQ queue is paused (by `sluice pause` or by any BullMQ tool). */
+  queuePaused: boolean;
   /** Workers whose heartbeat is alive. */
   workers: WorkerInfo[];
   stats: CrawlStats;
@@ -36,13 +38,14 @@ export async function readRedisFigures(
 ): Promise<RedisFigures> {
   const queue = openBatchQueue(redis, prefix, crawlId);
   try {
-    const [live, workers, stats, credentialUsage] = await Promise.all([
+    const [live, queuePaused, workers, stats, credentialUsage] = await Promise.all([
       queue.liveCount(),
+      queue.queue.isPaused(),
       listWorkers(redis, prefix, crawlId),
       readCrawlStats(redis, prefix, crawlId),
       credentials.length > 0 ? readCredentialUsage(redis, prefix, crawlId, credentials) : Promise.resolve([]),
     ]);
-    return { queue: live, workers, stats, credentials: credentialUsage };
+    return { queue: live, queuePaused, workers, stats, credentials: credentialUsage };
   } finally {
     await queue.close();
   }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import { hostname } from 'node:os';
-import { type CredentialsExhaustedError, effectiveConcurrency, poolCredentials } from '@sluice/core';
+import { type CredentialsExhaustedError, effectiveConcurrency, poolCredentials, toError } from '@sluice/core';
 import { createHttpClient, warmUpHttp } from '@sluice/http';
 import {
   assertRedis,
@@ -59,7 +59,8 @@ export interface WorkSummary {
 
 /** How long a graceful shutdown waits for BullMQ before forcing its worker closed. */
 const CLOSE_GRACE_MS = 5_000;
-const HEARTBEAT_EVERY_MS = 3_000;
+/** Heartbeat renewal; its TTL in Redis (HEARTBEAT_TTL_MS, 4 s) lets three renewals go missing. */
+const HEARTBEAT_EVERY_MS = 1_000;
 
 /**
  * Works on a crawl until every key is in the ledger or `signal` aborts: a BullMQ worker over
@@ -72,7 +73,7 @@ const HEARTBEAT_EVERY_MS = 3_000;
  * session returns within a few seconds even when Redis is unreachable.
  */
 export async function work(engine: Engine, ref: string | number, options: WorkOptions = {}): Promise<WorkSummary> {
-  const crawl: LoadedCrawl = loadCrawl(engine.store, ref);
+  const crawl: LoadedCrawl = await loadCrawl(engine.store, ref);
   const { store, config } = engine;
   const id = crawl.row.id;
   const concurrency = options.concurrency ?? effectiveConcurrency(crawl.spec.limits);
@@ -113,7 +114,7 @@ export async function work(engine: Engine, ref: string | number, options: WorkOp
     await limiter.tick();
     await warmUpHttp();
   } catch (err) {
-    limiter.close();
+    await limiter.close().catch(() => {});
     await http.close().catch(() => {});
     redis.disconnect();
     throw err;
@@ -127,8 +128,13 @@ export async function work(engine: Engine, ref: string | number, options: WorkOp
     write: store.writeEntries,
     onCommit: (entries) => {
       recorder.finished(entries.length);
-      const p = store.ledger.progress(id);
-      if (p.done + p.failed >= crawl.row.total) wake.abort();
+      store.ledger.progress(id).then(
+        (p) => {
+          if (p.done + p.failed >= crawl.row.total) wake.abort();
+        },
+        // Only an early wake-up is lost: the monitor reads progress again at its next poll.
+        () => {},
+      );
     },
   });
   const started = Date.now();
@@ -174,10 +180,27 @@ export async function work(engine: Engine, ref: string | number, options: WorkOp
     void beat();
   });
   const meter = new RateMeter();
+  // A pause made on the queue with a BullMQ tool (bull-board's button) holds requests too.
+  let queuePaused = false;
+  let readingQueuePause = false;
+  const readQueuePause = () => {
+    if (readingQueuePause) return;
+    readingQueuePause = true;
+    queue.queue
+      .isPaused()
+      .then((paused) => {
+        queuePaused = paused;
+      })
+      .catch(() => {})
+      .finally(() => {
+        readingQueuePause = false;
+      });
+  };
   let complete = false;
   try {
     for (;;) {
-      ctx.pause.set(store.crawls.find(id)?.paused ?? false);
+      readQueuePause();
+      ctx.pause.set(((await store.crawls.find(id))?.paused ?? false) || queuePaused);
       if (Date.now() - lastBeat >= HEARTBEAT_EVERY_MS) {
         lastBeat = Date.now();
         void beat();
@@ -185,7 +208,7 @@ export async function work(engine: Engine, ref: string | number, options: WorkOp
       void recorder.flush();
       void limiter.tick();
       const state = await unlessAborted(checkCompletion(store, queue, crawl, config.log), stop.signal, 'running' as const);
-      const p = store.ledger.progress(id);
+      const p = await store.ledger.progress(id);
       options.onProgress?.({
         crawl: crawl.row.name,
         total: crawl.row.total,
@@ -214,12 +237,12 @@ export async function work(engine: Engine, ref: string | number, options: WorkOp
     await settlesWithin(removeHeartbeat(redis, config.prefix, id, workerId), 1_000);
     await settlesWithin(queue.close(), 1_000);
     await http.close().catch(() => {});
-    limiter.close();
+    await limiter.close().catch((err) => config.log.warn(`could not log the last requests: ${toError(err).message}`));
     redis.disconnect();
     options.signal?.removeEventListener('abort', onAbort);
   }
   if (exhausted) throw exhausted;
-  const p = store.ledger.progress(id);
+  const p = await store.ledger.progress(id);
   return {
     crawl: crawl.row.name,
     total: crawl.row.total,

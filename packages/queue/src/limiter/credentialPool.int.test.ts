@@ -2,7 +2,7 @@ import { CredentialsExhaustedError } from '@sluice/core';
 import { createCredentialPool, type PoolAdmission } from './credentialPool';
 import { readCredentialUsage } from './credentialUsage';
 import { credentialsRetiredKey } from './limiterKeys';
-import { redisNowMs, withRedisPrefix } from './testSupport';
+import { redisNowMs, withLimiterClients } from './testSupport';
 import type { LimiterLimits } from './windows';
 
 const NONE: LimiterLimits = { perSecond: 0, perMinute: 0, perHour: 0, perDay: 0, concurrency: 0 };
@@ -23,7 +23,7 @@ const count = (admissions: PoolAdmission[], name: string) => admissions.filter((
 
 describe('credential pool (real Redis, several clients)', () => {
   test('each credential keeps its own windows, shared by every process, and use spreads over the pool', async () => {
-    await withRedisPrefix('pool-windows', 2, async ({ prefix, crawlId, clients }) => {
+    await withLimiterClients('pool-windows', 2, async ({ prefix, crawlId, clients }) => {
       const credentials = [
         { name: 'KEY_A', limits: { ...NONE, perHour: 2 } },
         { name: 'KEY_B', limits: { ...NONE, perHour: 3 } },
@@ -58,7 +58,7 @@ describe('credential pool (real Redis, several clients)', () => {
   });
 
   test('a paused credential is skipped by every process while the others go on', async () => {
-    await withRedisPrefix('pool-pause', 2, async ({ prefix, crawlId, clients }) => {
+    await withLimiterClients('pool-pause', 2, async ({ prefix, crawlId, clients }) => {
       const credentials = ['KEY_A', 'KEY_B'].map((name) => ({ name, limits: { ...NONE, perHour: 100 } }));
       const pools = clients.map((redis) => createCredentialPool({ redis, prefix, crawlId, credentials }));
       try {
@@ -76,7 +76,7 @@ describe('credential pool (real Redis, several clients)', () => {
   });
 
   test('a retired credential is dropped by every process; with none left, acquire rejects', async () => {
-    await withRedisPrefix('pool-retire', 2, async ({ prefix, crawlId, clients }) => {
+    await withLimiterClients('pool-retire', 2, async ({ prefix, crawlId, clients }) => {
       const credentials = ['KEY_A', 'KEY_B'].map((name) => ({ name, limits: { ...NONE } }));
       const pools = clients.map((redis) => createCredentialPool({ redis, prefix, crawlId, credentials }));
       try {
