@@ -16,7 +16,12 @@ interface Settings {
   quick: boolean;
   rateRunMs: number;
   stormMs: number;
+  /** The checks to run (`--only A,pool`); all when empty. */
+  only: string[];
 }
+
+/** Every check by the name `--only` takes. */
+const CHECK_NAMES = ['A', 'B', 'pool', 'throttle', 'storm'] as const;
 
 interface Row {
   check: string;
@@ -250,18 +255,26 @@ async function poolCheck(s: Settings): Promise<Row[]> {
 function parseLimitsArgs(argv: string[]): Settings {
   const { values } = parseArgs({
     args: argv,
-    options: { quick: { type: 'boolean', default: false }, 'storm-seconds': { type: 'string' }, help: { type: 'boolean', default: false } },
+    options: {
+      quick: { type: 'boolean', default: false },
+      'storm-seconds': { type: 'string' },
+      only: { type: 'string' },
+      help: { type: 'boolean', default: false },
+    },
   });
   if (values.help) {
     process.stdout.write(
-      'usage: pnpm bench:limits [--quick] [--storm-seconds N]\n  --quick: 10 s rate runs, 15 s storm (default 30 s, 60 s)\n',
+      `usage: pnpm bench:limits [--quick] [--storm-seconds N] [--only ${CHECK_NAMES.join(',')}]\n  --quick: 10 s rate runs, 15 s storm (default 30 s, 60 s)\n  --only: run only the named checks\n`,
     );
     process.exit(0);
   }
   const quick = values.quick;
   const stormSeconds = values['storm-seconds'] === undefined ? null : Number(values['storm-seconds']);
   if (stormSeconds !== null && !(stormSeconds > 0)) throw new Error('--storm-seconds: expected a number > 0');
-  return { quick, rateRunMs: quick ? 10_000 : 30_000, stormMs: (stormSeconds ?? (quick ? 15 : 60)) * 1000 };
+  const only = values.only === undefined ? [] : values.only.split(',').map((n) => n.trim());
+  const unknown = only.filter((n) => !(CHECK_NAMES as readonly string[]).includes(n));
+  if (unknown.length > 0) throw new Error(`--only: unknown check(s) ${unknown.join(', ')}; expected ${CHECK_NAMES.join(', ')}`);
+  return { quick, rateRunMs: quick ? 10_000 : 30_000, stormMs: (stormSeconds ?? (quick ? 15 : 60)) * 1000, only };
 }
 
 function table(rows: Row[]): string {
@@ -274,22 +287,22 @@ function table(rows: Row[]): string {
 async function main() {
   const s = parseLimitsArgs(process.argv.slice(2));
   const started = Date.now();
-  const rows = [
-    ...(await rateCheck('A', { perSecond: 200 }, [{ ...SECOND, max: 200 }], s)),
-    ...(await rateCheck(
-      'B',
-      { perSecond: 20, perMinute: 300 },
-      [
-        { ...SECOND, max: 20 },
-        { ...MINUTE, max: 300 },
-      ],
-      s,
-    )),
-    ...(await poolCheck(s)),
-    ...(await throttleCheck('no limits', {}, false)),
-    ...(await throttleCheck('perSecond 1000', { perSecond: 1000 }, true)),
-    ...(await stormCheck(s)),
-  ];
+  const wanted = (name: (typeof CHECK_NAMES)[number]) => s.only.length === 0 || s.only.includes(name);
+  const rows: Row[] = [];
+  if (wanted('A')) rows.push(...(await rateCheck('A', { perSecond: 200 }, [{ ...SECOND, max: 200 }], s)));
+  if (wanted('B')) {
+    const budgets = [
+      { ...SECOND, max: 20 },
+      { ...MINUTE, max: 300 },
+    ];
+    rows.push(...(await rateCheck('B', { perSecond: 20, perMinute: 300 }, budgets, s)));
+  }
+  if (wanted('pool')) rows.push(...(await poolCheck(s)));
+  if (wanted('throttle')) {
+    rows.push(...(await throttleCheck('no limits', {}, false)));
+    rows.push(...(await throttleCheck('perSecond 1000', { perSecond: 1000 }, true)));
+  }
+  if (wanted('storm')) rows.push(...(await stormCheck(s)));
   const failed = rows.filter((r) => r.pass === false).length;
   process.stdout.write(
     `\n${table(rows)}\n\n${WORKERS} × \`sluice work -c 50\`, mock API in-process; ${s.quick ? 'quick' : 'full'} run, ${Math.round((Date.now() - started) / 1000)} s; ${failed === 0 ? 'all targets met' : `${failed} target(s) missed`}\n`,
