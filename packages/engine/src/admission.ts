@@ -222,7 +222,14 @@ export function createAdmission(options: AdmissionOptions): Admission {
       }
       if (pool && !credential) return releaseLocal;
       const sharedWaitStarted = performance.now();
-      const releaseShared = await shared.acquire(signal);
+      let releaseShared: () => void;
+      try {
+        releaseShared = await shared.acquire(signal);
+      } catch (err) {
+        credential?.release();
+        releaseLocal();
+        throw err;
+      }
       // The credential's start was recorded before the crawl's limits let it go: date it again.
       if (credential && performance.now() - sharedWaitStarted > CREDENTIAL_LATE_MS) void pool?.touch(credential, 0);
       if (!signal?.aborted) requestLog.add(Date.now(), credential?.credential);
