@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { openStore } from '@sluice/store';
-import { type MockApiOptions, runCli, withMockApi, withRedisPrefix, withTempDir } from '@sluice/testkit';
+import { type MockApiOptions, runCli, toArray, withMockApi, withRedisPrefix, withTempDir } from '@sluice/testkit';
 import { cliFlags } from './helpers';
 
 interface Failure {
@@ -21,15 +21,15 @@ async function runPreset(dir: string, redisUrl: string, prefix: string, spec: Re
   expect(run.code).toBe(1); // complete, with failures
   const failed = await runCli([...flags, 'failed', String(spec.name), '--json'], { env });
   const status = await runCli([...flags, 'status', String(spec.name), '--json'], { env });
-  const store = openStore(join(dir, 'sluice.db'));
+  const store = await openStore(join(dir, 'sluice.db'));
   try {
     return {
       failures: new Map((JSON.parse(failed.stdout) as Failure[]).map((f) => [f.key, f])),
-      results: [...store.ledger.iterateResults(1)].map((r) => r.key).sort(),
+      results: (await toArray(store.ledger.iterateResults(1))).map((r) => r.key).sort(),
       status: JSON.parse(status.stdout) as { done: number; failed: number; errorsByClass: Record<string, number> },
     };
   } finally {
-    store.close();
+    await store.close();
   }
 }
 
