@@ -18,7 +18,8 @@ async function bundle() {
     platform: 'node',
     format: 'cjs',
     target: 'node20',
-    external: ['better-sqlite3'],
+    // pg-native is node-postgres's optional native binding, never used here.
+    external: ['better-sqlite3', 'pg-native'],
     // Whitespace and syntax only: identifiers keep their names so stack traces stay readable.
     minifyWhitespace: true,
     minifySyntax: true,
