@@ -230,6 +230,12 @@ describe.each(backends)('ledger contract ($name)', (backend) => {
         await s.logRequests(id, [t - 120_000, t], 60_000);
         expect(await s.ledger.requestTimesSince(id, 0)).toEqual([t - 10_000, t - 5_000, t - 1_000, t]);
         expect(await s.ledger.requestTimesSince(id, t - 2_000)).toEqual([t - 1_000, t]);
+        // Pool credentials: each start carries the credential's name, and each can be read alone.
+        await s.logRequests(id, [t - 3_000, t - 2_500], 60_000, 'KEY_A');
+        await s.logRequests(id, [t - 2_800], 60_000, 'KEY_B');
+        expect(await s.ledger.requestTimesSince(id, 0, 'KEY_A')).toEqual([t - 3_000, t - 2_500]);
+        expect(await s.ledger.requestTimesSince(id, 0, 'KEY_B')).toEqual([t - 2_800]);
+        expect(await s.ledger.requestTimesSince(id, t - 4_000)).toEqual([t - 3_000, t - 2_800, t - 2_500, t - 1_000, t]);
       }),
     );
   });

@@ -12,12 +12,13 @@ export function createPgLedgerReads(db: PgDb, retry: Retry): LedgerReads {
   const progressRow = (id: number) => retry(async () => (await db.select().from(crawlProgress).where(eq(crawlProgress.crawlId, id)))[0]);
 
   return {
-    requestTimesSince: (id, sinceMs) =>
+    requestTimesSince: (id, sinceMs, credential) =>
       retry(async () => {
+        const byCredential = credential === undefined ? undefined : eq(requestLog.credential, credential);
         const rows = await db
           .select({ at: requestLog.at })
           .from(requestLog)
-          .where(and(eq(requestLog.crawlId, id), gte(requestLog.at, sinceMs)))
+          .where(and(eq(requestLog.crawlId, id), gte(requestLog.at, sinceMs), byCredential))
           .orderBy(asc(requestLog.at));
         return rows.map((r) => r.at);
       }),

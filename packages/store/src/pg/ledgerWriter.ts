@@ -165,19 +165,24 @@ export function createPgFailureClearer(pool: pg.Pool, retry: Retry): (crawlId: n
 }
 
 /**
- * Appends request start times and prunes those older than `keepMs`, in one transaction. A
+ * Appends request start times (with the pool credential they went out with, if any) and prunes
+ * those older than `keepMs`, in one transaction. A
  * retry after a lost commit may log a batch twice: a rebuilt budget then counts more requests
  * than were sent, which errs on the side of the limit.
  */
 export function createPgRequestLogger(
   pool: pg.Pool,
   retry: Retry,
-): (crawlId: number, times: readonly number[], keepMs: number) => Promise<void> {
-  return (crawlId, times, keepMs) =>
+): (crawlId: number, times: readonly number[], keepMs: number, credential?: string) => Promise<void> {
+  return (crawlId, times, keepMs, credential) =>
     retry(() =>
       inTransaction(pool, async (client) => {
         if (times.length > 0) {
-          await client.query('INSERT INTO request_log (crawl_id, at) SELECT $1, unnest($2::bigint[])', [crawlId, times]);
+          await client.query('INSERT INTO request_log (crawl_id, at, credential) SELECT $1, unnest($2::bigint[]), $3', [
+            crawlId,
+            times,
+            credential ?? null,
+          ]);
         }
         await client.query('DELETE FROM request_log WHERE crawl_id = $1 AND at < $2', [crawlId, Date.now() - keepMs]);
       }),

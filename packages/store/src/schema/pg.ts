@@ -82,6 +82,8 @@ export const requestLog = pgTable(
       .notNull()
       .references(() => crawls.id, { onDelete: 'cascade' }),
     at: bigint('at', { mode: 'number' }).notNull(),
+    /** The pool credential the request went out with (its environment variable's name), or null without a pool. */
+    credential: text('credential'),
   },
   (t) => [index('request_log_crawl_at').on(t.crawlId, t.at)],
 );
