@@ -8,6 +8,7 @@ import { runCommand } from './commands/run';
 import { statusCommand } from './commands/status';
 import { workCommand } from './commands/work';
 import type { CliContext, CommandContext } from './context';
+import { parseDurationMs } from './duration';
 import { DEFAULT_DB, DEFAULT_REDIS, type GlobalFlags, resolveGlobalOptions } from './globalOptions';
 import { createLogger } from './logger';
 
@@ -31,8 +32,19 @@ Crawl spec (JSON or YAML):
 
 const EXIT_HELP = `
 Exit codes: 0 done, 1 finished with failures, 2 bad usage or spec, 3 Redis/SQLite unreachable,
+4 ledger not writable (disk full, read-only) past --ledger-retry,
 6 interrupted (SIGINT/SIGTERM before the crawl was complete).
 Environment: SLUICE_DB, REDIS_URL, SLUICE_PREFIX, SLUICE_LOG_FORMAT.`;
+
+/** Flags `run` and `work` share, as commander parses them. */
+interface WorkFlags {
+  concurrency?: number;
+  json?: boolean;
+  ledgerRetry?: number;
+}
+
+const LEDGER_RETRY_FLAG = '--ledger-retry <duration>';
+const LEDGER_RETRY_HELP = 'when ledger writes fail (disk full, read-only), fetch nothing and retry this long, then exit 4 (default 60s)';
 
 /**
  * The `sluice` command tree. Each action resolves global options, then calls one command
@@ -68,10 +80,11 @@ export function buildProgram(cli: CliContext, result: { code: number }): Command
     .option('--no-progress', 'no live progress line (it is shown only on a TTY anyway)')
     .option('-c, --concurrency <n>', 'requests in flight in this process (overrides limits.concurrency)', positiveInt)
     .option('--json', 'print the summary as JSON')
+    .option(LEDGER_RETRY_FLAG, LEDGER_RETRY_HELP, parseDurationMs)
     .addHelpText('after', SPEC_HELP)
     .action(
-      act((ctx, spec: string, o: { progress: boolean; concurrency?: number; json?: boolean }) =>
-        runCommand(spec, { progress: o.progress, concurrency: o.concurrency, json: o.json ?? false }, ctx),
+      act((ctx, spec: string, o: WorkFlags & { progress: boolean }) =>
+        runCommand(spec, { progress: o.progress, concurrency: o.concurrency, json: o.json ?? false, ledgerRetryMs: o.ledgerRetry }, ctx),
       ),
     );
 
@@ -97,9 +110,14 @@ export function buildProgram(cli: CliContext, result: { code: number }): Command
     .option('--no-progress', 'no live progress line')
     .option('--no-produce', 'only fetch; never act as the producer (leave that to `sluice enqueue` or other workers)')
     .option('--json', 'print the summary as JSON')
+    .option(LEDGER_RETRY_FLAG, LEDGER_RETRY_HELP, parseDurationMs)
     .action(
-      act((ctx, ref: string, o: { progress: boolean; produce: boolean; concurrency?: number; json?: boolean }) =>
-        workCommand(ref, { progress: o.progress, produce: o.produce, concurrency: o.concurrency, json: o.json ?? false }, ctx),
+      act((ctx, ref: string, o: WorkFlags & { progress: boolean; produce: boolean }) =>
+        workCommand(
+          ref,
+          { progress: o.progress, produce: o.produce, concurrency: o.concurrency, json: o.json ?? false, ledgerRetryMs: o.ledgerRetry },
+          ctx,
+        ),
       ),
     );
 
@@ -119,7 +137,8 @@ export function buildProgram(cli: CliContext, result: { code: number }): Command
         'enqueuedThrough, queue {waiting, active, delayed} or null, createdAt, inFlight, throttledUntil,\n' +
         'ratePerSec {last1m, last5m}, etaSeconds, workersOnline, workers [{id, host, pid, inFlight, finished,\n' +
         'startedAt, beatAt}], breaker, errorsByClass, recentErrors [{at, key, errorClass, reason}],\n' +
-        'lastProgressAt, health (ok|stalled|idle|no-worker|redis-unreachable). See the README, section Monitoring.',
+        'lastProgressAt, health (ok|stalled|idle|no-worker|ledger-unwritable|redis-unreachable),\n' +
+        'ledgerError. See the README, section Monitoring.',
     )
     .action(
       act((ctx, ref: string | undefined, o: { json?: boolean; watch?: boolean; interval?: number }) =>

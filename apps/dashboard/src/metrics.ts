@@ -83,6 +83,12 @@ export function createMetricsEndpoint(read: () => Promise<MetricsSnapshot>): Met
     'counter',
   );
   perCrawl('sluice_workers_online', 'Workers with a live heartbeat.', (c) => c.workersOnline, 'gauge');
+  perCrawl(
+    'sluice_ledger_unwritable_workers',
+    'Workers whose ledger writes fail (disk full, read-only) and that hold their requests meanwhile.',
+    (c) => c.ledgerFailing,
+    'gauge',
+  );
 
   new Counter({
     name: 'sluice_requests_total',

@@ -17,6 +17,8 @@ export interface CrawlMetrics {
   queue: { waiting: number; active: number; delayed: number } | null;
   /** Live workers, or null when Redis is unreachable. */
   workersOnline: number | null;
+  /** Live workers whose ledger writes fail right now, or null when Redis is unreachable. */
+  ledgerFailing: number | null;
   /** Request counters, duration histogram, throttle events and limiter wait (all workers), or null. */
   stats: CrawlStats | null;
 }
@@ -44,6 +46,7 @@ export async function metricsSnapshot(engine: Engine): Promise<MetricsSnapshot> 
         failed: p.failed,
         queue: f?.queue ?? null,
         workersOnline: f ? f.workers.length : null,
+        ledgerFailing: f ? f.workers.filter((w) => w.ledgerError).length : null,
         stats: f?.stats ?? null,
       };
     }),

@@ -7,6 +7,7 @@ import {
   etaSeconds,
   type Health,
   healthOf,
+  ledgerErrorOf,
   ratePerSec,
   roundRate,
   throttledUntilOf,
@@ -101,6 +102,12 @@ export interface CrawlStatus {
    * with `sluice work <crawl>`) or `redis-unreachable`.
    */
   health: Health;
+  /**
+   * The driver's message while a live worker cannot write the ledger (`database or disk is
+   * full`, `attempt to write a readonly database`); that worker fetches nothing meanwhile.
+   * Null when every ledger write succeeds.
+   */
+  ledgerError: string | null;
 }
 
 const RECENT_ERRORS_SHOWN = 10;
@@ -117,6 +124,7 @@ function statusOf(crawl: LoadedCrawl, engine: Engine, redis: RedisFigures | null
   const throttledUntil = throttledUntilOf(workers, nowMs);
   const errors = redis?.stats.recentErrors ?? [];
   const paused = row.paused || (redis?.queuePaused ?? false);
+  const ledgerError = ledgerErrorOf(workers);
   return {
     id: row.id,
     name: row.name,
@@ -149,7 +157,8 @@ function statusOf(crawl: LoadedCrawl, engine: Engine, redis: RedisFigures | null
       .slice(0, RECENT_ERRORS_SHOWN)
       .map((e) => ({ at: iso(e.at), key: e.key, errorClass: e.errorClass, reason: e.reason })),
     lastProgressAt: lastProgressAt === null ? null : iso(lastProgressAt),
-    health: healthOf({ redisUp: redis !== null, pending, paused, workers, lastProgressAt, throttledUntil, nowMs }),
+    health: healthOf({ redisUp: redis !== null, pending, paused, workers, lastProgressAt, throttledUntil, ledgerError, nowMs }),
+    ledgerError,
   };
 }
 

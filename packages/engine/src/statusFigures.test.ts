@@ -107,6 +107,12 @@ describe('healthOf', () => {
     expect(healthOf({ ...base, workers: [], pending: 0 })).toBe('idle');
     expect(healthOf({ ...base, redisUp: false })).toBe('redis-unreachable');
   });
+
+  test('ledger-unwritable while a worker reports a failing ledger write, whatever the progress', () => {
+    expect(healthOf({ ...base, ledgerError: 'database or disk is full' })).toBe('ledger-unwritable');
+    expect(healthOf({ ...base, ledgerError: null })).toBe('ok');
+    expect(healthOf({ ...base, ledgerError: 'database or disk is full', redisUp: false })).toBe('redis-unreachable');
+  });
 });
 
 describe('grouping and heartbeats', () => {

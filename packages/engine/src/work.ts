@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import { hostname } from 'node:os';
-import { effectiveConcurrency } from '@sluice/core';
+import { effectiveConcurrency, toError } from '@sluice/core';
 import { createHttpClient, warmUpHttp } from '@sluice/http';
 import {
   assertRedis,
@@ -18,7 +18,9 @@ import { settlesWithin, unlessAborted } from './abortable';
 import { createAdmission } from './admission';
 import { checkCompletion } from './completion';
 import type { Engine } from './engine';
+import { KeyAbortedError } from './keyAborted';
 import { buildKeyFetchContext, jobConcurrency } from './keyFetchContext';
+import { DEFAULT_LEDGER_RETRY_MS, LedgerGuard } from './ledgerGuard';
 import { type LoadedCrawl, loadCrawl } from './loadCrawl';
 import { processBatch } from './processBatch';
 import { runProducerLoop } from './producerLoop';
@@ -43,6 +45,11 @@ export interface WorkOptions {
    * `TransientError` to retry it. Default none.
    */
   validate?: (body: unknown, key: string) => void;
+  /**
+   * How long failed ledger writes (disk full, read-only file) are retried, fetching nothing
+   * meanwhile, before `work` stops and throws LedgerUnwritableError. Default 60000.
+   */
+  ledgerRetryMs?: number;
 }
 
 export interface WorkSummary {
@@ -90,6 +97,7 @@ export async function work(engine: Engine, ref: string | number, options: WorkOp
   await warnIfEvicting(redis, config.log);
   const http = createHttpClient({ connections: concurrency });
   const throttle = new ThrottleGate();
+  const guard = new LedgerGuard(options.ledgerRetryMs ?? DEFAULT_LEDGER_RETRY_MS, config.log);
   const limiter = createAdmission({
     crawlId: id,
     limits: crawl.spec.limits,
@@ -99,11 +107,13 @@ export async function work(engine: Engine, ref: string | number, options: WorkOp
     store,
     throttle,
     log: config.log,
+    ledger: guard,
   });
   let ctx: ReturnType<typeof buildKeyFetchContext>;
   try {
     ctx = buildKeyFetchContext(crawl, { http, limiter, env: config.env, signal: stop.signal, throttle });
     if (options.validate) ctx.customValidate = options.validate;
+    ctx.ledgerHold = guard.hold;
     await limiter.tick();
     await warmUpHttp();
   } catch (err) {
@@ -132,9 +142,21 @@ export async function work(engine: Engine, ref: string | number, options: WorkOp
     crawlId: id,
     concurrency: jobConcurrency(crawl, concurrency),
     process: async (payload) => {
-      await processBatch(payload, store, writer, ctx);
+      try {
+        await processBatch(payload, store, writer, guard, ctx);
+      } catch (err) {
+        // The batch returns to the queue; say why once (a shutdown or a ledger fault says so elsewhere).
+        if (!(err instanceof KeyAbortedError) && guard.fatal === null) batchTrouble(toError(err).message);
+        throw err;
+      }
     },
   });
+  let lastBatchTrouble = '';
+  const batchTrouble = (message: string) => {
+    if (message === lastBatchTrouble) return;
+    lastBatchTrouble = message;
+    config.log.warn(`a batch failed and returns to the queue: ${message}`, { event: 'batch-failed' });
+  };
   const producerStop = new AbortController();
   const producerTask =
     options.produce === false
@@ -160,12 +182,22 @@ export async function work(engine: Engine, ref: string | number, options: WorkOp
       beatAt: Date.now(),
       breaker: ctx.breaker.current,
       throttledUntil: ctx.throttle.pausedUntil,
+      ledgerError: guard.error,
     }).catch(() => {});
   let lastBeat = 0;
   // Breaker changes reach status at once, not at the next regular heartbeat.
   ctx.breaker.onChange(() => {
     lastBeat = Date.now();
     void beat();
+  });
+  guard.onChange(() => {
+    lastBeat = Date.now();
+    void beat();
+    if (guard.error !== null && guard.fatal === null) {
+      recorder.error({ at: Date.now(), key: '', errorClass: 'LedgerWriteError', reason: guard.error });
+      void recorder.flush();
+    }
+    if (guard.fatal) wake.abort();
   });
   const meter = new RateMeter();
   // A pause made on the queue with a BullMQ tool (bull-board's button) holds requests too.
@@ -210,7 +242,7 @@ export async function work(engine: Engine, ref: string | number, options: WorkOp
         complete = true;
         break;
       }
-      if (stop.signal.aborted) break;
+      if (stop.signal.aborted || guard.fatal) break;
       await sleep(options.progressIntervalMs ?? 500, AbortSignal.any([stop.signal, wake.signal]));
       if (wake.signal.aborted) wake = new AbortController();
     }
@@ -229,6 +261,7 @@ export async function work(engine: Engine, ref: string | number, options: WorkOp
     redis.disconnect();
     options.signal?.removeEventListener('abort', onAbort);
   }
+  if (guard.fatal) throw guard.fatal;
   const p = store.ledger.progress(id);
   return {
     crawl: crawl.row.name,

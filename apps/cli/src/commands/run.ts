@@ -11,6 +11,8 @@ export interface RunOptions {
   /** Requests in flight in this process; overrides the spec. */
   concurrency?: number;
   json: boolean;
+  /** How long failed ledger writes are retried before exiting 4. Default: the engine's (60 s). */
+  ledgerRetryMs?: number;
 }
 
 /** `sluice run <spec>`: create or find the crawl, then enqueue and work until it is complete. */
@@ -21,7 +23,12 @@ export async function runCommand(specPath: string, options: RunOptions, ctx: Com
     const progress = progressReporter(ctx, options.progress && !options.json);
     let summary: Awaited<ReturnType<typeof run>>;
     try {
-      summary = await run(engine, spec, specDir, { signal: ctx.signal, onProgress: progress.onProgress, concurrency: options.concurrency });
+      summary = await run(engine, spec, specDir, {
+        signal: ctx.signal,
+        onProgress: progress.onProgress,
+        concurrency: options.concurrency,
+        ledgerRetryMs: options.ledgerRetryMs,
+      });
     } finally {
       progress.stop();
     }

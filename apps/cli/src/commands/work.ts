@@ -10,6 +10,8 @@ export interface WorkCommandOptions {
   produce: boolean;
   concurrency?: number;
   json: boolean;
+  /** How long failed ledger writes are retried before exiting 4. Default: the engine's (60 s). */
+  ledgerRetryMs?: number;
 }
 
 /** `sluice work <crawl>`: one worker process; several may run at once. */
@@ -23,6 +25,7 @@ export async function workCommand(ref: string, options: WorkCommandOptions, ctx:
         onProgress: progress.onProgress,
         concurrency: options.concurrency,
         produce: options.produce,
+        ledgerRetryMs: options.ledgerRetryMs,
       });
       progress.stop();
       printWorkSummary(ctx, summary, options.json);
