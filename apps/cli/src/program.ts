@@ -33,6 +33,7 @@ Crawl spec (JSON or YAML):
 const EXIT_HELP = `
 Exit codes: 0 done, 1 finished with failures, 2 bad usage or spec, 3 Redis/SQLite unreachable,
 4 ledger not writable (disk full, read-only) past --ledger-retry,
+5 endpoint unreachable past --max-outage,
 6 interrupted (SIGINT/SIGTERM before the crawl was complete).
 Environment: SLUICE_DB, REDIS_URL, SLUICE_PREFIX, SLUICE_LOG_FORMAT.`;
 
@@ -41,7 +42,20 @@ interface WorkFlags {
   concurrency?: number;
   json?: boolean;
   ledgerRetry?: number;
+  maxOutage?: number;
 }
+
+/** The engine options of `run`/`work` that come straight from flags. */
+const workFlagOptions = (o: WorkFlags) => ({
+  concurrency: o.concurrency,
+  json: o.json ?? false,
+  ledgerRetryMs: o.ledgerRetry,
+  maxOutageMs: o.maxOutage,
+});
+
+const MAX_OUTAGE_FLAG = '--max-outage <duration>';
+const MAX_OUTAGE_HELP =
+  'give up (exit 5) when the endpoint stays unreachable this long (default 60s while it never answered, no limit once it has)';
 
 const LEDGER_RETRY_FLAG = '--ledger-retry <duration>';
 const LEDGER_RETRY_HELP = 'when ledger writes fail (disk full, read-only), fetch nothing and retry this long, then exit 4 (default 60s)';
@@ -81,10 +95,11 @@ export function buildProgram(cli: CliContext, result: { code: number }): Command
     .option('-c, --concurrency <n>', 'requests in flight in this process (overrides limits.concurrency)', positiveInt)
     .option('--json', 'print the summary as JSON')
     .option(LEDGER_RETRY_FLAG, LEDGER_RETRY_HELP, parseDurationMs)
+    .option(MAX_OUTAGE_FLAG, MAX_OUTAGE_HELP, parseDurationMs)
     .addHelpText('after', SPEC_HELP)
     .action(
       act((ctx, spec: string, o: WorkFlags & { progress: boolean }) =>
-        runCommand(spec, { progress: o.progress, concurrency: o.concurrency, json: o.json ?? false, ledgerRetryMs: o.ledgerRetry }, ctx),
+        runCommand(spec, { progress: o.progress, ...workFlagOptions(o) }, ctx),
       ),
     );
 
@@ -111,13 +126,10 @@ export function buildProgram(cli: CliContext, result: { code: number }): Command
     .option('--no-produce', 'only fetch; never act as the producer (leave that to `sluice enqueue` or other workers)')
     .option('--json', 'print the summary as JSON')
     .option(LEDGER_RETRY_FLAG, LEDGER_RETRY_HELP, parseDurationMs)
+    .option(MAX_OUTAGE_FLAG, MAX_OUTAGE_HELP, parseDurationMs)
     .action(
       act((ctx, ref: string, o: WorkFlags & { progress: boolean; produce: boolean }) =>
-        workCommand(
-          ref,
-          { progress: o.progress, produce: o.produce, concurrency: o.concurrency, json: o.json ?? false, ledgerRetryMs: o.ledgerRetry },
-          ctx,
-        ),
+        workCommand(ref, { progress: o.progress, produce: o.produce, ...workFlagOptions(o) }, ctx),
       ),
     );
 
@@ -137,8 +149,8 @@ export function buildProgram(cli: CliContext, result: { code: number }): Command
         'enqueuedThrough, queue {waiting, active, delayed} or null, createdAt, inFlight, throttledUntil,\n' +
         'ratePerSec {last1m, last5m}, etaSeconds, workersOnline, workers [{id, host, pid, inFlight, finished,\n' +
         'startedAt, beatAt}], breaker, errorsByClass, recentErrors [{at, key, errorClass, reason}],\n' +
-        'lastProgressAt, health (ok|stalled|idle|no-worker|ledger-unwritable|redis-unreachable),\n' +
-        'ledgerError. See the README, section Monitoring.',
+        'lastProgressAt, health (ok|stalled|idle|no-worker|outage|ledger-unwritable|redis-unreachable),\n' +
+        'ledgerError, outageSince. See the README, section Monitoring.',
     )
     .action(
       act((ctx, ref: string | undefined, o: { json?: boolean; watch?: boolean; interval?: number }) =>

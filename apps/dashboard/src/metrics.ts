@@ -89,6 +89,12 @@ export function createMetricsEndpoint(read: () => Promise<MetricsSnapshot>): Met
     (c) => c.ledgerFailing,
     'gauge',
   );
+  perCrawl(
+    'sluice_endpoint_outage_workers',
+    'Workers that find the endpoint unreachable (circuit open); their requests wait.',
+    (c) => c.outageWorkers,
+    'gauge',
+  );
 
   new Counter({
     name: 'sluice_requests_total',

@@ -178,7 +178,7 @@ export async function fetchKey(item: KeyItem, ctx: KeyFetchContext): Promise<Led
       return fail(error, status);
     }
     ctx.recorder?.attempt('transient', took());
-    if (!ctx.breaker.failure(probe)) {
+    if (!ctx.breaker.failure(probe, reason)) {
       // The circuit is open: this failure is the outage's, not the key's.
       attempts--;
       continue;

@@ -8,6 +8,7 @@ import {
   type Health,
   healthOf,
   ledgerErrorOf,
+  outageSinceOf,
   ratePerSec,
   roundRate,
   throttledUntilOf,
@@ -108,6 +109,11 @@ export interface CrawlStatus {
    * Null when every ledger write succeeds.
    */
   ledgerError: string | null;
+  /**
+   * Since when (ISO 8601) a live worker finds the endpoint unreachable (its circuit opened and
+   * has not closed since), or null. Requests wait meanwhile; no key fails for it.
+   */
+  outageSince: string | null;
 }
 
 const RECENT_ERRORS_SHOWN = 10;
@@ -125,6 +131,7 @@ function statusOf(crawl: LoadedCrawl, engine: Engine, redis: RedisFigures | null
   const errors = redis?.stats.recentErrors ?? [];
   const paused = row.paused || (redis?.queuePaused ?? false);
   const ledgerError = ledgerErrorOf(workers);
+  const outageSince = outageSinceOf(workers);
   return {
     id: row.id,
     name: row.name,
@@ -157,8 +164,19 @@ function statusOf(crawl: LoadedCrawl, engine: Engine, redis: RedisFigures | null
       .slice(0, RECENT_ERRORS_SHOWN)
       .map((e) => ({ at: iso(e.at), key: e.key, errorClass: e.errorClass, reason: e.reason })),
     lastProgressAt: lastProgressAt === null ? null : iso(lastProgressAt),
-    health: healthOf({ redisUp: redis !== null, pending, paused, workers, lastProgressAt, throttledUntil, ledgerError, nowMs }),
+    health: healthOf({
+      redisUp: redis !== null,
+      pending,
+      paused,
+      workers,
+      lastProgressAt,
+      throttledUntil,
+      ledgerError,
+      outageSince,
+      nowMs,
+    }),
     ledgerError,
+    outageSince: outageSince === null ? null : iso(outageSince),
   };
 }
 

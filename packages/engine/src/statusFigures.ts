@@ -12,10 +12,11 @@ const DAY_SECONDS = 86_400;
 
 /** `ok`: making progress; `stalled`: workers online, keys pending, no progress for 60 s;
  * `idle`: nothing expected to happen (done or paused); `no-worker`: keys pending, not paused,
- * and no worker online to fetch them; `ledger-unwritable`: a worker cannot write the ledger
+ * and no worker online to fetch them; `outage`: a worker's endpoint is unreachable (circuit
+ * open), requests wait; `ledger-unwritable`: a worker cannot write the ledger
  * (disk full, read-only) and holds its requests; `redis-unreachable`: Redis did not answer, so
  * the live figures are unknown. */
-export type Health = 'ok' | 'stalled' | 'idle' | 'no-worker' | 'ledger-unwritable' | 'redis-unreachable';
+export type Health = 'ok' | 'stalled' | 'idle' | 'no-worker' | 'outage' | 'ledger-unwritable' | 'redis-unreachable';
 
 /** `open` when any live worker's circuit is open, else `half-open` when any probes, else `closed`. */
 export type BreakerState = 'closed' | 'open' | 'half-open';
@@ -78,6 +79,8 @@ export interface HealthInput {
   throttledUntil: number | null;
   /** A live worker's failing ledger write, or null. Default null. */
   ledgerError?: string | null;
+  /** Epoch ms since which a live worker's endpoint is unreachable, or null. Default null. */
+  outageSince?: number | null;
   nowMs: number;
 }
 
@@ -91,6 +94,7 @@ export function healthOf(input: HealthInput): Health {
   if (input.ledgerError) return 'ledger-unwritable';
   if (input.pending === 0 || input.paused) return 'idle';
   if (input.workers.length === 0) return 'no-worker';
+  if (input.outageSince) return 'outage';
   if (input.throttledUntil !== null && input.throttledUntil > input.nowMs) return 'ok';
   const online = Math.min(...input.workers.map((w) => w.startedAt));
   const since = Math.max(input.lastProgressAt ?? 0, online);
@@ -106,7 +110,13 @@ export function errorsByClass(errors: ReadonlyArray<Pick<RecentError, 'errorClas
 }
 
 /** Optional heartbeat fields written by workers that have a breaker and a throttle gate. */
-type HeartbeatExtras = { breaker?: string; throttledUntil?: number; ledgerError?: string | null };
+type HeartbeatExtras = { breaker?: string; throttledUntil?: number; ledgerError?: string | null; outageSince?: number };
+
+/** When the oldest ongoing outage any live worker reports began (epoch ms), or null. */
+export function outageSinceOf(workers: ReadonlyArray<WorkerInfo>): number | null {
+  const since = workers.map((w) => (w as WorkerInfo & HeartbeatExtras).outageSince ?? 0).filter((s) => s > 0);
+  return since.length > 0 ? Math.min(...since) : null;
+}
 
 /** The first failing ledger write any live worker reports, or null. */
 export function ledgerErrorOf(workers: ReadonlyArray<WorkerInfo>): string | null {

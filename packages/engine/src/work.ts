@@ -22,6 +22,7 @@ import { KeyAbortedError } from './keyAborted';
 import { buildKeyFetchContext, jobConcurrency } from './keyFetchContext';
 import { DEFAULT_LEDGER_RETRY_MS, LedgerGuard } from './ledgerGuard';
 import { type LoadedCrawl, loadCrawl } from './loadCrawl';
+import { endpointOf, OutageWatch } from './outageWatch';
 import { processBatch } from './processBatch';
 import { runProducerLoop } from './producerLoop';
 import { type ProgressSnapshot, RateMeter } from './progress';
@@ -50,6 +51,13 @@ export interface WorkOptions {
    * meanwhile, before `work` stops and throws LedgerUnwritableError. Default 60000.
    */
   ledgerRetryMs?: number;
+  /**
+   * Give up (throw EndpointOutageError) once the endpoint stayed unreachable (circuit open)
+   * this long. Default: 60000 while the endpoint has never answered, no limit once it has.
+   */
+  maxOutageMs?: number;
+  /** An ongoing outage is logged again this often. Default 30000. */
+  outageLogEveryMs?: number;
 }
 
 export interface WorkSummary {
@@ -170,6 +178,16 @@ export async function work(engine: Engine, ref: string | number, options: WorkOp
           log: config.log,
         });
 
+  // Before the heartbeat's breaker listener, so a beat sent on a change already carries the outage.
+  const outage = new OutageWatch({
+    breaker: ctx.breaker,
+    endpoint: endpointOf(crawl.spec.request.url),
+    answeredBefore: store.ledger.progress(id).done > 0,
+    maxOutageMs: options.maxOutageMs,
+    logEveryMs: options.outageLogEveryMs,
+    log: config.log,
+  });
+  let gaveUp: Error | null = null;
   const workerId = randomUUID();
   const beat = () =>
     writeHeartbeat(redis, config.prefix, id, {
@@ -183,6 +201,7 @@ export async function work(engine: Engine, ref: string | number, options: WorkOp
       breaker: ctx.breaker.current,
       throttledUntil: ctx.throttle.pausedUntil,
       ledgerError: guard.error,
+      outageSince: outage.since,
     }).catch(() => {});
   let lastBeat = 0;
   // Breaker changes reach status at once, not at the next regular heartbeat.
@@ -242,7 +261,8 @@ export async function work(engine: Engine, ref: string | number, options: WorkOp
         complete = true;
         break;
       }
-      if (stop.signal.aborted || guard.fatal) break;
+      gaveUp = outage.check();
+      if (stop.signal.aborted || guard.fatal || gaveUp) break;
       await sleep(options.progressIntervalMs ?? 500, AbortSignal.any([stop.signal, wake.signal]));
       if (wake.signal.aborted) wake = new AbortController();
     }
@@ -262,6 +282,7 @@ export async function work(engine: Engine, ref: string | number, options: WorkOp
     options.signal?.removeEventListener('abort', onAbort);
   }
   if (guard.fatal) throw guard.fatal;
+  if (gaveUp) throw gaveUp;
   const p = store.ledger.progress(id);
   return {
     crawl: crawl.row.name,

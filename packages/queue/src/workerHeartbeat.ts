@@ -18,6 +18,8 @@ export interface WorkerInfo {
   throttledUntil?: number;
   /** The driver's message while this worker's ledger writes fail (`database or disk is full`); absent or null otherwise. */
   ledgerError?: string | null;
+  /** Epoch ms since which this worker's endpoint is unreachable (circuit open), or 0. */
+  outageSince?: number;
 }
 
 /**

@@ -13,6 +13,8 @@ export interface RunOptions {
   json: boolean;
   /** How long failed ledger writes are retried before exiting 4. Default: the engine's (60 s). */
   ledgerRetryMs?: number;
+  /** Give up (exit 5) after the endpoint stayed unreachable this long. Default: the engine's. */
+  maxOutageMs?: number;
 }
 
 /** `sluice run <spec>`: create or find the crawl, then enqueue and work until it is complete. */
@@ -28,6 +30,7 @@ export async function runCommand(specPath: string, options: RunOptions, ctx: Com
         onProgress: progress.onProgress,
         concurrency: options.concurrency,
         ledgerRetryMs: options.ledgerRetryMs,
+        maxOutageMs: options.maxOutageMs,
       });
     } finally {
       progress.stop();

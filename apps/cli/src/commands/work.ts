@@ -12,6 +12,8 @@ export interface WorkCommandOptions {
   json: boolean;
   /** How long failed ledger writes are retried before exiting 4. Default: the engine's (60 s). */
   ledgerRetryMs?: number;
+  /** Give up (exit 5) after the endpoint stayed unreachable this long. Default: the engine's. */
+  maxOutageMs?: number;
 }
 
 /** `sluice work <crawl>`: one worker process; several may run at once. */
@@ -26,6 +28,7 @@ export async function workCommand(ref: string, options: WorkCommandOptions, ctx:
         concurrency: options.concurrency,
         produce: options.produce,
         ledgerRetryMs: options.ledgerRetryMs,
+        maxOutageMs: options.maxOutageMs,
       });
       progress.stop();
       printWorkSummary(ctx, summary, options.json);
