@@ -43,6 +43,7 @@ interface WorkFlags {
   json?: boolean;
   ledgerRetry?: number;
   maxOutage?: number;
+  logInterval?: number;
 }
 
 /** The engine options of `run`/`work` that come straight from flags. */
@@ -51,7 +52,11 @@ const workFlagOptions = (o: WorkFlags) => ({
   json: o.json ?? false,
   ledgerRetryMs: o.ledgerRetry,
   maxOutageMs: o.maxOutage,
+  logIntervalMs: o.logInterval,
 });
+
+const LOG_INTERVAL_FLAG = '--log-interval <duration>';
+const LOG_INTERVAL_HELP = 'when stderr is not a terminal, log a progress line this often (default 10s; 0 turns it off)';
 
 const MAX_OUTAGE_FLAG = '--max-outage <duration>';
 const MAX_OUTAGE_HELP =
@@ -91,11 +96,12 @@ export function buildProgram(cli: CliContext, result: { code: number }): Command
     .command('run')
     .description('create the crawl (or find the one with the same name), enqueue and work until every key is done')
     .argument('<spec>', 'crawl spec file (.json, .yaml)')
-    .option('--no-progress', 'no live progress line (it is shown only on a TTY anyway)')
+    .option('--no-progress', 'no live progress bar on a TTY (off a TTY, progress log lines follow --log-interval)')
     .option('-c, --concurrency <n>', 'requests in flight in this process (overrides limits.concurrency)', positiveInt)
     .option('--json', 'print the summary as JSON')
     .option(LEDGER_RETRY_FLAG, LEDGER_RETRY_HELP, parseDurationMs)
     .option(MAX_OUTAGE_FLAG, MAX_OUTAGE_HELP, parseDurationMs)
+    .option(LOG_INTERVAL_FLAG, LOG_INTERVAL_HELP, parseDurationMs)
     .addHelpText('after', SPEC_HELP)
     .action(
       act((ctx, spec: string, o: WorkFlags & { progress: boolean }) =>
@@ -122,11 +128,12 @@ export function buildProgram(cli: CliContext, result: { code: number }): Command
     .description('fetch keys of a crawl until it is complete; run several at once, in other terminals or on other hosts')
     .argument('<crawl>', 'crawl id or name')
     .option('-c, --concurrency <n>', 'requests in flight in this process (overrides limits.concurrency)', positiveInt)
-    .option('--no-progress', 'no live progress line')
+    .option('--no-progress', 'no live progress bar on a TTY (off a TTY, progress log lines follow --log-interval)')
     .option('--no-produce', 'only fetch; never act as the producer (leave that to `sluice enqueue` or other workers)')
     .option('--json', 'print the summary as JSON')
     .option(LEDGER_RETRY_FLAG, LEDGER_RETRY_HELP, parseDurationMs)
     .option(MAX_OUTAGE_FLAG, MAX_OUTAGE_HELP, parseDurationMs)
+    .option(LOG_INTERVAL_FLAG, LOG_INTERVAL_HELP, parseDurationMs)
     .action(
       act((ctx, ref: string, o: WorkFlags & { progress: boolean; produce: boolean }) =>
         workCommand(ref, { progress: o.progress, produce: o.produce, ...workFlagOptions(o) }, ctx),

@@ -29,6 +29,7 @@ import { type ProgressSnapshot, RateMeter } from './progress';
 import { warnIfEvicting } from './redisChecks';
 import { sleep } from './sleep';
 import { ThrottleGate } from './throttleGate';
+import { WorkEvents } from './workEvents';
 
 export interface WorkOptions {
   /** Requests in flight in this process. Default: the spec's `limits.concurrency`. */
@@ -102,9 +103,12 @@ export async function work(engine: Engine, ref: string | number, options: WorkOp
   await assertRedis(config.redisUrl);
   const redis = createRedis(config.redisUrl, `sluice-work-${id}`);
   redis.on('error', () => {});
+  const events = new WorkEvents(config.log);
+  events.watchRedis(redis, config.redisUrl.replace(/\/\/[^@/]*@/, '//'));
   await warnIfEvicting(redis, config.log);
   const http = createHttpClient({ connections: concurrency });
   const throttle = new ThrottleGate();
+  throttle.onChange = (untilMs) => events.throttle(untilMs);
   const guard = new LedgerGuard(options.ledgerRetryMs ?? DEFAULT_LEDGER_RETRY_MS, config.log);
   const limiter = createAdmission({
     crawlId: id,
@@ -239,7 +243,9 @@ export async function work(engine: Engine, ref: string | number, options: WorkOp
   try {
     for (;;) {
       readQueuePause();
-      ctx.pause.set((store.crawls.find(id)?.paused ?? false) || queuePaused);
+      const pausedInLedger = store.crawls.find(id)?.paused ?? false;
+      ctx.pause.set(pausedInLedger || queuePaused);
+      events.pause(ctx.pause.paused, pausedInLedger ? 'sluice pause or the dashboard' : 'the BullMQ queue was paused');
       if (Date.now() - lastBeat >= HEARTBEAT_EVERY_MS) {
         lastBeat = Date.now();
         void beat();
@@ -256,6 +262,10 @@ export async function work(engine: Engine, ref: string | number, options: WorkOp
         ratePerSec: meter.sample(p.done + p.failed),
         inFlight: limiter.inFlight,
         throttledUntil: ctx.throttle.pausedUntil,
+        paused: ctx.pause.paused,
+        breaker: ctx.breaker.current,
+        outageSince: outage.since,
+        ledgerError: guard.error,
       });
       if (state === 'complete') {
         complete = true;

@@ -3,7 +3,8 @@ import { readSpecFile, run } from '@sluice/engine';
 import type { CommandContext } from '../context';
 import { withEngine } from '../engineFor';
 import { ensureRedis } from '../managedRedis';
-import { printWorkSummary, progressReporter, workExitCode } from './workOutput';
+import { DEFAULT_LOG_INTERVAL_MS } from '../progressLog';
+import { outageLogEveryMs, printWorkSummary, progressReporter, workExitCode } from './workOutput';
 
 export interface RunOptions {
   /** Live progress line on a TTY. Default true (`--no-progress` turns it off). */
@@ -15,6 +16,8 @@ export interface RunOptions {
   ledgerRetryMs?: number;
   /** Give up (exit 5) after the endpoint stayed unreachable this long. Default: the engine's. */
   maxOutageMs?: number;
+  /** Off a TTY, a progress log line this often; 0 turns them off. Default 10000. */
+  logIntervalMs?: number;
 }
 
 /** `sluice run <spec>`: create or find the crawl, then enqueue and work until it is complete. */
@@ -22,7 +25,8 @@ export async function runCommand(specPath: string, options: RunOptions, ctx: Com
   const { spec, specDir } = await readSpecFile(resolve(ctx.cwd, specPath), ctx.log);
   await ensureRedis(ctx);
   return withEngine(ctx, async (engine) => {
-    const progress = progressReporter(ctx, options.progress && !options.json);
+    const logIntervalMs = options.logIntervalMs ?? DEFAULT_LOG_INTERVAL_MS;
+    const progress = progressReporter(ctx, { bar: options.progress && !options.json, logIntervalMs });
     let summary: Awaited<ReturnType<typeof run>>;
     try {
       summary = await run(engine, spec, specDir, {
@@ -31,6 +35,7 @@ export async function runCommand(specPath: string, options: RunOptions, ctx: Com
         concurrency: options.concurrency,
         ledgerRetryMs: options.ledgerRetryMs,
         maxOutageMs: options.maxOutageMs,
+        outageLogEveryMs: outageLogEveryMs(logIntervalMs),
       });
     } finally {
       progress.stop();
