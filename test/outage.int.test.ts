@@ -44,7 +44,7 @@ describe('an unreachable endpoint is loud and bounded', () => {
         const specPath = join(dir, 'spec.json');
         writeFileSync(specPath, JSON.stringify(colourSpec('http://127.0.0.1:1', 200, { limits: { concurrency: 5 } })));
         const flags = cliFlags(dir, url, prefix);
-        const child = spawnCli([...flags, '--log-format', 'json', 'run', specPath, '--json', '--max-outage', '15s']);
+        const child = spawnCli([...flags, '--log-format', 'json', 'run', specPath, '--json', '--max-outage', '30s']);
         const stderr = liveStderr(child);
         const finished = collect(child);
         try {
@@ -54,7 +54,8 @@ describe('an unreachable endpoint is loud and bounded', () => {
           });
           expect(first?.msg).toContain('endpoint 127.0.0.1:1 unreachable');
           expect(first?.msg).toContain('ECONNREFUSED 127.0.0.1:1');
-          expect(first?.msg).toContain('gives up after 15 s');
+          expect(first?.msg).toContain('gives up after 30 s');
+          // The worker is still waiting out its 30 s: both status forms show the outage.
           const s = await waitFor(
             async () => {
               const out = await runCli([...flags, 'status', 'colours', '--json']);
@@ -65,6 +66,7 @@ describe('an unreachable endpoint is loud and bounded', () => {
           );
           expect(s.outageSince).not.toBeNull();
           expect(s.breaker).not.toBe('closed');
+          expect(s.workersOnline).toBe(1);
           const text = await runCli([...flags, 'status', 'colours']);
           expect(text.stdout).toContain('health outage');
           expect(text.stdout).toContain('endpoint unreachable since');

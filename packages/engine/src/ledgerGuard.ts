@@ -27,6 +27,8 @@ export class LedgerGuard {
   private nextTryAtMs = 0;
   private cause: string | null = null;
   private fatalError: LedgerUnwritableError | null = null;
+  /** Entries whose write failed and that wait for a retry. */
+  private retryingEntries = 0;
   private readonly listeners = new Set<() => void>();
 
   constructor(
@@ -86,9 +88,14 @@ export class LedgerGuard {
     }
   }
 
-  /** Records a successful write: requests may start again. */
+  /**
+   * Records a successful write: requests may start again, once every entry whose write failed
+   * is in too. (A small batch can fit where the failed one did not, e.g. in the WAL space the
+   * failed transaction left; that alone proves nothing, and lifting the hold on it would let a
+   * nearly full disk flap between holding and fetching.)
+   */
   succeeded(): void {
-    if (this.cause === null || this.fatalError !== null) return;
+    if (this.cause === null || this.fatalError !== null || this.retryingEntries > 0) return;
     this.log.info(`ledger writable again after ${Math.round((this.now() - this.failingSinceMs) / 1000)} s; fetching resumes`, {
       event: 'ledger-writable',
     });
@@ -97,6 +104,11 @@ export class LedgerGuard {
     this.nextTryAtMs = 0;
     this.hold.set(false);
     this.emit();
+  }
+
+  /** Counts an entry into (+1) or out of (-1) the ones waiting for a retry. */
+  retrying(delta: 1 | -1): void {
+    this.retryingEntries += delta;
   }
 
   /** How long until the next retry of a failed write. */
@@ -116,17 +128,26 @@ export class LedgerGuard {
  *   returns to the queue uncommitted).
  */
 export async function commitEntry(writer: GroupCommitWriter, entry: LedgerEntry, guard: LedgerGuard, signal: AbortSignal): Promise<void> {
-  for (;;) {
-    try {
-      await writer.add(entry);
-      guard.succeeded();
-      return;
-    } catch (err) {
-      guard.failed(err);
-      if (guard.fatal) throw guard.fatal;
-      await sleep(guard.retryInMs(), signal);
-      if (guard.fatal) throw guard.fatal;
-      if (signal.aborted) throw new KeyAbortedError('shutting down', { cause: err });
+  let failedBefore = false;
+  try {
+    for (;;) {
+      try {
+        await writer.add(entry);
+        if (failedBefore) guard.retrying(-1);
+        failedBefore = false;
+        guard.succeeded();
+        return;
+      } catch (err) {
+        if (!failedBefore) guard.retrying(1);
+        failedBefore = true;
+        guard.failed(err);
+        if (guard.fatal) throw guard.fatal;
+        await sleep(guard.retryInMs(), signal);
+        if (guard.fatal) throw guard.fatal;
+        if (signal.aborted) throw new KeyAbortedError('shutting down', { cause: err });
+      }
     }
+  } finally {
+    if (failedBefore) guard.retrying(-1);
   }
 }
