@@ -25,12 +25,12 @@ async function withSmallDisk<T>(dir: string, sizeKb: number, fn: (mount: string,
   }
 }
 
-function ledgerFacts(dbPath: string) {
-  const store = openStore(dbPath);
+async function ledgerFacts(dbPath: string) {
+  const store = await openStore(dbPath);
   try {
-    return { integrity: store.integrityCheck(), counts: store.ledger.recount(1), progress: store.ledger.progress(1) };
+    return { integrity: await store.integrityCheck(), counts: await store.ledger.recount(1), progress: await store.ledger.progress(1) };
   } finally {
-    store.close();
+    await store.close();
   }
 }
 
@@ -80,7 +80,7 @@ describe('a ledger that cannot be written (disk full)', () => {
             // No batch was fetched again and again: every request is a committed key, or one of
             // at most two rounds in flight (those in the failed transaction and those behind it).
             grow(64);
-            const ledger = ledgerFacts(db);
+            const ledger = await ledgerFacts(db);
             expect(ledger.integrity).toBe('ok');
             expect(ledger.counts).toEqual(ledger.progress);
             expect(ledger.progress.done).toBeGreaterThan(0);
@@ -90,7 +90,7 @@ describe('a ledger that cannot be written (disk full)', () => {
             // Space freed: the same command finishes the crawl.
             const again = await runCli([...flags, 'run', specPath, '--json']);
             expect(again.code).toBe(0);
-            const final = ledgerFacts(db);
+            const final = await ledgerFacts(db);
             expect(final.integrity).toBe('ok');
             expect(final.counts).toEqual({ done: TOTAL, failed: 0 });
           }),
@@ -132,7 +132,7 @@ describe('a ledger that cannot be written (disk full)', () => {
               const result = await finished;
               expect(result.code).toBe(0);
               expect(result.stderr).toContain('ledger writable again');
-              const final = ledgerFacts(db);
+              const final = await ledgerFacts(db);
               expect(final.integrity).toBe('ok');
               expect(final.counts).toEqual({ done: TOTAL, failed: 0 });
             } finally {

@@ -23,12 +23,12 @@ function events(stderr: string, event: string): Array<{ msg: string; outageMs?: 
     .filter((l) => l.event === event);
 }
 
-function progressOf(dir: string) {
-  const store = openStore(join(dir, 'sluice.db'));
+async function progressOf(dir: string) {
+  const store = await openStore(join(dir, 'sluice.db'));
   try {
-    return { ...store.ledger.progress(1), integrity: store.integrityCheck() };
+    return { ...(await store.ledger.progress(1)), integrity: await store.integrityCheck() };
   } finally {
-    store.close();
+    await store.close();
   }
 }
 
@@ -74,7 +74,7 @@ describe('an unreachable endpoint is loud and bounded', () => {
           const result = await finished;
           expect(result.code).toBe(5);
           expect(result.stderr).toMatch(/sluice: endpoint 127\.0\.0\.1:1 unreachable for \d+ s .*ECONNREFUSED 127\.0\.0\.1:1.*gave up/);
-          expect(progressOf(dir)).toMatchObject({ done: 0, integrity: 'ok' });
+          expect(await progressOf(dir)).toMatchObject({ done: 0, integrity: 'ok' });
         } finally {
           await stop(child, finished);
         }
@@ -95,13 +95,13 @@ describe('an unreachable endpoint is loud and bounded', () => {
           const bounded = spawnCli([...flags, 'run', specPath, '--json', '--max-outage', '2s']);
           const boundedDone = collect(bounded);
           try {
-            await waitFor(() => progressOf(dir).done > 100, { timeoutMs: 30_000, what: 'progress before the storm' });
+            await waitFor(async () => (await progressOf(dir)).done > 100, { timeoutMs: 30_000, what: 'progress before the storm' });
             mock.startStorm({ status: 502 });
             const result = await boundedDone;
             expect(result.code).toBe(5);
             expect(events(result.stderr, 'outage')[0]?.msg).toContain('502');
             expect(result.stderr).toContain('gave up (--max-outage 2.0 s)');
-            const at = progressOf(dir);
+            const at = await progressOf(dir);
             expect(at.done).toBeLessThan(total);
             expect(at.integrity).toBe('ok');
           } finally {
@@ -113,14 +113,14 @@ describe('an unreachable endpoint is loud and bounded', () => {
           const waiting = spawnCli([...flags, 'run', specPath, '--json']);
           const waitingDone = collect(waiting);
           try {
-            const before = progressOf(dir).done;
-            await waitFor(() => progressOf(dir).done > before + 100, { timeoutMs: 30_000, what: 'progress before the second storm' });
+            const before = (await progressOf(dir)).done;
+            await waitFor(async () => (await progressOf(dir)).done > before + 100, { timeoutMs: 30_000, what: 'progress before the second storm' });
             mock.startStorm({ status: 502, durationMs: 4_000 });
             const result = await waitingDone;
             expect(result.code).toBe(0);
             expect(events(result.stderr, 'outage')[0]?.msg).toContain('waits for it to come back');
             expect(events(result.stderr, 'outage-end').length).toBeGreaterThanOrEqual(1);
-            expect(progressOf(dir)).toMatchObject({ done: total, failed: 0, integrity: 'ok' });
+            expect(await progressOf(dir)).toMatchObject({ done: total, failed: 0, integrity: 'ok' });
           } finally {
             await stop(waiting, waitingDone);
           }

@@ -33,7 +33,8 @@ export interface Limiter {
 export interface Admission extends Limiter {
   /** Periodic upkeep (call about every 500 ms): adopt pauses from other processes, log requests, re-seed lost windows. */
   tick(): Promise<void>;
-  close(): void;
+  /** Stops upkeep and logs the requests not logged yet. */
+  close(): Promise<void>;
 }
 
 export interface AdmissionOptions {
@@ -120,7 +121,7 @@ export function createAdmission(options: AdmissionOptions): Admission {
     if (logWindow === null) return;
     lastReseed = Date.now();
     if ((await redis.exists(limiterWindowKey(prefix, crawlId, logWindow))) === 1) return;
-    const times = store.ledger.requestTimesSince(crawlId, Date.now() - logKeepMs);
+    const times = await store.ledger.requestTimesSince(crawlId, Date.now() - logKeepMs);
     if (times.length === 0) return;
     await shared.seed(times);
     log.warn(`rebuilt the ${logWindow} request budget from ${times.length} logged requests (Redis had lost it)`);
@@ -149,7 +150,7 @@ export function createAdmission(options: AdmissionOptions): Admission {
         const times = pendingLog;
         pendingLog = [];
         try {
-          store.logRequests(crawlId, times, logKeepMs);
+          await store.logRequests(crawlId, times, logKeepMs);
           // Lifts a hold this log's own failure made (no result may be pending to prove it).
           if (logFailing) options.ledger?.succeeded();
           logFailing = false;
@@ -169,16 +170,18 @@ export function createAdmission(options: AdmissionOptions): Admission {
         ticking = false;
       }
     },
-    close() {
+    async close() {
       clearInterval(poller);
       subscriber.disconnect();
+      const times = pendingLog;
+      pendingLog = [];
       try {
-        if (pendingLog.length > 0) store.logRequests(crawlId, pendingLog, logKeepMs);
+        if (times.length > 0) await store.logRequests(crawlId, times, logKeepMs);
       } catch {
         // The ledger refuses writes (the guard already said so): these starts stay in the Redis windows only.
+      } finally {
+        shared.close();
       }
-      pendingLog = [];
-      shared.close();
     },
   };
 }

@@ -89,7 +89,7 @@ const HEARTBEAT_EVERY_MS = 1_000;
  * session returns within a few seconds even when Redis is unreachable.
  */
 export async function work(engine: Engine, ref: string | number, options: WorkOptions = {}): Promise<WorkSummary> {
-  const crawl: LoadedCrawl = loadCrawl(engine.store, ref);
+  const crawl: LoadedCrawl = await loadCrawl(engine.store, ref);
   const { store, config } = engine;
   const id = crawl.row.id;
   const concurrency = options.concurrency ?? effectiveConcurrency(crawl.spec.limits);
@@ -129,7 +129,7 @@ export async function work(engine: Engine, ref: string | number, options: WorkOp
     await limiter.tick();
     await warmUpHttp();
   } catch (err) {
-    limiter.close();
+    await limiter.close().catch(() => {});
     await http.close().catch(() => {});
     redis.disconnect();
     throw err;
@@ -143,8 +143,13 @@ export async function work(engine: Engine, ref: string | number, options: WorkOp
     write: store.writeEntries,
     onCommit: (entries) => {
       recorder.finished(entries.length);
-      const p = store.ledger.progress(id);
-      if (p.done + p.failed >= crawl.row.total) wake.abort();
+      store.ledger.progress(id).then(
+        (p) => {
+          if (p.done + p.failed >= crawl.row.total) wake.abort();
+        },
+        // Only an early wake-up is lost: the monitor reads progress again at its next poll.
+        () => {},
+      );
     },
   });
   const started = Date.now();
@@ -186,7 +191,7 @@ export async function work(engine: Engine, ref: string | number, options: WorkOp
   const outage = new OutageWatch({
     breaker: ctx.breaker,
     endpoint: endpointOf(crawl.spec.request.url),
-    answeredBefore: store.ledger.progress(id).done > 0,
+    answeredBefore: (await store.ledger.progress(id)).done > 0,
     maxOutageMs: options.maxOutageMs,
     logEveryMs: options.outageLogEveryMs,
     log: config.log,
@@ -243,7 +248,7 @@ export async function work(engine: Engine, ref: string | number, options: WorkOp
   try {
     for (;;) {
       readQueuePause();
-      const pausedInLedger = store.crawls.find(id)?.paused ?? false;
+      const pausedInLedger = (await store.crawls.find(id))?.paused ?? false;
       ctx.pause.set(pausedInLedger || queuePaused);
       events.pause(ctx.pause.paused, pausedInLedger ? 'sluice pause or the dashboard' : 'the BullMQ queue was paused');
       if (Date.now() - lastBeat >= HEARTBEAT_EVERY_MS) {
@@ -253,7 +258,7 @@ export async function work(engine: Engine, ref: string | number, options: WorkOp
       void recorder.flush();
       void limiter.tick();
       const state = await unlessAborted(checkCompletion(store, queue, crawl, config.log), stop.signal, 'running' as const);
-      const p = store.ledger.progress(id);
+      const p = await store.ledger.progress(id);
       options.onProgress?.({
         crawl: crawl.row.name,
         total: crawl.row.total,
@@ -287,13 +292,13 @@ export async function work(engine: Engine, ref: string | number, options: WorkOp
     await settlesWithin(removeHeartbeat(redis, config.prefix, id, workerId), 1_000);
     await settlesWithin(queue.close(), 1_000);
     await http.close().catch(() => {});
-    limiter.close();
+    await limiter.close().catch((err) => config.log.warn(`could not log the last requests: ${toError(err).message}`));
     redis.disconnect();
     options.signal?.removeEventListener('abort', onAbort);
   }
   if (guard.fatal) throw guard.fatal;
   if (gaveUp) throw gaveUp;
-  const p = store.ledger.progress(id);
+  const p = await store.ledger.progress(id);
   return {
     crawl: crawl.row.name,
     total: crawl.row.total,
