@@ -114,7 +114,10 @@ describe('an unreachable endpoint is loud and bounded', () => {
           const waitingDone = collect(waiting);
           try {
             const before = (await progressOf(dir)).done;
-            await waitFor(async () => (await progressOf(dir)).done > before + 100, { timeoutMs: 30_000, what: 'progress before the second storm' });
+            await waitFor(async () => (await progressOf(dir)).done > before + 100, {
+              timeoutMs: 30_000,
+              what: 'progress before the second storm',
+            });
             mock.startStorm({ status: 502, durationMs: 4_000 });
             const result = await waitingDone;
             expect(result.code).toBe(0);
