@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { readSpecFile, run } from '@sluice/engine';
+import { describeLedger, readSpecFile, run } from '@sluice/engine';
 import type { CommandContext } from '../context';
 import { withEngine } from '../engineFor';
 import { ensureRedis } from '../managedRedis';
@@ -42,7 +42,7 @@ export async function runCommand(specPath: string, options: RunOptions, ctx: Com
     }
     if (summary.alreadyComplete && !options.json) {
       ctx.stdout.write(
-        `${summary.crawl}: already complete (${summary.done} done, ${summary.failed} failed of ${summary.total}); nothing to do.\n  database ${ctx.options.db}\n`,
+        `${summary.crawl}: already complete (${summary.done} done, ${summary.failed} failed of ${summary.total}); nothing to do.\n  database ${describeLedger(ctx.options.db)}\n`,
       );
     } else printWorkSummary(ctx, summary, options.json);
     return workExitCode(summary);
