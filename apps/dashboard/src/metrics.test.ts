@@ -32,6 +32,8 @@ const snapshot = (redisUp: boolean): MetricsSnapshot => ({
       failed: 1,
       queue: redisUp ? { waiting: 4, active: 2, delayed: 0 } : null,
       workersOnline: redisUp ? 2 : null,
+      ledgerFailing: redisUp ? 1 : null,
+      outageWorkers: redisUp ? 2 : null,
       stats: redisUp ? stats() : null,
       credentials: redisUp
         ? [
@@ -56,6 +58,8 @@ describe('/metrics rendering', () => {
       `sluice_limiter_wait_seconds_total{${crawl}} 2.5`,
       `sluice_queue_depth{${crawl},state="active"} 2`,
       `sluice_workers_online{${crawl}} 2`,
+      `sluice_ledger_unwritable_workers{${crawl}} 1`,
+      `sluice_endpoint_outage_workers{${crawl}} 2`,
       `sluice_request_duration_seconds_bucket{${crawl},le="0.025"} 60`,
       `sluice_request_duration_seconds_bucket{${crawl},le="+Inf"} 100`,
       `sluice_request_duration_seconds_sum{${crawl}} 4.5`,

@@ -11,6 +11,7 @@ import {
 import type { Store } from '@sluice/store';
 import type { Redis } from 'ioredis';
 import type { Logger } from './engine';
+import type { LedgerGuard } from './ledgerGuard';
 import { keepMsFor, loggedWindow, RequestBudgetLog } from './requestBudgetLog';
 import { Semaphore } from './semaphore';
 import type { ThrottleGate } from './throttleGate';
@@ -72,6 +73,8 @@ export interface AdmissionOptions {
   store: Store;
   throttle: ThrottleGate;
   log: Logger;
+  /** Told about each request-log write (hourly and daily budgets), so a failing ledger holds requests. Default none. */
+  ledger?: Pick<LedgerGuard, 'failed' | 'succeeded'>;
   /** The crawl's credential pool with each credential's own limits. Default none. */
   credentials?: readonly PoolCredential[];
   /** Called once every pool credential is retired (the worker then stops). Default none. */
@@ -150,6 +153,7 @@ export function createAdmission(options: AdmissionOptions): Admission {
     crawlId,
     Math.max(keepMsFor(logWindow), ...credentialLogWindows.map((c) => keepMsFor(c.window))),
   );
+  let logFailing = false;
   let lastReseed = 0;
   let ticking = false;
   // Pauses signalled by other processes are adopted within this interval. With any rate limit
@@ -257,6 +261,16 @@ export function createAdmission(options: AdmissionOptions): Admission {
       ticking = true;
       try {
         await requestLog.flush();
+        // Lifts a hold this log's own failure made (no result may be pending to prove it).
+        if (logFailing) options.ledger?.succeeded();
+        logFailing = false;
+      } catch (err) {
+        // Kept for the next tick (see RequestBudgetLog.flush); the ledger guard holds requests meanwhile.
+        logFailing = true;
+        if (options.ledger) options.ledger.failed(err);
+        else log.warn(`could not log requests: ${toError(err).message}`);
+      }
+      try {
         if (Date.now() - lastReseed >= RESEED_EVERY_MS) await reseedIfLost();
       } catch (err) {
         log.warn(`limiter upkeep: ${toError(err).message}`);
@@ -269,6 +283,8 @@ export function createAdmission(options: AdmissionOptions): Admission {
       subscriber.disconnect();
       try {
         await requestLog.flush();
+      } catch {
+        // The ledger refuses writes (the guard already said so): these starts stay in the Redis windows only.
       } finally {
         shared.close();
         pool?.close();

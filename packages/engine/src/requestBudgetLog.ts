@@ -47,10 +47,22 @@ export class RequestBudgetLog {
     else this.pending.set(name, [atMs]);
   }
 
+  /**
+   * Writes every pending start. When the ledger refuses a write, the starts not written yet are
+   * kept, before any added meanwhile, for the next flush, and the error is thrown.
+   */
   async flush(): Promise<void> {
     if (this.pending.size === 0) return;
-    const pending = this.pending;
+    const entries = [...this.pending];
     this.pending = new Map();
-    for (const [name, times] of pending) await this.store.logRequests(this.crawlId, times, this.keepMs, name === '' ? undefined : name);
+    for (let i = 0; i < entries.length; i++) {
+      const [name, times] = entries[i] as [string, number[]];
+      try {
+        await this.store.logRequests(this.crawlId, times, this.keepMs, name === '' ? undefined : name);
+      } catch (err) {
+        for (const [left, leftTimes] of entries.slice(i)) this.pending.set(left, [...leftTimes, ...(this.pending.get(left) ?? [])]);
+        throw err;
+      }
+    }
   }
 }

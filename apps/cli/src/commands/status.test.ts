@@ -28,6 +28,8 @@ function crawl(extra: Partial<CrawlStatus> = {}): CrawlStatus {
     lastProgressAt: '2025-01-01T11:59:58.000Z',
     credentials: [],
     health: 'ok',
+    ledgerError: null,
+    outageSince: null,
     ...extra,
   };
 }
