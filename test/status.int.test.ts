@@ -2,7 +2,7 @@ import type { ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CrawlStatus } from '@sluice/engine';
-import { createRedis, openBatchQueue } from '@sluice/queue';
+import { crawlScope, createRedis, openBatchQueue } from '@sluice/queue';
 import { openStore } from '@sluice/store';
 import { collect, runCli, spawnCli, waitFor, withMockApi, withRedisPrefix, withTempDir } from '@sluice/testkit';
 import { cliFlags, colourSpec } from './helpers';
@@ -76,7 +76,9 @@ describe('sluice status', () => {
             expect(done.errorsByClass.PermanentError).toBe(2);
             expect(done.recentErrors.map((e) => e.key).sort()).toEqual(['000005', '000009']);
             const redis = createRedis(url, 'test-status');
-            const queue = openBatchQueue(redis, prefix, crawlId);
+            const row = store.crawls.find(crawlId);
+            if (!row) throw new Error('the crawl vanished');
+            const queue = openBatchQueue(redis, crawlScope({ prefix, ledgerId: store.ledgerId, crawlId, name: row.name }));
             try {
               expect(done.queue).toEqual(await queue.liveCount());
               expect(done.queue).toEqual({ waiting: 0, active: 0, delayed: 0 });

@@ -30,8 +30,9 @@ Crawl spec (JSON or YAML):
   {key} in the URL is the URL-encoded key; {env.NAME} an environment variable, read at request time.`;
 
 const EXIT_HELP = `
-Exit codes: 0 done, 1 finished with failures, 2 bad usage or spec, 3 Redis/SQLite unreachable.
-Environment: SLUICE_DB, REDIS_URL, SLUICE_PREFIX, SLUICE_LOG_FORMAT.`;
+Exit codes: 0 done, 1 finished with failures, 2 bad usage or spec, 3 Redis/SQLite unreachable,
+4 the crawl's Redis keys belong to another ledger (nothing touched).
+Environment: SLUICE_DB, REDIS_URL, SLUICE_REDIS_CLUSTER, SLUICE_PREFIX, SLUICE_LOG_FORMAT.`;
 
 /**
  * The `sluice` command tree. Each action resolves global options, then calls one command
@@ -41,7 +42,8 @@ export function buildProgram(cli: CliContext, result: { code: number }): Command
   const program = new Command('sluice')
     .description('Crash-safe, rate-limited bulk downloads from HTTP APIs into SQLite, dispatched through Redis.')
     .option('--db <file>', `SQLite ledger file (env SLUICE_DB; default ${DEFAULT_DB})`)
-    .option('--redis <url>', `Redis URL (env REDIS_URL; default ${DEFAULT_REDIS})`)
+    .option('--redis <url>', `Redis URL, or comma-separated URLs of Redis Cluster nodes (env REDIS_URL; default ${DEFAULT_REDIS})`)
+    .option('--redis-cluster', 'treat a single --redis URL as a Redis Cluster seed (env SLUICE_REDIS_CLUSTER=1; default off)')
     .option('--prefix <prefix>', 'prefix of every Redis key (env SLUICE_PREFIX; default sluice)')
     .addOption(new Option('--log-format <format>', 'log lines on stderr as text or json (env SLUICE_LOG_FORMAT)').choices(['text', 'json']))
     .option('-v, --verbose', 'show stack traces on errors')

@@ -9,6 +9,8 @@ export const ExitCode = {
   finishedWithFailures: 1,
   usage: 2,
   infrastructure: 3,
+  /** A crawl's Redis namespace holds another ledger's (or crawl's) state: nothing was touched. */
+  foreignState: 4,
 } as const;
 
 export class SluiceError extends Error {
@@ -34,6 +36,15 @@ export class ConfigError extends SluiceError {
 export class InfrastructureError extends SluiceError {
   override name = 'InfrastructureError';
   override readonly exitCode = ExitCode.infrastructure;
+}
+
+/**
+ * A crawl's Redis namespace is owned by another ledger or another crawl (a copied ledger
+ * file, leftovers under the same prefix). The process refuses before it takes any job.
+ */
+export class ForeignCrawlStateError extends SluiceError {
+  override name = 'ForeignCrawlStateError';
+  override readonly exitCode = ExitCode.foreignState;
 }
 
 /** Ends the process with a given code and message, without a stack. */

@@ -1,7 +1,6 @@
 import { type Limits, toError } from '@sluice/core';
-import { createSharedLimiter, limiterPauseKey, limiterWindowKey } from '@sluice/queue';
+import { type CrawlScope, createSharedLimiter, limiterPauseKey, limiterWindowKey, type RedisClient } from '@sluice/queue';
 import type { Store } from '@sluice/store';
-import type { Redis } from 'ioredis';
 import type { Logger } from './engine';
 import { Semaphore } from './semaphore';
 import type { ThrottleGate } from './throttleGate';
@@ -40,8 +39,9 @@ export interface AdmissionOptions {
   limits: Limits;
   /** Requests in flight in this process. */
   concurrency: number;
-  redis: Redis;
-  prefix: string;
+  redis: RedisClient;
+  /** The crawl's Redis namespace (limiter windows, leases, pause key and channel). */
+  scope: CrawlScope;
   store: Store;
   throttle: ThrottleGate;
   log: Logger;
@@ -59,12 +59,11 @@ export interface AdmissionOptions {
  * from that log when Redis has lost them, so a spent budget is never handed out again.
  */
 export function createAdmission(options: AdmissionOptions): Admission {
-  const { limits, redis, prefix, crawlId, store, throttle, log } = options;
+  const { limits, redis, scope, crawlId, store, throttle, log } = options;
   const local = new Semaphore(options.concurrency);
   const shared = createSharedLimiter({
     redis,
-    prefix,
-    crawlId,
+    scope,
     limits: {
       perSecond: limits.perSecond,
       perMinute: limits.perMinute,
@@ -90,7 +89,7 @@ export function createAdmission(options: AdmissionOptions): Admission {
     if (polling) return;
     polling = true;
     try {
-      const pausedUntil = Number(await redis.get(limiterPauseKey(prefix, crawlId)));
+      const pausedUntil = Number(await redis.get(limiterPauseKey(scope)));
       if (pausedUntil > Date.now()) throttle.adopt(pausedUntil);
     } catch {
       // Redis away: the next poll tries again; nothing to adopt meanwhile.
@@ -103,7 +102,7 @@ export function createAdmission(options: AdmissionOptions): Admission {
   // Pauses are also announced on a channel: adopted within a round trip, where the poll alone
   // lets a process without rate limits send for up to PAUSE_POLL_MS after another got a 429.
   // The poll stays for announcements missed while the subscriber reconnects.
-  const pauseKey = limiterPauseKey(prefix, crawlId);
+  const pauseKey = limiterPauseKey(scope);
   const subscriber = redis.duplicate();
   subscriber.on('error', () => {});
   subscriber.on('message', (channel: string, message: string) => {
@@ -115,7 +114,7 @@ export function createAdmission(options: AdmissionOptions): Admission {
   async function reseedIfLost(): Promise<void> {
     if (logWindow === null) return;
     lastReseed = Date.now();
-    if ((await redis.exists(limiterWindowKey(prefix, crawlId, logWindow))) === 1) return;
+    if ((await redis.exists(limiterWindowKey(scope, logWindow))) === 1) return;
     const times = store.ledger.requestTimesSince(crawlId, Date.now() - logKeepMs);
     if (times.length === 0) return;
     await shared.seed(times);

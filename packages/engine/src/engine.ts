@@ -12,9 +12,14 @@ export const silentLogger: Logger = { info() {}, warn() {}, error() {} };
 export interface EngineConfig {
   /** SQLite file of the ledger. */
   dbPath: string;
-  /** Redis URL (may hold a password: never print it unredacted). */
+  /**
+   * Redis URL (may hold a password: never print it unredacted). A comma-separated list of URLs
+   * is a Redis Cluster given by some of its nodes.
+   */
   redisUrl: string;
-  /** Prefix of every Redis key. */
+  /** Treat a single `redisUrl` as a Redis Cluster seed. Default false. */
+  redisCluster?: boolean;
+  /** Prefix of every Redis key; each crawl's keys sit under `<prefix>:{<ledger id>.<crawl id>}`. */
   prefix: string;
   /** Environment that `{env.NAME}` placeholders read. */
   env: NodeJS.ProcessEnv;

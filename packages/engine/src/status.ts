@@ -1,5 +1,6 @@
 import type { Engine } from './engine';
 import { type LoadedCrawl, loadCrawl, toLoadedCrawl } from './loadCrawl';
+import { scopeOf } from './redisScope';
 import {
   type BreakerState,
   breakerOf,
@@ -156,7 +157,7 @@ export function crawlsFor(engine: Engine, ref?: string | number): LoadedCrawl[] 
 /** Redis figures of each crawl, in order, or null when Redis does not answer in time. */
 export async function redisFiguresFor(engine: Engine, crawls: readonly LoadedCrawl[]): Promise<RedisFigures[] | null> {
   if (crawls.length === 0) return [];
-  return withStatusRedis(engine, (redis) => Promise.all(crawls.map((c) => readRedisFigures(redis, engine.config.prefix, c.row.id))));
+  return withStatusRedis(engine, (redis) => Promise.all(crawls.map((c) => readRedisFigures(redis, scopeOf(engine, c)))));
 }
 
 /**

@@ -1,6 +1,15 @@
-import { type CrawlStats, createRedis, listWorkers, openBatchQueue, pingRedis, readCrawlStats, type WorkerInfo } from '@sluice/queue';
-import type { Redis } from 'ioredis';
+import {
+  type CrawlScope,
+  type CrawlStats,
+  listWorkers,
+  openBatchQueue,
+  pingRedis,
+  type RedisClient,
+  readCrawlStats,
+  type WorkerInfo,
+} from '@sluice/queue';
 import type { Engine } from './engine';
+import { openRedis } from './redisScope';
 
 /** What Redis knows about a crawl right now (all workers together). */
 export interface RedisFigures {
@@ -15,14 +24,10 @@ export interface RedisFigures {
 const READ_DEADLINE_MS = 5_000;
 
 /** Reads a crawl's queue counts, live workers and statistics in parallel. */
-export async function readRedisFigures(redis: Redis, prefix: string, crawlId: number): Promise<RedisFigures> {
-  const queue = openBatchQueue(redis, prefix, crawlId);
+export async function readRedisFigures(redis: RedisClient, scope: CrawlScope): Promise<RedisFigures> {
+  const queue = openBatchQueue(redis, scope);
   try {
-    const [live, workers, stats] = await Promise.all([
-      queue.liveCount(),
-      listWorkers(redis, prefix, crawlId),
-      readCrawlStats(redis, prefix, crawlId),
-    ]);
+    const [live, workers, stats] = await Promise.all([queue.liveCount(), listWorkers(redis, scope), readCrawlStats(redis, scope)]);
     return { queue: live, workers, stats };
   } finally {
     await queue.close();
@@ -34,10 +39,9 @@ export async function readRedisFigures(redis: Redis, prefix: string, crawlId: nu
  * PING or `fn` does not finish within the deadline (ioredis would otherwise queue commands
  * through an outage and the caller would wait forever).
  */
-export async function withStatusRedis<T>(engine: Engine, fn: (redis: Redis) => Promise<T>): Promise<T | null> {
+export async function withStatusRedis<T>(engine: Engine, fn: (redis: RedisClient) => Promise<T>): Promise<T | null> {
   if (!(await pingRedis(engine.config.redisUrl, 1000))) return null;
-  const redis = createRedis(engine.config.redisUrl, 'sluice-status');
-  redis.on('error', () => {});
+  const redis = openRedis(engine, 'sluice-status');
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<null>((resolve) => {
     timer = setTimeout(() => resolve(null), READ_DEADLINE_MS);
