@@ -1,6 +1,7 @@
 import type { LedgerEntry } from '@sluice/core';
 import { type Db, openDb } from './client';
 import { type CrawlQueries, createCrawlQueries } from './crawlQueries';
+import { createKeyFileQueries, type KeyFileQueries } from './keyFileQueries';
 import { ensureLedgerId } from './ledgerIdentity';
 import { createLedgerReads, type LedgerReads } from './ledgerReads';
 import { createFailureClearer, createLedgerWriter, createRequestLogger } from './ledgerWriter';
@@ -14,6 +15,8 @@ export interface Store {
   readonly ledgerId: string;
   readonly crawls: CrawlQueries;
   readonly ledger: LedgerReads;
+  /** Keys copied from a crawl's key file, so workers anywhere need no file. */
+  readonly keyFiles: KeyFileQueries;
   /** Writes entries in one transaction (see ledgerWriter). */
   writeEntries(entries: readonly LedgerEntry[]): void;
   /** Deletes a crawl's failures so they can be fetched again; returns how many. */
@@ -35,6 +38,7 @@ export function openStore(path: string): Store {
     ledgerId: ensureLedgerId(db),
     crawls: createCrawlQueries(db),
     ledger: createLedgerReads(db),
+    keyFiles: createKeyFileQueries(db),
     writeEntries,
     clearFailures: createFailureClearer(db),
     logRequests: createRequestLogger(db),
