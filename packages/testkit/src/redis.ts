@@ -63,9 +63,18 @@ export interface OwnRedis {
   stop(): Promise<void>;
 }
 
-export async function startRedisServer(dir: string, options: { appendOnly?: boolean; password?: string } = {}): Promise<OwnRedis> {
+/**
+ * Starts a `redis-server` of the test's own. `bind` (default `127.0.0.1`) may be an address of
+ * a test network the test made (see `createTestNetwork`); protected mode is then off so hosts
+ * of that network may connect.
+ */
+export async function startRedisServer(
+  dir: string,
+  options: { appendOnly?: boolean; password?: string; bind?: string } = {},
+): Promise<OwnRedis> {
   const port = await freePort();
-  const url = options.password ? `redis://:${options.password}@127.0.0.1:${port}` : `redis://127.0.0.1:${port}`;
+  const bind = options.bind ?? '127.0.0.1';
+  const url = options.password ? `redis://:${options.password}@${bind}:${port}` : `redis://${bind}:${port}`;
   let child: ChildProcess | null = null;
   const launch = async () => {
     child = spawn(
@@ -74,7 +83,8 @@ export async function startRedisServer(dir: string, options: { appendOnly?: bool
         '--port',
         String(port),
         '--bind',
-        '127.0.0.1',
+        bind,
+        ...(bind === '127.0.0.1' ? [] : ['--protected-mode', 'no']),
         '--dir',
         dir,
         '--save',
