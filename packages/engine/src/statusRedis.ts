@@ -15,6 +15,8 @@ import { openRedis } from './redisScope';
 export interface RedisFigures {
   /** Jobs (batches) in the crawl's queue. */
   queue: { waiting: number; active: number; delayed: number };
+  /** True when the BullMQ queue is paused (by `sluice pause` or by any BullMQ tool). */
+  queuePaused: boolean;
   /** Workers whose heartbeat is alive. */
   workers: WorkerInfo[];
   stats: CrawlStats;
@@ -27,8 +29,13 @@ const READ_DEADLINE_MS = 5_000;
 export async function readRedisFigures(redis: RedisClient, scope: CrawlScope): Promise<RedisFigures> {
   const queue = openBatchQueue(redis, scope);
   try {
-    const [live, workers, stats] = await Promise.all([queue.liveCount(), listWorkers(redis, scope), readCrawlStats(redis, scope)]);
-    return { queue: live, workers, stats };
+    const [live, queuePaused, workers, stats] = await Promise.all([
+      queue.liveCount(),
+      queue.queue.isPaused(),
+      listWorkers(redis, scope),
+      readCrawlStats(redis, scope),
+    ]);
+    return { queue: live, queuePaused, workers, stats };
   } finally {
     await queue.close();
   }

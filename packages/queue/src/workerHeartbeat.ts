@@ -20,12 +20,19 @@ export interface WorkerInfo {
 }
 
 /**
- * Writes a heartbeat that expires after `ttlMs` unless renewed (a dead worker disappears), and
- * lists the worker in the crawl's worker index (a sorted set scored by expiry). The index
- * replaces a SCAN over heartbeat keys, which on a Redis Cluster would have to visit every node;
- * expired entries are pruned by each write.
+ * Life of a heartbeat in Redis. Workers renew theirs every second, so a killed worker leaves
+ * status at most this long after its last beat; a live one survives three missed renewals (an
+ * event loop blocked for a few seconds) before it is shown as gone.
  */
-export async function writeHeartbeat(redis: RedisClient, scope: CrawlScope, info: WorkerInfo, ttlMs = 15_000): Promise<void> {
+export const HEARTBEAT_TTL_MS = 4_000;
+
+/**
+ * Writes a heartbeat that expires after `ttlMs` (default {@link HEARTBEAT_TTL_MS}) unless
+ * renewed (a dead worker disappears), and lists the worker in the crawl's worker index (a
+ * sorted set scored by expiry). The index replaces a SCAN over heartbeat keys, which on a Redis
+ * Cluster would have to visit every node; expired entries are pruned by each write.
+ */
+export async function writeHeartbeat(redis: RedisClient, scope: CrawlScope, info: WorkerInfo, ttlMs = HEARTBEAT_TTL_MS): Promise<void> {
   const now = Date.now();
   await redis
     .multi()
