@@ -1,6 +1,7 @@
 export { type MockApi, type MockApiOptions, startMockApi, withMockApi } from '@sluice/mock-api';
 export { type CliResult, collect, REPO_ROOT, runCli, spawnCli } from './cli';
 export { createTestNetwork, killGroup, type NetnsHost, netnsUnavailable, type TestNetwork } from './netns';
+export { type OwnPostgres, startPostgresServer } from './postgresServer';
 export { deletePrefix, freePort, type OwnRedis, startRedisServer, TEST_REDIS_URL, uniquePrefix, withRedisPrefix } from './redis';
 export { type OwnRedisCluster, startRedisCluster } from './redisCluster';
 export { withTempDir } from './tempDir';

@@ -1,5 +1,7 @@
 import { execFileSync } from 'node:child_process';
+import { withMockApi } from '@sluice/mock-api';
 import { createTestNetwork, netnsUnavailable } from './netns';
+import { startPostgresServer } from './postgresServer';
 import { startRedisServer } from './redis';
 import { withTempDir } from './tempDir';
 
@@ -13,32 +15,49 @@ function namespaces(): string {
 
 describe(`test network of namespaces${unavailable === null ? '' : ` (skipped: ${unavailable})`}`, () => {
   netnsTest(
-    'two worker hosts reach a redis-server on the hub; a cut link isolates only its host; destroy removes every namespace',
+    'worker hosts reach Redis, PostgreSQL and the mock API on the hub; a cut link isolates only its host; destroy removes every namespace',
     async () => {
-      await withTempDir(async (dir) => {
-        const network = createTestNetwork(2);
-        const names = network.hosts.map((h) => h.name);
-        try {
-          const redis = await startRedisServer(dir, { bind: network.hubAddress });
+      await withTempDir((redisDir) =>
+        withTempDir(async (pgDir) => {
+          const network = createTestNetwork(2);
+          const names = network.hosts.map((h) => h.name);
           try {
-            const ping = (i: number) =>
-              network.hosts[i]?.run('redis-cli', ['-h', network.hubAddress, '-p', String(redis.port), '--no-raw', 'PING'], 5_000);
-            expect(ping(0)?.stdout.trim()).toBe('PONG');
-            expect(ping(1)?.stdout.trim()).toBe('PONG');
-            // Each host has its own address and sees the hub, not the machine's loopback services.
-            expect(network.hosts[0]?.run('ip', ['-4', '-o', 'addr', 'show', 'eth0']).stdout).toContain(`${network.hosts[0]?.address}/24`);
-            network.hosts[0]?.cutLink();
-            expect(ping(0)?.stdout.trim()).not.toBe('PONG');
-            expect(ping(1)?.stdout.trim()).toBe('PONG');
+            const hub = network.hubAddress;
+            const redis = await startRedisServer(redisDir, { bind: hub });
+            const pg = await startPostgresServer(pgDir, { host: hub, clientCidr: `${hub}/${network.prefixLength}` });
+            try {
+              await withMockApi({ host: hub }, async (mock) => {
+                const reach = async (i: number) => {
+                  const host = network.hosts[i];
+                  if (!host) throw new Error(`no host ${i}`);
+                  const [r, p, a] = await Promise.all([
+                    host.run('redis-cli', ['-h', hub, '-p', String(redis.port), 'PING'], 5_000),
+                    host.run('psql', [pg.url(), '-tAc', 'select 40 + 2'], 5_000),
+                    host.run('curl', ['-s', '--noproxy', '*', '-m', '3', `${mock.url}/id?hex=00FF00`], 5_000),
+                  ]);
+                  return { redis: r.stdout.trim(), pg: p.stdout.trim(), api: a.stdout.includes('00FF00') };
+                };
+                expect(await reach(0)).toEqual({ redis: 'PONG', pg: '42', api: true });
+                expect(await reach(1)).toEqual({ redis: 'PONG', pg: '42', api: true });
+                // Each host has its own address on the test network.
+                expect((await network.hosts[0]?.run('ip', ['-4', '-o', 'addr', 'show', 'eth0']))?.stdout).toContain(
+                  `${network.hosts[0]?.address}/24`,
+                );
+                network.hosts[0]?.cutLink();
+                expect(await reach(0)).toEqual({ redis: '', pg: '', api: false });
+                expect(await reach(1)).toEqual({ redis: 'PONG', pg: '42', api: true });
+              });
+            } finally {
+              pg.stop();
+              await redis.stop();
+            }
           } finally {
-            await redis.stop();
+            network.destroy();
           }
-        } finally {
-          network.destroy();
-        }
-        const left = namespaces();
-        for (const name of names) expect(left).not.toContain(name);
-      });
+          const left = namespaces();
+          for (const name of names) expect(left).not.toContain(name);
+        }),
+      );
     },
   );
 });

@@ -1,4 +1,4 @@
-import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, execFile, execFileSync, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 
 /**
@@ -25,8 +25,12 @@ export interface NetnsHost {
    * and everything it started.
    */
   spawn(command: string, args: readonly string[], options?: { env?: NodeJS.ProcessEnv; cwd?: string }): ChildProcess;
-  /** Runs a command on this host to completion; returns its exit status and output. */
-  run(command: string, args: readonly string[], timeoutMs?: number): { status: number | null; stdout: string; stderr: string };
+  /**
+   * Runs a command on this host to completion (killed after `timeoutMs`, default 10000);
+   * resolves with its exit status and output. Asynchronous, so a server in this process (the
+   * mock API) can answer it.
+   */
+  run(command: string, args: readonly string[], timeoutMs?: number): Promise<{ status: number | null; stdout: string; stderr: string }>;
   /** Takes the host's link down (`ip link set eth0 down` inside the namespace). */
   cutLink(): void;
 }
@@ -118,10 +122,13 @@ export function createTestNetwork(hostCount: number): TestNetwork {
             env: { ...process.env, ...options.env },
             stdio: ['ignore', 'pipe', 'pipe'],
           }),
-        run: (command, args, timeoutMs = 10_000) => {
-          const r = spawnSync('ip', ['netns', 'exec', ns, command, ...args], { encoding: 'utf8', timeout: timeoutMs });
-          return { status: r.status, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
-        },
+        run: (command, args, timeoutMs = 10_000) =>
+          new Promise((resolve) => {
+            execFile('ip', ['netns', 'exec', ns, command, ...args], { encoding: 'utf8', timeout: timeoutMs }, (err, stdout, stderr) => {
+              const status = err ? (typeof err.code === 'number' ? err.code : null) : 0;
+              resolve({ status, stdout, stderr });
+            });
+          }),
         cutLink: () => ip('netns', 'exec', ns, 'ip', 'link', 'set', 'eth0', 'down'),
       });
     }
