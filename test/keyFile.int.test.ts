@@ -3,7 +3,7 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ExitCode } from '@sluice/core';
 import { openStore } from '@sluice/store';
-import { runCli, withMockApi, withRedisPrefix, withTempDir } from '@sluice/testkit';
+import { runCli, toArray, withMockApi, withRedisPrefix, withTempDir } from '@sluice/testkit';
 
 const hex = (n: number) => n.toString(16).toUpperCase().padStart(6, '0');
 const KEYS = 400;
@@ -41,13 +41,16 @@ describe('key files across hosts', () => {
           expect({ code: worked.code, stderr: worked.stderr }).toEqual({ code: 0, stderr: expect.any(String) });
 
           const wanted = Array.from({ length: KEYS }, (_, n) => hex(n * 7));
-          const store = openStore(join(dir, 'ledger.db'));
+          const store = await openStore(join(dir, 'ledger.db'));
           try {
-            const keys = [...store.ledger.iterateResults(1)].map((r) => r.key);
+            const keys = (await toArray(store.ledger.iterateResults(1))).map((r) => r.key);
             expect(keys).toEqual(wanted);
-            expect(store.keyFiles.keyFile(1)).toMatchObject({ sha256: createHash('sha256').update(content).digest('hex'), keys: KEYS });
+            expect(await store.keyFiles.keyFile(1)).toMatchObject({
+              sha256: createHash('sha256').update(content).digest('hex'),
+              keys: KEYS,
+            });
           } finally {
-            store.close();
+            await store.close();
           }
           expect(
             mock

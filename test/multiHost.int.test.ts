@@ -1,6 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { maxInAnyWindow } from '@sluice/queue';
 import { openStore } from '@sluice/store';
 import {
   collect,
@@ -25,36 +26,24 @@ const unavailable = netnsUnavailable();
 const netnsTest = unavailable === null ? test : test.skip;
 if (unavailable !== null) process.stderr.write(`multi-host test skipped: ${unavailable}\n`);
 
-/** The largest number of arrivals inside any window of `lengthMs` (window starts at an arrival). */
-function maxInWindow(times: number[], lengthMs: number): number {
-  const sorted = [...times].sort((a, b) => a - b);
-  let best = 0;
-  let start = 0;
-  for (let end = 0; end < sorted.length; end++) {
-    while ((sorted[end] as number) - (sorted[start] as number) >= lengthMs) start++;
-    best = Math.max(best, end - start + 1);
-  }
-  return best;
-}
-
-function ledgerCounts(db: string): { done: number; failed: number; distinct: number } {
-  const store = openStore(db);
+async function ledgerCounts(db: string): Promise<{ done: number; failed: number; distinct: number }> {
+  const store = await openStore(db);
   try {
-    const counts = store.ledger.recount(1);
+    const counts = await store.ledger.recount(1);
     const keys = new Set<string>();
-    for (const r of store.ledger.iterateResults(1)) keys.add(r.key);
+    for await (const r of store.ledger.iterateResults(1)) keys.add(r.key);
     return { ...counts, distinct: keys.size };
   } finally {
-    store.close();
+    await store.close();
   }
 }
 
-function finishedSoFar(db: string): number {
-  const store = openStore(db);
+async function finishedSoFar(db: string): Promise<number> {
+  const store = await openStore(db);
   try {
-    return store.ledger.progress(1).done;
+    return (await store.ledger.progress(1)).done;
   } finally {
-    store.close();
+    await store.close();
   }
 }
 
@@ -99,7 +88,11 @@ describe(`several hosts${unavailable === null ? '' : ` (skipped: ${unavailable})
               const [doomed, survivor] = started;
               if (!doomed || !survivor) throw new Error('two hosts expected');
 
-              await waitFor(() => finishedSoFar(db) >= KEYS * 0.25, { timeoutMs: 60_000, intervalMs: 200, what: 'a quarter of the keys' });
+              await waitFor(async () => (await finishedSoFar(db)) >= KEYS * 0.25, {
+                timeoutMs: 60_000,
+                intervalMs: 200,
+                what: 'a quarter of the keys',
+              });
               const cutAt = Date.now();
               network.hosts[0]?.cutLink();
               killGroup(doomed.child);
@@ -108,11 +101,11 @@ describe(`several hosts${unavailable === null ? '' : ` (skipped: ${unavailable})
               const result = await survivor.result;
               const doneAt = Date.now();
               expect({ code: result.code, stderr: result.stderr.slice(-500) }).toEqual({ code: 0, stderr: expect.any(String) });
-              expect(ledgerCounts(db)).toEqual({ done: KEYS, failed: 0, distinct: KEYS });
+              expect(await ledgerCounts(db)).toEqual({ done: KEYS, failed: 0, distinct: KEYS });
 
               const log = mock.arrivalLog();
               expect(
-                maxInWindow(
+                maxInAnyWindow(
                   log.map((a) => a.at),
                   1000,
                 ),

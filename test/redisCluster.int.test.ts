@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { crawlKeyPattern, crawlScope, createRedis, limiterWindowKey, ownerKey, scanKeys } from '@sluice/queue';
 import { openStore } from '@sluice/store';
-import { runCli, startRedisCluster, uniquePrefix, withMockApi, withTempDir } from '@sluice/testkit';
+import { runCli, startRedisCluster, toArray, uniquePrefix, withMockApi, withTempDir } from '@sluice/testkit';
 
 const KEYS = 600;
 
@@ -28,15 +28,15 @@ describe('Redis Cluster', () => {
           const out = await runCli([...flags, 'run', specPath, '--json', '--no-progress']);
           expect({ code: out.code, stderr: out.stderr }).toEqual({ code: 0, stderr: expect.any(String) });
 
-          const store = openStore(db);
+          const store = await openStore(db);
           let scope: ReturnType<typeof crawlScope>;
           try {
-            const keys = [...store.ledger.iterateResults(1)].map((r) => r.key);
+            const keys = (await toArray(store.ledger.iterateResults(1))).map((r) => r.key);
             expect(keys).toHaveLength(KEYS);
             expect(new Set(keys).size).toBe(KEYS);
             scope = crawlScope({ prefix, ledgerId: store.ledgerId, crawlId: 1, name: 'colours' });
           } finally {
-            store.close();
+            await store.close();
           }
           const arrivals = mock.arrivalLog();
           expect(arrivals).toHaveLength(KEYS);

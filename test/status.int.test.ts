@@ -30,7 +30,7 @@ describe('sluice status', () => {
           const flags = cliFlags(dir, url, prefix);
           const runner = spawnCli([...flags, 'run', specPath, '--json', '--no-progress']);
           const finished = collect(runner);
-          const store = openStore(join(dir, 'sluice.db'));
+          const store = await openStore(join(dir, 'sluice.db'));
           try {
             // During: a worker online, keys finishing, a complete 10 s rate bucket behind us.
             const during = await waitFor(
@@ -41,9 +41,9 @@ describe('sluice status', () => {
               { timeoutMs: 40_000, intervalMs: 500, what: 'a running crawl with a measured rate' },
             );
             const crawlId = during.id;
-            const before = store.ledger.progress(crawlId);
+            const before = await store.ledger.progress(crawlId);
             const s = await statusJson(flags);
-            const after = store.ledger.progress(crawlId);
+            const after = await store.ledger.progress(crawlId);
             expect(s.total).toBe(total);
             expect(s.done).toBeGreaterThanOrEqual(before.done);
             expect(s.done).toBeLessThanOrEqual(after.done);
@@ -61,7 +61,7 @@ describe('sluice status', () => {
 
             const result = await finished;
             expect(result.code).toBe(1); // two permanent failures
-            const ledger = store.ledger.recount(crawlId);
+            const ledger = await store.ledger.recount(crawlId);
             expect(ledger).toEqual({ done: total - 2, failed: 2 });
 
             const done = await waitFor(
@@ -76,7 +76,7 @@ describe('sluice status', () => {
             expect(done.errorsByClass.PermanentError).toBe(2);
             expect(done.recentErrors.map((e) => e.key).sort()).toEqual(['000005', '000009']);
             const redis = createRedis(url, 'test-status');
-            const row = store.crawls.find(crawlId);
+            const row = await store.crawls.find(crawlId);
             if (!row) throw new Error('the crawl vanished');
             const queue = openBatchQueue(redis, crawlScope({ prefix, ledgerId: store.ledgerId, crawlId, name: row.name }));
             try {
@@ -87,7 +87,7 @@ describe('sluice status', () => {
               redis.disconnect();
             }
           } finally {
-            store.close();
+            await store.close();
             await stop(runner, finished);
           }
         }),
@@ -206,9 +206,9 @@ describe('sluice status', () => {
           try {
             await waitFor(async () => (await statusJson(flags)).done > 0, { timeoutMs: 30_000, what: 'progress' });
             // The ledger exists now: its id names the crawl's queue.
-            const store = openStore(join(dir, 'sluice.db'));
+            const store = await openStore(join(dir, 'sluice.db'));
             const ledgerId = store.ledgerId;
-            store.close();
+            await store.close();
             queue = openBatchQueue(redis, crawlScope({ prefix, ledgerId, crawlId: 1, name: 'colours' }));
             await queue.queue.pause();
             const paused = await statusJson(flags);

@@ -4,7 +4,7 @@ import { ExitCode } from '@sluice/core';
 import { checkedSpec, createCrawl, scopeOf } from '@sluice/engine';
 import { createRedis, openBatchQueue, ownerKey } from '@sluice/queue';
 import { openStore } from '@sluice/store';
-import { collect, type MockApi, runCli, spawnCli, withMockApi, withRedisPrefix, withTempDir } from '@sluice/testkit';
+import { collect, type MockApi, runCli, spawnCli, toArray, withMockApi, withRedisPrefix, withTempDir } from '@sluice/testkit';
 import { cliFlags, testEngine } from './helpers';
 
 const hex = (n: number) => n.toString(16).toUpperCase().padStart(6, '0');
@@ -23,14 +23,15 @@ function specFor(mock: MockApi, from: number) {
   };
 }
 
-function resultKeys(dbPath: string): { crawlIds: number[]; ledgerId: string; keys: string[] } {
-  const store = openStore(dbPath);
+async function resultKeys(dbPath: string): Promise<{ crawlIds: number[]; ledgerId: string; keys: string[] }> {
+  const store = await openStore(dbPath);
   try {
-    const crawls = store.crawls.list();
-    const keys = crawls.flatMap((c) => [...store.ledger.iterateResults(c.id)].map((r) => r.key));
+    const crawls = await store.crawls.list();
+    const keys: string[] = [];
+    for (const c of crawls) for (const r of await toArray(store.ledger.iterateResults(c.id))) keys.push(r.key);
     return { crawlIds: crawls.map((c) => c.id), ledgerId: store.ledgerId, keys };
   } finally {
-    store.close();
+    await store.close();
   }
 }
 
@@ -53,7 +54,7 @@ describe('two ledgers on one Redis', () => {
               const results = await Promise.all(runs);
               for (const r of results) expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: expect.any(String) });
 
-              const ledgers = sides.map((s) => resultKeys(join(s.dir, 'sluice.db')));
+              const ledgers = await Promise.all(sides.map((s) => resultKeys(join(s.dir, 'sluice.db'))));
               expect(ledgers.map((l) => l.crawlIds)).toEqual([[1], [1]]);
               expect(ledgers[0]?.ledgerId).not.toBe(ledgers[1]?.ledgerId);
               sides.forEach((s, i) => {
@@ -77,7 +78,7 @@ describe('two ledgers on one Redis', () => {
     await withTempDir((dir) =>
       withRedisPrefix('foreignowner', ({ url, prefix }) =>
         withMockApi({}, async (mock) => {
-          const engine = testEngine(dir, url, prefix);
+          const engine = await testEngine(dir, url, prefix);
           const redis = createRedis(url, 'foreign-owner-probe');
           try {
             const { crawl } = await createCrawl(engine, checkedSpec(specFor(mock, 0), 't'), dir);
@@ -102,7 +103,7 @@ describe('two ledgers on one Redis', () => {
             }
           } finally {
             redis.disconnect();
-            engine.close();
+            await engine.close();
           }
         }),
       ),

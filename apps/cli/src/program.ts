@@ -42,6 +42,15 @@ Environment: SLUICE_DB, REDIS_URL, SLUICE_REDIS_CLUSTER, SLUICE_PREFIX, SLUICE_L
  * The `sluice` command tree. Each action resolves global options, then calls one command
  * function; the exit code it returns is stored in `result.code`.
  */
+/** Flags of `sluice work`, as commander hands them over. */
+interface WorkFlags {
+  progress: boolean;
+  produce: boolean;
+  concurrency?: number;
+  json?: boolean;
+  wait?: boolean;
+}
+
 export function buildProgram(cli: CliContext, result: { code: number }): Command {
   const program = new Command('sluice')
     .description('Crash-safe, rate-limited bulk downloads from HTTP APIs into SQLite, dispatched through Redis.')
@@ -66,13 +75,18 @@ export function buildProgram(cli: CliContext, result: { code: number }): Command
   };
   /**
    * The action of a command. Only commands that say so (`run`, `crawl create`) may create the
-   * ledger; every other one refuses a missing ledger before opening anything.
+   * ledger; every other one refuses a missing ledger before opening anything, unless its
+   * arguments say it waits for one (`work --wait`).
    */
   const act =
-    <A extends unknown[]>(fn: (ctx: CommandContext, ...args: A) => Promise<number>, options: { createsLedger?: boolean } = {}) =>
+    <A extends unknown[]>(
+      fn: (ctx: CommandContext, ...args: A) => Promise<number>,
+      options: { createsLedger?: boolean; waitsForLedger?: (...args: A) => boolean } = {},
+    ) =>
     async (...args: A) => {
       const ctx = context();
-      if (options.createsLedger !== true) assertLedgerExists(ctx.options.db);
+      const mayLackLedger = options.createsLedger === true || options.waitsForLedger?.(...args) === true;
+      if (!mayLackLedger) assertLedgerExists(ctx.options.db);
       result.code = await fn(ctx, ...args);
     };
 
@@ -126,10 +140,13 @@ export function buildProgram(cli: CliContext, result: { code: number }): Command
       'never exit on its own (for containers): wait for the crawl to be created, and when it is done, for keys to become pending again',
     )
     .action(
-      act((ctx, ref: string, o: { progress: boolean; produce: boolean; concurrency?: number; json?: boolean; wait?: boolean }) => {
-        const options = { progress: o.progress, produce: o.produce, concurrency: o.concurrency, json: o.json ?? false };
-        return o.wait ? waitingWorkCommand(ref, options, ctx) : workCommand(ref, options, ctx);
-      }),
+      act(
+        (ctx, ref: string, o: WorkFlags) => {
+          const options = { progress: o.progress, produce: o.produce, concurrency: o.concurrency, json: o.json ?? false };
+          return o.wait ? waitingWorkCommand(ref, options, ctx) : workCommand(ref, options, ctx);
+        },
+        { waitsForLedger: (_ref, o) => o.wait === true },
+      ),
     );
 
   program

@@ -57,13 +57,13 @@ export async function copyKeyFile(store: Store, crawlId: number, spec: CrawlSpec
     chunk.push(item);
     count++;
     if (chunk.length >= COPY_CHUNK) {
-      store.keyFiles.appendKeys(crawlId, chunk);
+      await store.keyFiles.appendKeys(crawlId, chunk);
       chunk = [];
     }
   }
-  if (chunk.length > 0) store.keyFiles.appendKeys(crawlId, chunk);
+  if (chunk.length > 0) await store.keyFiles.appendKeys(crawlId, chunk);
   if ((await fileSha256(path)) !== before) throw new ConfigError(`keys.file: ${path} changed while its keys were copied; run again`);
-  store.keyFiles.recordKeyFile(crawlId, before, count);
+  await store.keyFiles.recordKeyFile(crawlId, before, count);
 }
 
 /**
@@ -78,8 +78,8 @@ export async function checkKeyFile(
   specDir: string,
 ): Promise<'same' | 'absent' | 'not-copied'> {
   const path = keyFilePath(spec, specDir);
-  const record = store.keyFiles.keyFile(row.id);
   if (path === null) return 'same';
+  const record = await store.keyFiles.keyFile(row.id);
   if (!record) return 'not-copied';
   if (!existsSync(path)) return 'absent';
   const here = await fileSha256(path);
@@ -98,7 +98,7 @@ function ledgerKeySource(store: Store, crawlId: number, total: number): KeySourc
     async *iterate(fromPosition = 0) {
       let next = fromPosition;
       for (;;) {
-        const page = store.keyFiles.readKeys(crawlId, next, READ_PAGE);
+        const page = await store.keyFiles.readKeys(crawlId, next, READ_PAGE);
         if (page.length === 0) return;
         yield* page;
         next = (page[page.length - 1]?.position ?? next) + 1;
@@ -113,7 +113,7 @@ function ledgerKeySource(store: Store, crawlId: number, total: number): KeySourc
  * @throws ConfigError when an older crawl's key file is missing on this host.
  */
 export async function keySourceFor(store: Store, row: CrawlRow, spec: CrawlSpec): Promise<KeySource> {
-  const record = 'file' in spec.keys ? store.keyFiles.keyFile(row.id) : undefined;
+  const record = 'file' in spec.keys ? await store.keyFiles.keyFile(row.id) : undefined;
   if (record) return ledgerKeySource(store, row.id, record.keys);
   return openKeySource(spec.keys, row.specDir);
 }

@@ -2,7 +2,18 @@ export { type MockApi, type MockApiOptions, startMockApi, withMockApi } from '@s
 export { type CliResult, collect, REPO_ROOT, runCli, spawnCli } from './cli';
 export { createTestNetwork, killGroup, type NetnsHost, netnsUnavailable, type TestNetwork } from './netns';
 export { type OwnPostgres, startPostgresServer } from './postgresServer';
-export { deletePrefix, freePort, type OwnRedis, startRedisServer, TEST_REDIS_URL, uniquePrefix, withRedisPrefix } from './redis';
+export {
+  deletePrefix,
+  freePort,
+  type OwnRedis,
+  type OwnRedisOptions,
+  startRedisServer,
+  TEST_REDIS_URL,
+  uniquePrefix,
+  withOwnRedis,
+  withRedisPrefix,
+} from './redis';
 export { type OwnRedisCluster, startRedisCluster } from './redisCluster';
 export { withTempDir } from './tempDir';
+export { toArray } from './toArray';
 export { waitFor } from './waitFor';
