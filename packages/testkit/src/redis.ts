@@ -54,9 +54,9 @@ export function freePort(): Promise<number> {
  * True when a Redis server answers on `port`: a PING over a raw socket (an ioredis probe leaves
  * a 2 s close timer behind). `-NOAUTH` counts: a server with a password is up too.
  */
-function answersPing(port: number): Promise<boolean> {
+function answersPing(port: number, host = '127.0.0.1'): Promise<boolean> {
   return new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1', () => socket.write('PING\r\n'));
+    const socket = connect(port, host, () => socket.write('PING\r\n'));
     socket.setTimeout(1_000, () => socket.destroy());
     let reply = '';
     socket.on('data', (chunk: Buffer) => {
@@ -120,7 +120,7 @@ export async function startRedisServer(dir: string, options: OwnRedisOptions = {
       ],
       { stdio: 'ignore' },
     );
-    await waitFor(() => answersPing(port), { timeoutMs: 10_000, what: `redis-server on port ${port}` });
+    await waitFor(() => answersPing(port, bind), { timeoutMs: 10_000, what: `redis-server on port ${port}` });
   };
   const killNow = async (signal: NodeJS.Signals) => {
     const c = child as ChildProcess | null;
