@@ -13,7 +13,10 @@ export interface CliContext {
 
 /** Global options, after defaults < environment < flags. */
 export interface GlobalOptions {
-  /** SQLite file. Env `SLUICE_DB`. Default `./data/sluice.db`. */
+  /**
+   * The ledger: a SQLite file, or a `postgres://` / `postgresql://` URL (may hold a password:
+   * print `describeLedger(db)` only). Env `SLUICE_DB`. Default `./data/sluice.db`.
+   */
   db: string;
   /**
    * Redis URL, or a comma-separated list of URLs of Redis Cluster nodes. Env `REDIS_URL`.

@@ -1,5 +1,6 @@
 export { type CrawlSpec, type CrawlSpecInput, PermanentError, ThrottledError, TransientError } from '@sluice/core';
 export { type CrawlScope, DEFAULT_PREFIX, pingRedis, redisUrls } from '@sluice/queue';
+export { describeLedger, isPostgresUrl } from '@sluice/store';
 export { listFailed, pauseCrawl, resumeCrawl, retryFailed } from './crawlControl';
 export { type CrawlListEntry, listCrawls } from './crawlList';
 export { type CreateResult, createCrawl } from './createCrawl';

@@ -1,30 +1,44 @@
 import { ExitCode } from '@sluice/core';
-import type { WorkSummary } from '@sluice/engine';
+import { describeLedger, type WorkSummary } from '@sluice/engine';
 import type { CommandContext } from '../context';
 import { createProgressLine, formatDuration } from '../progressLine';
+import { createProgressLog } from '../progressLog';
 
-/** Progress callback for `run`/`work`: a live line on a TTY, nothing otherwise. */
-export function progressReporter(ctx: CommandContext, enabled: boolean) {
-  if (!enabled || !ctx.stderr.isTTY) return { onProgress: undefined, stop: () => {} };
-  const line = createProgressLine(ctx.stderr);
-  return { onProgress: line.update, stop: line.stop };
+/**
+ * Progress callback for `run`/`work`: a live bar on a TTY (unless `bar` is false); off a TTY, a
+ * log line every `logIntervalMs` (0: none), so a log nobody watches still shows progress.
+ */
+export function progressReporter(ctx: CommandContext, options: { bar: boolean; logIntervalMs: number }) {
+  if (ctx.stderr.isTTY) {
+    if (!options.bar) return { onProgress: undefined, stop: () => {} };
+    const line = createProgressLine(ctx.stderr);
+    return { onProgress: line.update, stop: line.stop };
+  }
+  if (options.logIntervalMs <= 0) return { onProgress: undefined, stop: () => {} };
+  return { onProgress: createProgressLog(ctx.log, options.logIntervalMs), stop: () => {} };
+}
+
+/** Reminders of an ongoing outage: every 30 s, or every log interval when that is shorter. */
+export function outageLogEveryMs(logIntervalMs: number): number {
+  return logIntervalMs > 0 ? Math.min(30_000, logIntervalMs) : 30_000;
 }
 
 /** The closing summary of `run`/`work`, as text or JSON on stdout. */
 export function printWorkSummary(ctx: CommandContext, summary: WorkSummary, json: boolean): void {
   const seconds = summary.durationMs / 1000;
   const rate = seconds > 0 ? summary.finishedHere / seconds : 0;
+  const database = describeLedger(ctx.options.db);
   if (json) {
-    ctx.stdout.write(`${JSON.stringify({ ...summary, itemsPerSec: Math.round(rate), database: ctx.options.db })}\n`);
+    ctx.stdout.write(`${JSON.stringify({ ...summary, itemsPerSec: Math.round(rate), database })}\n`);
     return;
   }
   const state = summary.complete ? 'complete' : 'stopped (run again to continue)';
   ctx.stdout.write(
     `${summary.crawl}: ${state}\n` +
       `  done     ${summary.done} of ${summary.total}\n` +
-      `  failed   ${summary.failed}${summary.failed > 0 ? ` (see: sluice export / failures in ${ctx.options.db})` : ''}\n` +
+      `  failed   ${summary.failed}${summary.failed > 0 ? ` (see: sluice export / failures in ${database})` : ''}\n` +
       `  fetched  ${summary.finishedHere} keys in ${formatDuration(seconds)} (${Math.round(rate)} items/s)\n` +
-      `  database ${ctx.options.db}\n`,
+      `  database ${database}\n`,
   );
 }
 
