@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { checkedSpec, createCrawl, type Engine, type Logger, openEngine, status, work } from '@sluice/engine';
-import { credentialWindowKey, openBatchQueue } from '@sluice/queue';
+import { crawlScope, credentialWindowKey, openBatchQueue } from '@sluice/queue';
 import { collect, REPO_ROOT, runCli, spawnCli, waitFor, withMockApi, withRedisPrefix, withTempDir } from '@sluice/testkit';
 import { Redis } from 'ioredis';
 import { cliFlags, colourSpec } from './helpers';
@@ -220,7 +220,8 @@ describe('credential pools', () => {
             expect(mock.stats().requests).toBe(4);
 
             // Redis loses both credentials' daily windows; the ledger still logs each start with its credential.
-            const dayKeys = ['KEY_1', 'KEY_2'].map((n) => credentialWindowKey(prefix, crawl.row.id, n, 'perDay'));
+            const scope = crawlScope({ prefix, ledgerId: engine.store.ledgerId, crawlId: crawl.row.id, name: crawl.row.name });
+            const dayKeys = ['KEY_1', 'KEY_2'].map((n) => credentialWindowKey(scope, n, 'perDay'));
             expect(await redis.del(...dayKeys)).toBe(2);
             const second = new AbortController();
             const resumed = work(engine, crawl.row.id, { signal: second.signal, progressIntervalMs: 100 });
@@ -229,7 +230,7 @@ describe('credential pools', () => {
                 what: 'a rebuilt credential window',
               });
             }
-            const queue = openBatchQueue(redis, prefix, crawl.row.id);
+            const queue = openBatchQueue(redis, scope);
             try {
               await waitFor(async () => (await queue.liveCount()).active >= 1, { what: 'a batch in progress' });
             } finally {

@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { checkedSpec, createCrawl, work } from '@sluice/engine';
+import { checkedSpec, createCrawl, scopeOf, work } from '@sluice/engine';
 import { limiterWindowKey, maxInAnyWindow, openBatchQueue } from '@sluice/queue';
 import { collect, runCli, spawnCli, toArray, waitFor, withMockApi, withRedisPrefix, withTempDir } from '@sluice/testkit';
 import { Redis } from 'ioredis';
@@ -47,7 +47,7 @@ describe('rate limits and throttling', () => {
           try {
             const spec = checkedSpec(colourSpec(mock.url, 10, { limits: { concurrency: 2, perDay: 3 }, queue: { batchSize: 5 } }), 't');
             const { crawl } = await createCrawl(engine, spec, dir);
-            const dayKey = limiterWindowKey(prefix, crawl.row.id, 'perDay');
+            const dayKey = limiterWindowKey(scopeOf(engine, crawl), 'perDay');
             const first = new AbortController();
             const running = work(engine, crawl.row.id, { signal: first.signal, progressIntervalMs: 100 });
             await waitFor(async () => (await engine.store.ledger.progress(crawl.row.id)).done >= 3, {
@@ -67,7 +67,7 @@ describe('rate limits and throttling', () => {
               what: 'the rebuilt daily window',
             });
             // A batch is taken, so its keys are at the limiter: none may get through.
-            const queue = openBatchQueue(redis, prefix, crawl.row.id);
+            const queue = openBatchQueue(redis, scopeOf(engine, crawl));
             try {
               await waitFor(async () => (await queue.liveCount()).active >= 1, { what: 'a batch in progress' });
             } finally {

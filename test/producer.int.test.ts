@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { checkedSpec, createCrawl, work } from '@sluice/engine';
+import { checkedSpec, createCrawl, scopeOf, work } from '@sluice/engine';
 import { createRedis, openBatchQueue } from '@sluice/queue';
 import { collect, spawnCli, toArray, waitFor, withMockApi, withRedisPrefix, withTempDir } from '@sluice/testkit';
 import { cliFlags, colourSpec, testEngine } from './helpers';
@@ -18,7 +18,7 @@ describe('the streaming producer', () => {
               't',
             );
             const { crawl } = await createCrawl(engine, spec, dir);
-            const queue = openBatchQueue(redis, prefix, crawl.row.id);
+            const queue = openBatchQueue(redis, scopeOf(engine, crawl));
             let maxWaiting = 0;
             let samples = 0;
             let sampling = true;

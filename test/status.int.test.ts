@@ -2,7 +2,7 @@ import type { ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CrawlStatus } from '@sluice/engine';
-import { createRedis, HEARTBEAT_TTL_MS, openBatchQueue } from '@sluice/queue';
+import { type BatchQueue, crawlScope, createRedis, HEARTBEAT_TTL_MS, openBatchQueue } from '@sluice/queue';
 import { openStore } from '@sluice/store';
 import { collect, runCli, spawnCli, waitFor, withMockApi, withRedisPrefix, withTempDir } from '@sluice/testkit';
 import { cliFlags, colourSpec } from './helpers';
@@ -76,7 +76,9 @@ describe('sluice status', () => {
             expect(done.errorsByClass.PermanentError).toBe(2);
             expect(done.recentErrors.map((e) => e.key).sort()).toEqual(['000005', '000009']);
             const redis = createRedis(url, 'test-status');
-            const queue = openBatchQueue(redis, prefix, crawlId);
+            const row = await store.crawls.find(crawlId);
+            if (!row) throw new Error('the crawl vanished');
+            const queue = openBatchQueue(redis, crawlScope({ prefix, ledgerId: store.ledgerId, crawlId, name: row.name }));
             try {
               expect(done.queue).toEqual(await queue.liveCount());
               expect(done.queue).toEqual({ waiting: 0, active: 0, delayed: 0 });
@@ -200,9 +202,14 @@ describe('sluice status', () => {
           const worker = spawnCli([...flags, 'run', specPath, '--json']);
           const finished = collect(worker);
           const redis = createRedis(url, 'test-status-bullpause');
-          const queue = openBatchQueue(redis, prefix, 1);
+          let queue: BatchQueue | null = null;
           try {
             await waitFor(async () => (await statusJson(flags)).done > 0, { timeoutMs: 30_000, what: 'progress' });
+            // The ledger exists now: its id names the crawl's queue.
+            const store = await openStore(join(dir, 'sluice.db'));
+            const ledgerId = store.ledgerId;
+            await store.close();
+            queue = openBatchQueue(redis, crawlScope({ prefix, ledgerId, crawlId: 1, name: 'colours' }));
             await queue.queue.pause();
             const paused = await statusJson(flags);
             expect(paused).toMatchObject({ state: 'paused', health: 'idle' });
@@ -217,7 +224,7 @@ describe('sluice status', () => {
             expect((await statusJson(flags)).state).toBe('running');
             await waitFor(() => mock.stats().requests > settled, { timeoutMs: 10_000, what: 'requests again after resume' });
           } finally {
-            await queue.close();
+            await queue?.close();
             redis.disconnect();
             await stop(worker, finished);
           }

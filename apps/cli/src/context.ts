@@ -18,8 +18,13 @@ export interface GlobalOptions {
    * print `describeLedger(db)` only). Env `SLUICE_DB`. Default `./data/sluice.db`.
    */
   db: string;
-  /** Redis URL. Env `REDIS_URL`. Default `redis://127.0.0.1:6379`. */
+  /**
+   * Redis URL, or a comma-separated list of URLs of Redis Cluster nodes. Env `REDIS_URL`.
+   * Default `redis://127.0.0.1:6379`.
+   */
   redis: string;
+  /** Treat a single Redis URL as a cluster seed. Env `SLUICE_REDIS_CLUSTER=1`. Default false. */
+  redisCluster: boolean;
   /** Prefix of every Redis key. Env `SLUICE_PREFIX`. Default `sluice`. */
   prefix: string;
   /** Show stacks on errors. */

@@ -3,7 +3,14 @@ import type { CommandContext } from './context';
 
 /** Opens the engine with the command's global options; the caller closes it. */
 export function engineFor(ctx: CommandContext): Promise<Engine> {
-  return openEngine({ dbPath: ctx.options.db, redisUrl: ctx.options.redis, prefix: ctx.options.prefix, env: ctx.env, log: ctx.log });
+  return openEngine({
+    dbPath: ctx.options.db,
+    redisUrl: ctx.options.redis,
+    redisCluster: ctx.options.redisCluster,
+    prefix: ctx.options.prefix,
+    env: ctx.env,
+    log: ctx.log,
+  });
 }
 
 /** Runs `fn` with an open engine and always closes it. */

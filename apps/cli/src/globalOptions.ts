@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { ConfigError } from '@sluice/core';
-import { DEFAULT_PREFIX, isPostgresUrl } from '@sluice/engine';
+import { DEFAULT_PREFIX, isPostgresUrl, redisUrls } from '@sluice/engine';
 import type { GlobalOptions } from './context';
 
 export const DEFAULT_DB = './data/sluice.db';
@@ -10,6 +10,7 @@ export const DEFAULT_REDIS = 'redis://127.0.0.1:6379';
 export interface GlobalFlags {
   db?: string;
   redis?: string;
+  redisCluster?: boolean;
   prefix?: string;
   verbose?: boolean;
   logFormat?: string;
@@ -24,7 +25,15 @@ export function resolveGlobalOptions(flags: GlobalFlags, env: NodeJS.ProcessEnv,
   const logFormat = flags.logFormat ?? env.SLUICE_LOG_FORMAT ?? 'text';
   if (logFormat !== 'text' && logFormat !== 'json') problems.push(`--log-format: expected text or json, got ${logFormat}`);
   const redis = flags.redis ?? env.REDIS_URL ?? DEFAULT_REDIS;
-  if (!/^rediss?:\/\//.test(redis)) problems.push('--redis: expected a redis:// or rediss:// URL');
+  const urls = redisUrls(redis);
+  if (urls.length === 0 || !urls.every((u) => /^rediss?:\/\//.test(u))) {
+    problems.push('--redis: expected a redis:// or rediss:// URL, or a comma-separated list of them (Redis Cluster nodes)');
+  }
+  const clusterEnv = env.SLUICE_REDIS_CLUSTER;
+  if (clusterEnv !== undefined && !['0', '1', 'true', 'false', ''].includes(clusterEnv)) {
+    problems.push('SLUICE_REDIS_CLUSTER: expected 1, 0, true or false');
+  }
+  const redisCluster = flags.redisCluster ?? (clusterEnv === '1' || clusterEnv === 'true');
   const prefix = flags.prefix ?? env.SLUICE_PREFIX ?? DEFAULT_PREFIX;
   if (!/^[A-Za-z0-9{}_.-]{1,64}$/.test(prefix)) problems.push('--prefix: expected 1-64 characters from A-Z a-z 0-9 { } _ . -');
   const db = flags.db ?? env.SLUICE_DB ?? DEFAULT_DB;
@@ -34,6 +43,7 @@ export function resolveGlobalOptions(flags: GlobalFlags, env: NodeJS.ProcessEnv,
   return {
     db: isPostgresUrl(db) ? db : resolve(cwd, db),
     redis,
+    redisCluster,
     prefix,
     verbose: flags.verbose ?? false,
     logFormat: logFormat as 'text' | 'json',

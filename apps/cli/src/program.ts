@@ -38,8 +38,9 @@ const EXIT_HELP = `
 Exit codes: 0 done, 1 finished with failures, 2 bad usage or spec, 3 Redis/SQLite unreachable,
 4 ledger not writable (disk full, read-only) past --ledger-retry,
 5 endpoint unreachable past --max-outage,
-6 interrupted (SIGINT/SIGTERM before the crawl was complete).
-Environment: SLUICE_DB, REDIS_URL, SLUICE_PREFIX, SLUICE_LOG_FORMAT.`;
+6 interrupted (SIGINT/SIGTERM before the crawl was complete),
+7 the crawl's Redis keys belong to another ledger (nothing touched).
+Environment: SLUICE_DB, REDIS_URL, SLUICE_REDIS_CLUSTER, SLUICE_PREFIX, SLUICE_LOG_FORMAT.`;
 
 /** Flags `run` and `work` share, as commander parses them. */
 interface SharedWorkFlags {
@@ -84,7 +85,8 @@ export function buildProgram(cli: CliContext, result: { code: number }): Command
   const program = new Command('sluice')
     .description('Crash-safe, rate-limited bulk downloads from HTTP APIs into SQLite, dispatched through Redis.')
     .option('--db <file|url>', `ledger: SQLite file or postgres:// URL (env SLUICE_DB; default ${DEFAULT_DB})`)
-    .option('--redis <url>', `Redis URL (env REDIS_URL; default ${DEFAULT_REDIS})`)
+    .option('--redis <url>', `Redis URL, or comma-separated URLs of Redis Cluster nodes (env REDIS_URL; default ${DEFAULT_REDIS})`)
+    .option('--redis-cluster', 'treat a single --redis URL as a Redis Cluster seed (env SLUICE_REDIS_CLUSTER=1; default off)')
     .option('--prefix <prefix>', 'prefix of every Redis key (env SLUICE_PREFIX; default sluice)')
     .addOption(new Option('--log-format <format>', 'log lines on stderr as text or json (env SLUICE_LOG_FORMAT)').choices(['text', 'json']))
     .option('-v, --verbose', 'show stack traces on errors')

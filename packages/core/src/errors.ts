@@ -15,6 +15,8 @@ export const ExitCode = {
   endpointOutage: 5,
   /** SIGINT/SIGTERM stopped `run`/`work` before the crawl was complete. */
   interrupted: 6,
+  /** A crawl's Redis namespace holds another ledger's (or crawl's) state: nothing was touched. */
+  foreignState: 7,
 } as const;
 
 export class SluiceError extends Error {
@@ -55,6 +57,15 @@ export class LedgerUnwritableError extends SluiceError {
 export class EndpointOutageError extends SluiceError {
   override name = 'EndpointOutageError';
   override readonly exitCode = ExitCode.endpointOutage;
+}
+
+/**
+ * A crawl's Redis namespace is owned by another ledger or another crawl (a copied ledger
+ * file, leftovers under the same prefix). The process refuses before it takes any job.
+ */
+export class ForeignCrawlStateError extends SluiceError {
+  override name = 'ForeignCrawlStateError';
+  override readonly exitCode = ExitCode.foreignState;
 }
 
 /** Ends the process with a given code and message, without a stack. */

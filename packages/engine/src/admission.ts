@@ -1,5 +1,6 @@
 import { CredentialsExhaustedError, type Limits, type PoolCredential, toError } from '@sluice/core';
 import {
+  type CrawlScope,
   type CredentialPool,
   createCredentialPool,
   createSharedLimiter,
@@ -7,9 +8,9 @@ import {
   limiterPauseKey,
   limiterWindowKey,
   type PoolAdmission,
+  type RedisClient,
 } from '@sluice/queue';
 import type { Store } from '@sluice/store';
-import type { Redis } from 'ioredis';
 import type { Logger } from './engine';
 import type { LedgerGuard } from './ledgerGuard';
 import { keepMsFor, loggedWindow, RequestBudgetLog } from './requestBudgetLog';
@@ -68,8 +69,9 @@ export interface AdmissionOptions {
   limits: Limits;
   /** Requests in flight in this process. */
   concurrency: number;
-  redis: Redis;
-  prefix: string;
+  redis: RedisClient;
+  /** The crawl's Redis namespace (limiter windows, leases, pause key and channel). */
+  scope: CrawlScope;
   store: Store;
   throttle: ThrottleGate;
   log: Logger;
@@ -98,12 +100,11 @@ export interface AdmissionOptions {
  * never handed out again.
  */
 export function createAdmission(options: AdmissionOptions): Admission {
-  const { limits, redis, prefix, crawlId, store, throttle, log } = options;
+  const { limits, redis, scope, crawlId, store, throttle, log } = options;
   const local = new Semaphore(options.concurrency);
   const shared = createSharedLimiter({
     redis,
-    prefix,
-    crawlId,
+    scope,
     limits: {
       perSecond: limits.perSecond,
       perMinute: limits.perMinute,
@@ -118,8 +119,7 @@ export function createAdmission(options: AdmissionOptions): Admission {
     credentials.length > 0
       ? createCredentialPool({
           redis,
-          prefix,
-          crawlId,
+          scope,
           credentials: credentials.map((c) => ({ name: c.name, limits: c.limits })),
           marginMs: WINDOW_MARGIN_MS,
         })
@@ -163,7 +163,7 @@ export function createAdmission(options: AdmissionOptions): Admission {
     if (polling) return;
     polling = true;
     try {
-      const pausedUntil = Number(await redis.get(limiterPauseKey(prefix, crawlId)));
+      const pausedUntil = Number(await redis.get(limiterPauseKey(scope)));
       if (pausedUntil > Date.now()) throttle.adopt(pausedUntil);
     } catch {
       // Redis away: the next poll tries again; nothing to adopt meanwhile.
@@ -176,7 +176,7 @@ export function createAdmission(options: AdmissionOptions): Admission {
   // Pauses are also announced on a channel: adopted within a round trip, where the poll alone
   // lets a process without rate limits send for up to PAUSE_POLL_MS after another got a 429.
   // The poll stays for announcements missed while the subscriber reconnects.
-  const pauseKey = limiterPauseKey(prefix, crawlId);
+  const pauseKey = limiterPauseKey(scope);
   const subscriber = redis.duplicate();
   subscriber.on('error', () => {});
   subscriber.on('message', (channel: string, message: string) => {
@@ -187,7 +187,7 @@ export function createAdmission(options: AdmissionOptions): Admission {
 
   async function reseedIfLost(): Promise<void> {
     lastReseed = Date.now();
-    if (logWindow !== null && (await redis.exists(limiterWindowKey(prefix, crawlId, logWindow))) === 0) {
+    if (logWindow !== null && (await redis.exists(limiterWindowKey(scope, logWindow))) === 0) {
       const times = await store.ledger.requestTimesSince(crawlId, Date.now() - keepMsFor(logWindow));
       if (times.length > 0) {
         await shared.seed(times);
@@ -195,7 +195,7 @@ export function createAdmission(options: AdmissionOptions): Admission {
       }
     }
     for (const { name, window } of credentialLogWindows) {
-      if (!pool || window === null || (await redis.exists(credentialWindowKey(prefix, crawlId, name, window))) === 1) continue;
+      if (!pool || window === null || (await redis.exists(credentialWindowKey(scope, name, window))) === 1) continue;
       const times = await store.ledger.requestTimesSince(crawlId, Date.now() - keepMsFor(window), name);
       if (times.length === 0) continue;
       await pool.seed(name, times);

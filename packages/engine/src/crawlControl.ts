@@ -1,18 +1,28 @@
-import { createRedis, openBatchQueue, pingRedis } from '@sluice/queue';
+import { openBatchQueue, pingRedis } from '@sluice/queue';
 import type { FailureRow } from '@sluice/store';
 import type { Engine } from './engine';
-import { loadCrawl } from './loadCrawl';
+import { type LoadedCrawl, loadCrawl } from './loadCrawl';
+import { claimScope, openRedis, scopeOf } from './redisScope';
 
-/** Runs `fn` with the crawl's queue when Redis answers; returns false when it does not. */
+/**
+ * Runs `fn` with the crawl's queue when Redis answers; returns false when it does not.
+ * @throws ForeignCrawlStateError when the crawl's Redis namespace belongs to another ledger.
+ */
 async function withQueue(
   engine: Engine,
-  crawlId: number,
+  crawl: LoadedCrawl,
   fn: (queue: ReturnType<typeof openBatchQueue>) => Promise<void>,
 ): Promise<boolean> {
   if (!(await pingRedis(engine.config.redisUrl, 1500))) return false;
-  const redis = createRedis(engine.config.redisUrl, 'sluice-control');
-  redis.on('error', () => {});
-  const queue = openBatchQueue(redis, engine.config.prefix, crawlId);
+  const redis = openRedis(engine, 'sluice-control');
+  const scope = scopeOf(engine, crawl);
+  try {
+    await claimScope(redis, scope, crawl);
+  } catch (err) {
+    redis.disconnect();
+    throw err;
+  }
+  const queue = openBatchQueue(redis, scope);
   try {
     await fn(queue);
     return true;
@@ -29,7 +39,7 @@ async function withQueue(
 export async function pauseCrawl(engine: Engine, ref: string | number): Promise<{ name: string }> {
   const crawl = await loadCrawl(engine.store, ref);
   await engine.store.crawls.setPaused(crawl.row.id, true);
-  await withQueue(engine, crawl.row.id, (q) => q.queue.pause());
+  await withQueue(engine, crawl, (q) => q.queue.pause());
   return { name: crawl.row.name };
 }
 
@@ -42,7 +52,7 @@ export async function pauseCrawl(engine: Engine, ref: string | number): Promise<
 export async function resumeCrawl(engine: Engine, ref: string | number): Promise<{ name: string; missing: number; redis: boolean }> {
   const crawl = await loadCrawl(engine.store, ref);
   await engine.store.crawls.setPaused(crawl.row.id, false);
-  const redis = await withQueue(engine, crawl.row.id, (q) => q.queue.resume());
+  const redis = await withQueue(engine, crawl, (q) => q.queue.resume());
   await engine.store.crawls.setCursor(crawl.row.id, 0);
   const p = await engine.store.ledger.progress(crawl.row.id);
   return { name: crawl.row.name, missing: crawl.row.total - p.done - p.failed, redis };

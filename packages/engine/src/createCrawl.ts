@@ -1,5 +1,6 @@
 import { ConfigError, type CrawlSpec, compileUrlTemplate, missingEnv, openKeySource } from '@sluice/core';
 import type { Engine } from './engine';
+import { checkKeyFile, copyKeyFile } from './keyFile';
 import { type LoadedCrawl, toLoadedCrawl } from './loadCrawl';
 
 export interface CreateResult {
@@ -12,7 +13,9 @@ export interface CreateResult {
  * Creates a crawl, or returns the existing crawl of the same name. Re-using a name with other
  * keys is refused (positions would no longer mean the same keys); other fields (limits,
  * retry, request) may change between runs and the stored spec is updated.
- * Counting the keys streams the key source once; nothing is written unless it is valid.
+ * Counting the keys streams the key source once; nothing is written unless it is valid. Keys
+ * of a key file are then copied into the ledger (see `keyFile.ts`), so workers anywhere need
+ * no file.
  * @throws ConfigError for an empty or unreadable key source, or a name clash.
  */
 export async function createCrawl(engine: Engine, spec: CrawlSpec, specDir: string): Promise<CreateResult> {
@@ -25,8 +28,12 @@ export async function createCrawl(engine: Engine, spec: CrawlSpec, specDir: stri
   const existing = await store.crawls.find(spec.name);
   if (existing && existing.name === spec.name) {
     const stored = toLoadedCrawl(existing);
-    if (JSON.stringify(stored.spec.keys) !== JSON.stringify(spec.keys) || (existing.specDir !== specDir && 'file' in spec.keys)) {
-      throw new ConfigError(`crawl "${spec.name}" already exists (id ${existing.id}) with other keys; pick another name`);
+    const otherKeys = new ConfigError(`crawl "${spec.name}" already exists (id ${existing.id}) with other keys; pick another name`);
+    if (JSON.stringify(stored.spec.keys) !== JSON.stringify(spec.keys)) throw otherKeys;
+    // A key file is recognised by its hash, not its folder: another host or folder may name it.
+    if ((await checkKeyFile(store, existing, spec, specDir)) === 'not-copied') {
+      if (existing.specDir !== specDir) throw otherKeys;
+      await copyKeyFile(store, existing.id, spec, specDir);
     }
     if (stored.spec.queue.batchSize !== spec.queue.batchSize) {
       throw new ConfigError(`queue.batchSize cannot change for an existing crawl (stored: ${stored.spec.queue.batchSize})`);
@@ -40,6 +47,7 @@ export async function createCrawl(engine: Engine, spec: CrawlSpec, specDir: stri
   const total = await source.count();
   if (total === 0) throw new ConfigError('keys: the key source has no keys');
   const id = await store.crawls.insert({ name: spec.name, spec: JSON.stringify(spec), specDir, total });
+  await copyKeyFile(store, id, spec, specDir);
   const row = await store.crawls.find(id);
   if (!row) throw new Error(`crawl ${id} vanished after insert`);
   return { crawl: toLoadedCrawl(row), created: true };

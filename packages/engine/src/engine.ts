@@ -15,9 +15,14 @@ export interface EngineConfig {
    * password: never print it unredacted; `store.path` is the printable form).
    */
   dbPath: string;
-  /** Redis URL (may hold a password: never print it unredacted). */
+  /**
+   * Redis URL (may hold a password: never print it unredacted). A comma-separated list of URLs
+   * is a Redis Cluster given by some of its nodes.
+   */
   redisUrl: string;
-  /** Prefix of every Redis key. */
+  /** Treat a single `redisUrl` as a Redis Cluster seed. Default false. */
+  redisCluster?: boolean;
+  /** Prefix of every Redis key; each crawl's keys sit under `<prefix>:{<ledger id>.<crawl id>}`. */
   prefix: string;
   /** Environment that `{env.NAME}` placeholders read. */
   env: NodeJS.ProcessEnv;

@@ -1,7 +1,8 @@
-import { assertRedis, createProducerLease, createRedis, openBatchQueue } from '@sluice/queue';
+import { assertRedis, createProducerLease, openBatchQueue } from '@sluice/queue';
 import type { Engine } from './engine';
 import { loadCrawl } from './loadCrawl';
 import { runProducerLoop } from './producerLoop';
+import { claimScope, openRedis, scopeOf } from './redisScope';
 
 /**
  * `sluice enqueue`: act as the crawl's producer until every key has been enqueued. The queue
@@ -11,9 +12,15 @@ import { runProducerLoop } from './producerLoop';
 export async function enqueue(engine: Engine, ref: string | number, signal?: AbortSignal): Promise<{ enqueuedThrough: number }> {
   const crawl = await loadCrawl(engine.store, ref);
   await assertRedis(engine.config.redisUrl);
-  const redis = createRedis(engine.config.redisUrl, `sluice-enqueue-${crawl.row.id}`);
-  redis.on('error', () => {});
-  const queue = openBatchQueue(redis, engine.config.prefix, crawl.row.id);
+  const scope = scopeOf(engine, crawl);
+  const redis = openRedis(engine, `sluice-enqueue-${crawl.row.id}`);
+  try {
+    await claimScope(redis, scope, crawl);
+  } catch (err) {
+    redis.disconnect();
+    throw err;
+  }
+  const queue = openBatchQueue(redis, scope);
   const stop = new AbortController();
   const onAbort = () => stop.abort();
   signal?.addEventListener('abort', onAbort, { once: true });
@@ -22,7 +29,7 @@ export async function enqueue(engine: Engine, ref: string | number, signal?: Abo
       store: engine.store,
       queue,
       crawl,
-      lease: createProducerLease(redis, engine.config.prefix, crawl.row.id),
+      lease: createProducerLease(redis, scope),
       signal: stop.signal,
       log: engine.config.log,
       untilEnqueued: true,

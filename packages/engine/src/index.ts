@@ -1,5 +1,5 @@
 export { type CrawlSpec, type CrawlSpecInput, PermanentError, ThrottledError, TransientError } from '@sluice/core';
-export { DEFAULT_PREFIX, pingRedis } from '@sluice/queue';
+export { type CrawlScope, DEFAULT_PREFIX, pingRedis, redisUrls } from '@sluice/queue';
 export { describeLedger, isPostgresUrl } from '@sluice/store';
 export { listFailed, pauseCrawl, resumeCrawl, retryFailed } from './crawlControl';
 export { type CrawlListEntry, listCrawls } from './crawlList';
@@ -11,6 +11,7 @@ export { type ExportOptions, exportResults } from './exportResults';
 export { type LoadedCrawl, loadCrawl } from './loadCrawl';
 export { type CrawlMetrics, type CrawlRate, crawlRate, type MetricsSnapshot, metricsSnapshot } from './metrics';
 export type { ProgressSnapshot } from './progress';
+export { openRedis, scopeOf } from './redisScope';
 export { type RunSummary, run } from './run';
 export { checkedSpec, readSpecFile, type SpecFile } from './specFile';
 export type { CredentialStatus, RecentErrorStatus, WorkerStatus } from './status';

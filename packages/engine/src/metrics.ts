@@ -1,6 +1,7 @@
 import { type CrawlStats, type CredentialUsage, RATE_BUCKET_SECONDS, readCrawlStats } from '@sluice/queue';
 import type { Engine } from './engine';
 import { loadCrawl } from './loadCrawl';
+import { scopeOf } from './redisScope';
 import { crawlsFor, redisFiguresFor } from './status';
 import { ratePoints } from './statusFigures';
 import { withStatusRedis } from './statusRedis';
@@ -78,7 +79,7 @@ export interface CrawlRate {
  */
 export async function crawlRate(engine: Engine, ref: string | number): Promise<CrawlRate> {
   const crawl = await loadCrawl(engine.store, ref);
-  const stats = await withStatusRedis(engine, (redis) => readCrawlStats(redis, engine.config.prefix, crawl.row.id));
+  const stats = await withStatusRedis(engine, (redis) => readCrawlStats(redis, scopeOf(engine, crawl)));
   return {
     name: crawl.row.name,
     bucketSeconds: RATE_BUCKET_SECONDS,

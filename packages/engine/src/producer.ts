@@ -1,7 +1,8 @@
-import { type BatchPayload, openKeySource } from '@sluice/core';
+import type { BatchPayload } from '@sluice/core';
 import type { BatchQueue } from '@sluice/queue';
 import type { Store } from '@sluice/store';
 import { BatchReader } from './batchReader';
+import { keySourceFor } from './keyFile';
 import type { LoadedCrawl } from './loadCrawl';
 
 /**
@@ -31,7 +32,7 @@ export function createProducer(store: Store, queue: BatchQueue, crawl: LoadedCra
   async function readerAt(cursor: number): Promise<BatchReader> {
     // Re-open when another process (or a reconcile) moved the cursor under us.
     if (reader === null || reader.nextBatch !== cursor) {
-      reader = new BatchReader(await openKeySource(spec.keys, row.specDir), batchSize, cursor);
+      reader = new BatchReader(await keySourceFor(store, row, spec), batchSize, cursor);
     }
     return reader;
   }

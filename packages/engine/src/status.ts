@@ -2,6 +2,7 @@ import { poolCredentials } from '@sluice/core';
 import type { CredentialUsage } from '@sluice/queue';
 import type { Engine } from './engine';
 import { type LoadedCrawl, loadCrawl, toLoadedCrawl } from './loadCrawl';
+import { scopeOf } from './redisScope';
 import {
   type BreakerState,
   breakerOf,
@@ -220,9 +221,7 @@ export async function redisFiguresFor(engine: Engine, crawls: readonly LoadedCra
   if (crawls.length === 0) return [];
   return withStatusRedis(engine, (redis) =>
     Promise.all(
-      crawls.map((c) =>
-        readRedisFigures(redis, engine.config.prefix, c.row.id, c.spec.credentials ? poolCredentials(c.spec.credentials) : []),
-      ),
+      crawls.map((c) => readRedisFigures(redis, scopeOf(engine, c), c.spec.credentials ? poolCredentials(c.spec.credentials) : [])),
     ),
   );
 }

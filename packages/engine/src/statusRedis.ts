@@ -1,17 +1,18 @@
 import type { PoolCredential } from '@sluice/core';
 import {
+  type CrawlScope,
   type CrawlStats,
   type CredentialUsage,
-  createRedis,
   listWorkers,
   openBatchQueue,
   pingRedis,
+  type RedisClient,
   readCrawlStats,
   readCredentialUsage,
   type WorkerInfo,
 } from '@sluice/queue';
-import type { Redis } from 'ioredis';
 import type { Engine } from './engine';
+import { openRedis } from './redisScope';
 
 /** What Redis knows about a crawl right now (all workers together). */
 export interface RedisFigures {
@@ -31,19 +32,18 @@ const READ_DEADLINE_MS = 5_000;
 
 /** Reads a crawl's queue counts, live workers, statistics and pool credentials in parallel. */
 export async function readRedisFigures(
-  redis: Redis,
-  prefix: string,
-  crawlId: number,
+  redis: RedisClient,
+  scope: CrawlScope,
   credentials: readonly PoolCredential[] = [],
 ): Promise<RedisFigures> {
-  const queue = openBatchQueue(redis, prefix, crawlId);
+  const queue = openBatchQueue(redis, scope);
   try {
     const [live, queuePaused, workers, stats, credentialUsage] = await Promise.all([
       queue.liveCount(),
       queue.queue.isPaused(),
-      listWorkers(redis, prefix, crawlId),
-      readCrawlStats(redis, prefix, crawlId),
-      credentials.length > 0 ? readCredentialUsage(redis, prefix, crawlId, credentials) : Promise.resolve([]),
+      listWorkers(redis, scope),
+      readCrawlStats(redis, scope),
+      credentials.length > 0 ? readCredentialUsage(redis, scope, credentials) : Promise.resolve([]),
     ]);
     return { queue: live, queuePaused, workers, stats, credentials: credentialUsage };
   } finally {
@@ -56,10 +56,9 @@ export async function readRedisFigures(
  * PING or `fn` does not finish within the deadline (ioredis would otherwise queue commands
  * through an outage and the caller would wait forever).
  */
-export async function withStatusRedis<T>(engine: Engine, fn: (redis: Redis) => Promise<T>): Promise<T | null> {
+export async function withStatusRedis<T>(engine: Engine, fn: (redis: RedisClient) => Promise<T>): Promise<T | null> {
   if (!(await pingRedis(engine.config.redisUrl, 1000))) return null;
-  const redis = createRedis(engine.config.redisUrl, 'sluice-status');
-  redis.on('error', () => {});
+  const redis = openRedis(engine, 'sluice-status');
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<null>((resolve) => {
     timer = setTimeout(() => resolve(null), READ_DEADLINE_MS);

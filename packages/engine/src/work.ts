@@ -8,7 +8,6 @@ import {
   createAttemptRecorder,
   createBatchWorker,
   createProducerLease,
-  createRedis,
   openBatchQueue,
   removeHeartbeat,
   writeHeartbeat,
@@ -27,6 +26,7 @@ import { processBatch } from './processBatch';
 import { runProducerLoop } from './producerLoop';
 import { type ProgressSnapshot, RateMeter } from './progress';
 import { warnIfEvicting } from './redisChecks';
+import { claimScope, openRedis, scopeOf } from './redisScope';
 import { sleep } from './sleep';
 import { ThrottleGate } from './throttleGate';
 import { WorkEvents } from './workEvents';
@@ -101,10 +101,16 @@ export async function work(engine: Engine, ref: string | number, options: WorkOp
   if (options.signal?.aborted) stop.abort();
 
   await assertRedis(config.redisUrl);
-  const redis = createRedis(config.redisUrl, `sluice-work-${id}`);
-  redis.on('error', () => {});
+  const scope = scopeOf(engine, crawl);
+  const redis = openRedis(engine, `sluice-work-${id}`);
+  try {
+    await claimScope(redis, scope, crawl);
+  } catch (err) {
+    redis.disconnect();
+    throw err;
+  }
   const events = new WorkEvents(config.log);
-  events.watchRedis(redis, config.redisUrl.replace(/\/\/[^@/]*@/, '//'));
+  events.watchRedis(redis, config.redisUrl.replace(/\/\/[^@/]*@/g, '//'));
   await warnIfEvicting(redis, config.log);
   const http = createHttpClient({ connections: concurrency });
   const throttle = new ThrottleGate();
@@ -117,7 +123,7 @@ export async function work(engine: Engine, ref: string | number, options: WorkOp
     limits: crawl.spec.limits,
     concurrency,
     redis,
-    prefix: config.prefix,
+    scope,
     store,
     throttle,
     log: config.log,
@@ -141,8 +147,8 @@ export async function work(engine: Engine, ref: string | number, options: WorkOp
     redis.disconnect();
     throw err;
   }
-  const queue = openBatchQueue(redis, config.prefix, id);
-  const recorder = createAttemptRecorder(redis, config.prefix, id);
+  const queue = openBatchQueue(redis, scope);
+  const recorder = createAttemptRecorder(redis, scope);
   ctx.recorder = recorder;
   // Wakes the monitor the moment the last key commits, instead of at its next poll.
   let wake = new AbortController();
@@ -162,8 +168,7 @@ export async function work(engine: Engine, ref: string | number, options: WorkOp
   const started = Date.now();
   const worker = createBatchWorker({
     connection: redis,
-    prefix: config.prefix,
-    crawlId: id,
+    scope,
     concurrency: jobConcurrency(crawl, concurrency),
     process: async (payload) => {
       try {
@@ -189,7 +194,7 @@ export async function work(engine: Engine, ref: string | number, options: WorkOp
           store,
           queue,
           crawl,
-          lease: createProducerLease(redis, config.prefix, id),
+          lease: createProducerLease(redis, scope),
           signal: producerStop.signal,
           log: config.log,
         });
@@ -206,7 +211,7 @@ export async function work(engine: Engine, ref: string | number, options: WorkOp
   let gaveUp: Error | null = null;
   const workerId = randomUUID();
   const beat = () =>
-    writeHeartbeat(redis, config.prefix, id, {
+    writeHeartbeat(redis, scope, {
       id: workerId,
       host: hostname(),
       pid: process.pid,
@@ -296,7 +301,7 @@ export async function work(engine: Engine, ref: string | number, options: WorkOp
     if (!(await settlesWithin(worker.close(), CLOSE_GRACE_MS))) await settlesWithin(worker.close(true), 1_000);
     await writer.flush();
     await settlesWithin(recorder.flush(), 1_000);
-    await settlesWithin(removeHeartbeat(redis, config.prefix, id, workerId), 1_000);
+    await settlesWithin(removeHeartbeat(redis, scope, workerId), 1_000);
     await settlesWithin(queue.close(), 1_000);
     await http.close().catch(() => {});
     await limiter.close().catch((err) => config.log.warn(`could not log the last requests: ${toError(err).message}`));

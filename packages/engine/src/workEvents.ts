@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@sluice/queue';
 import type { Logger } from './engine';
 
 /** Throttle pauses starting closer together than this are counted into one line, not one line each. */
@@ -50,7 +50,7 @@ export class WorkEvents {
   }
 
   /** Logs the connection going away (once) and coming back. */
-  watchRedis(redis: Redis, what: string): void {
+  watchRedis(redis: RedisClient, what: string): void {
     redis.on('error', (err: Error) => {
       if (this.redisDown) return;
       this.redisDown = true;

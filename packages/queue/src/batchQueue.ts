@@ -1,7 +1,8 @@
 import type { BatchPayload } from '@sluice/core';
 import { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
-import { batchJobId, queueName } from './redisKeys';
+import type { RedisClient } from './connection';
+import type { CrawlScope } from './crawlScope';
+import { batchJobId, bullPrefix } from './redisKeys';
 
 /**
  * A crawl's batch queue. Jobs carry batches of keys (never URLs or secrets) and are removed
@@ -18,10 +19,10 @@ export interface BatchQueue {
   close(): Promise<void>;
 }
 
-export function openBatchQueue(connection: Redis, prefix: string, crawlId: number): BatchQueue {
-  const queue = new Queue<BatchPayload>(queueName(crawlId), {
+export function openBatchQueue(connection: RedisClient, scope: CrawlScope): BatchQueue {
+  const queue = new Queue<BatchPayload>(scope.queueName, {
     connection,
-    prefix,
+    prefix: bullPrefix(scope),
     defaultJobOptions: {
       removeOnComplete: true,
       removeOnFail: true,

@@ -1,12 +1,13 @@
 import type { BatchPayload } from '@sluice/core';
 import { type Job, Worker } from 'bullmq';
-import type { Redis } from 'ioredis';
-import { queueName } from './redisKeys';
+import type { RedisClient } from './connection';
+import type { CrawlScope } from './crawlScope';
+import { bullPrefix } from './redisKeys';
 
 export interface BatchWorkerOptions {
-  connection: Redis;
-  prefix: string;
-  crawlId: number;
+  /** The caller's client; BullMQ duplicates it for its blocking connection. The caller closes it. */
+  connection: RedisClient;
+  scope: CrawlScope;
   /** Batches processed at once by this process. */
   concurrency: number;
   /**
@@ -30,9 +31,9 @@ export interface BatchWorkerOptions {
  * commit. A stalled batch is retried without limit: the ledger makes a rerun harmless.
  */
 export function createBatchWorker(options: BatchWorkerOptions): Worker<BatchPayload> {
-  const worker = new Worker<BatchPayload>(queueName(options.crawlId), (job) => options.process(job.data, job), {
+  const worker = new Worker<BatchPayload>(options.scope.queueName, (job) => options.process(job.data, job), {
     connection: options.connection,
-    prefix: options.prefix,
+    prefix: bullPrefix(options.scope),
     concurrency: options.concurrency,
     lockDuration: options.lockDurationMs ?? 8_000,
     stalledInterval: options.stalledIntervalMs ?? 4_000,

@@ -1,4 +1,5 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './connection';
+import type { CrawlScope } from './crawlScope';
 import { rateKey, recentErrorsKey, statsKey } from './redisKeys';
 
 /**
@@ -38,7 +39,7 @@ export interface AttemptRecorder {
   flush(): Promise<void>;
 }
 
-export function createAttemptRecorder(redis: Redis, prefix: string, crawlId: number, now: () => number = Date.now): AttemptRecorder {
+export function createAttemptRecorder(redis: RedisClient, scope: CrawlScope, now: () => number = Date.now): AttemptRecorder {
   let counters = new Map<string, number>();
   let rate = new Map<number, number>();
   let errors: RecentError[] = [];
@@ -68,23 +69,23 @@ export function createAttemptRecorder(redis: Redis, prefix: string, crawlId: num
       rate = new Map();
       errors = [];
       const multi = redis.multi();
-      for (const [field, by] of c) multi.hincrby(statsKey(prefix, crawlId), field, by);
-      for (const [bucket, by] of r) multi.hincrby(rateKey(prefix, crawlId), String(bucket), by);
+      for (const [field, by] of c) multi.hincrby(statsKey(scope), field, by);
+      for (const [bucket, by] of r) multi.hincrby(rateKey(scope), String(bucket), by);
       const oldest = Math.floor(now() / 1000) - RATE_KEEP_SECONDS;
-      const stale = [...r.keys()].length > 0 ? await staleBuckets(redis, prefix, crawlId, oldest) : [];
-      if (stale.length > 0) multi.hdel(rateKey(prefix, crawlId), ...stale);
+      const stale = [...r.keys()].length > 0 ? await staleBuckets(redis, scope, oldest) : [];
+      if (stale.length > 0) multi.hdel(rateKey(scope), ...stale);
       if (e.length > 0) {
-        multi.lpush(recentErrorsKey(prefix, crawlId), ...e.map((x) => JSON.stringify(x)));
-        multi.ltrim(recentErrorsKey(prefix, crawlId), 0, ERRORS_KEPT - 1);
+        multi.lpush(recentErrorsKey(scope), ...e.map((x) => JSON.stringify(x)));
+        multi.ltrim(recentErrorsKey(scope), 0, ERRORS_KEPT - 1);
       }
       await multi.exec().catch(() => {});
     },
   };
 }
 
-async function staleBuckets(redis: Redis, prefix: string, crawlId: number, oldestSecond: number): Promise<string[]> {
+async function staleBuckets(redis: RedisClient, scope: CrawlScope, oldestSecond: number): Promise<string[]> {
   try {
-    const fields = await redis.hkeys(rateKey(prefix, crawlId));
+    const fields = await redis.hkeys(rateKey(scope));
     return fields.filter((f) => Number(f) < oldestSecond);
   } catch {
     return [];
@@ -105,11 +106,11 @@ export interface CrawlStats {
 }
 
 /** Reads a crawl's statistics (all workers). */
-export async function readCrawlStats(redis: Redis, prefix: string, crawlId: number): Promise<CrawlStats> {
+export async function readCrawlStats(redis: RedisClient, scope: CrawlScope): Promise<CrawlStats> {
   const [hash, rateHash, errorList] = await Promise.all([
-    redis.hgetall(statsKey(prefix, crawlId)),
-    redis.hgetall(rateKey(prefix, crawlId)),
-    redis.lrange(recentErrorsKey(prefix, crawlId), 0, ERRORS_KEPT - 1),
+    redis.hgetall(statsKey(scope)),
+    redis.hgetall(rateKey(scope)),
+    redis.lrange(recentErrorsKey(scope), 0, ERRORS_KEPT - 1),
   ]);
   const n = (field: string) => Number(hash[field] ?? 0);
   let cumulative = 0;

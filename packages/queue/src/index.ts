@@ -1,7 +1,18 @@
 export type { Job } from 'bullmq';
 export { type BatchQueue, openBatchQueue } from './batchQueue';
 export { type BatchWorkerOptions, createBatchWorker } from './batchWorker';
-export { assertRedis, createRedis, pingRedis } from './connection';
+export {
+  assertRedis,
+  createRedis,
+  isClusterTarget,
+  pingRedis,
+  type RedisClient,
+  type RedisTargetOptions,
+  redisUrls,
+  scanKeys,
+} from './connection';
+export { type CrawlOwner, claimCrawlNamespace } from './crawlOwner';
+export { type CrawlScope, type CrawlScopeInput, crawlScope, describeScope, sanitizeQueueName } from './crawlScope';
 export { createProducerLease, type ProducerLease } from './producerLease';
 export * from './redisKeys';
 

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './connection';
+import type { CrawlScope } from './crawlScope';
 import { producerLeaseKey } from './redisKeys';
 
 /**
@@ -25,8 +26,8 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then
 end
 return 0`;
 
-export function createProducerLease(redis: Redis, prefix: string, crawlId: number, ttlMs = 10_000): ProducerLease {
-  const key = producerLeaseKey(prefix, crawlId);
+export function createProducerLease(redis: RedisClient, scope: CrawlScope, ttlMs = 10_000): ProducerLease {
+  const key = producerLeaseKey(scope);
   const token = randomUUID();
   return {
     async tryHold() {

@@ -1,5 +1,6 @@
-import type { Redis } from 'ioredis';
-import { workerHeartbeatKey, workerHeartbeatPattern } from './redisKeys';
+import type { RedisClient } from './connection';
+import type { CrawlScope } from './crawlScope';
+import { workerHeartbeatKey, workerIndexKey } from './redisKeys';
 
 /** What a worker says about itself, refreshed every few seconds while it lives. */
 export interface WorkerInfo {
@@ -29,37 +30,36 @@ export interface WorkerInfo {
  */
 export const HEARTBEAT_TTL_MS = 4_000;
 
-/** Writes a heartbeat that expires after `ttlMs` unless renewed (a dead worker disappears). Default TTL {@link HEARTBEAT_TTL_MS}. */
-export async function writeHeartbeat(
-  redis: Redis,
-  prefix: string,
-  crawlId: number,
-  info: WorkerInfo,
-  ttlMs = HEARTBEAT_TTL_MS,
-): Promise<void> {
-  await redis.set(workerHeartbeatKey(prefix, crawlId, info.id), JSON.stringify(info), 'PX', ttlMs);
+/**
+ * Writes a heartbeat that expires after `ttlMs` (default {@link HEARTBEAT_TTL_MS}) unless
+ * renewed (a dead worker disappears), and lists the worker in the crawl's worker index (a
+ * sorted set scored by expiry). The index replaces a SCAN over heartbeat keys, which on a Redis
+ * Cluster would have to visit every node; expired entries are pruned by each write.
+ */
+export async function writeHeartbeat(redis: RedisClient, scope: CrawlScope, info: WorkerInfo, ttlMs = HEARTBEAT_TTL_MS): Promise<void> {
+  const now = Date.now();
+  await redis
+    .multi()
+    .set(workerHeartbeatKey(scope, info.id), JSON.stringify(info), 'PX', ttlMs)
+    .zadd(workerIndexKey(scope), now + ttlMs, info.id)
+    .zremrangebyscore(workerIndexKey(scope), '-inf', now)
+    .exec();
 }
 
-export async function removeHeartbeat(redis: Redis, prefix: string, crawlId: number, workerId: string): Promise<void> {
-  await redis.del(workerHeartbeatKey(prefix, crawlId, workerId));
+export async function removeHeartbeat(redis: RedisClient, scope: CrawlScope, workerId: string): Promise<void> {
+  await redis.multi().del(workerHeartbeatKey(scope, workerId)).zrem(workerIndexKey(scope), workerId).exec();
 }
 
-/** Workers whose heartbeat is alive (SCAN, never KEYS). */
-export async function listWorkers(redis: Redis, prefix: string, crawlId: number): Promise<WorkerInfo[]> {
-  const keys: string[] = [];
-  let cursor = '0';
-  do {
-    const [next, batch] = await redis.scan(cursor, 'MATCH', workerHeartbeatPattern(prefix, crawlId), 'COUNT', 500);
-    cursor = next;
-    keys.push(...batch);
-  } while (cursor !== '0');
-  if (keys.length === 0) return [];
-  const values = await redis.mget(...keys);
+/** Workers whose heartbeat is alive. */
+export async function listWorkers(redis: RedisClient, scope: CrawlScope): Promise<WorkerInfo[]> {
+  const ids = await redis.zrangebyscore(workerIndexKey(scope), Date.now(), '+inf');
+  if (ids.length === 0) return [];
+  const values = await redis.mget(...ids.map((id) => workerHeartbeatKey(scope, id)));
   return values.flatMap((v) => (v ? [JSON.parse(v) as WorkerInfo] : []));
 }
 
 /** Redis's eviction policy, or null when CONFIG is not allowed (managed Redis). */
-export async function evictionPolicy(redis: Redis): Promise<string | null> {
+export async function evictionPolicy(redis: RedisClient): Promise<string | null> {
   try {
     const reply = (await redis.config('GET', 'maxmemory-policy')) as string[];
     return reply[1] ?? null;

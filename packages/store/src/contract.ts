@@ -1,4 +1,4 @@
-import type { LedgerEntry } from '@sluice/core';
+import type { KeyItem, LedgerEntry } from '@sluice/core';
 import type { crawls, failures, results } from './schema/sqlite';
 
 /**
@@ -65,6 +65,30 @@ export interface LedgerReads {
   listFailures(crawlId: number, limit?: number): Promise<FailureRow[]>;
 }
 
+/** What the ledger remembers of a crawl's key file. */
+export interface KeyFileRecord {
+  /** SHA-256 of the file's bytes, hex. */
+  sha256: string;
+  /** Distinct keys copied into the ledger. */
+  keys: number;
+  storedAt: number;
+}
+
+/**
+ * A crawl's keys copied from its key file (tables `crawl_keys` and `key_files`), so workers on
+ * any host read keys from the ledger instead of the file. Appends are idempotent by position.
+ */
+export interface KeyFileQueries {
+  /** Adds keys at their positions, in one transaction; positions already stored are kept. */
+  appendKeys(crawlId: number, items: readonly KeyItem[]): Promise<void>;
+  /** Up to `limit` stored keys from `fromPosition` on, in position order. */
+  readKeys(crawlId: number, fromPosition: number, limit: number): Promise<KeyItem[]>;
+  /** Marks the copy complete: the file's hash and the number of keys. */
+  recordKeyFile(crawlId: number, sha256: string, keys: number): Promise<void>;
+  /** The crawl's key file record, or undefined when its keys were never (fully) copied. */
+  keyFile(crawlId: number): Promise<KeyFileRecord | undefined>;
+}
+
 /**
  * An open ledger. The only way into the database: no driver types leak out of this package.
  */
@@ -80,6 +104,8 @@ export interface Store {
   readonly ledgerId: string;
   readonly crawls: CrawlQueries;
   readonly ledger: LedgerReads;
+  /** Keys copied from a crawl's key file, so workers anywhere need no file. */
+  readonly keyFiles: KeyFileQueries;
   /**
    * Writes entries in one transaction and resolves once it committed. Idempotent: a result is
    * stored once per (crawl, key); a result replaces an earlier failure of its key; a failure

@@ -1,6 +1,8 @@
 export { type MockApi, type MockApiOptions, startMockApi, withMockApi } from '@sluice/mock-api';
 export { type CliResult, collect, REPO_ROOT, runCli, spawnCli } from './cli';
+export { createTestNetwork, killGroup, type NetnsHost, netnsUnavailable, type TestNetwork } from './netns';
 export { postgresUrlFor, TEST_POSTGRES_URL, terminatePostgresConnections, withTempPostgres } from './postgres';
+export { type OwnPostgres, startPostgresServer } from './postgresServer';
 export {
   deletePrefix,
   freePort,
@@ -12,6 +14,7 @@ export {
   withOwnRedis,
   withRedisPrefix,
 } from './redis';
+export { type OwnRedisCluster, startRedisCluster } from './redisCluster';
 export { withTempDir } from './tempDir';
 export { toArray } from './toArray';
 export { waitFor } from './waitFor';

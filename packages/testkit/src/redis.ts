@@ -54,9 +54,9 @@ export function freePort(): Promise<number> {
  * True when a Redis server answers on `port`: a PING over a raw socket (an ioredis probe leaves
  * a 2 s close timer behind). `-NOAUTH` counts: a server with a password is up too.
  */
-function answersPing(port: number): Promise<boolean> {
+function answersPing(port: number, host = '127.0.0.1'): Promise<boolean> {
   return new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1', () => socket.write('PING\r\n'));
+    const socket = connect(port, host, () => socket.write('PING\r\n'));
     socket.setTimeout(1_000, () => socket.destroy());
     let reply = '';
     socket.on('data', (chunk: Buffer) => {
@@ -86,11 +86,18 @@ export interface OwnRedisOptions {
   appendOnly?: boolean;
   /** `requirepass`; the URL then carries it. Default none. */
   password?: string;
+  /**
+   * Address to listen on. Default `127.0.0.1`. May be an address of a test network the test
+   * made (see `createTestNetwork`); protected mode is then off so hosts of that network may
+   * connect.
+   */
+  bind?: string;
 }
 
 export async function startRedisServer(dir: string, options: OwnRedisOptions = {}): Promise<OwnRedis> {
   const port = await freePort();
-  const url = options.password ? `redis://:${options.password}@127.0.0.1:${port}` : `redis://127.0.0.1:${port}`;
+  const bind = options.bind ?? '127.0.0.1';
+  const url = options.password ? `redis://:${options.password}@${bind}:${port}` : `redis://${bind}:${port}`;
   let child: ChildProcess | null = null;
   const launch = async () => {
     child = spawn(
@@ -99,7 +106,8 @@ export async function startRedisServer(dir: string, options: OwnRedisOptions = {
         '--port',
         String(port),
         '--bind',
-        '127.0.0.1',
+        bind,
+        ...(bind === '127.0.0.1' ? [] : ['--protected-mode', 'no']),
         '--dir',
         dir,
         '--save',
@@ -112,7 +120,7 @@ export async function startRedisServer(dir: string, options: OwnRedisOptions = {
       ],
       { stdio: 'ignore' },
     );
-    await waitFor(() => answersPing(port), { timeoutMs: 10_000, what: `redis-server on port ${port}` });
+    await waitFor(() => answersPing(port, bind), { timeoutMs: 10_000, what: `redis-server on port ${port}` });
   };
   const killNow = async (signal: NodeJS.Signals) => {
     const c = child as ChildProcess | null;

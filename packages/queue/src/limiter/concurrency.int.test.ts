@@ -6,9 +6,9 @@ const NONE: LimiterLimits = { perSecond: 0, perMinute: 0, perHour: 0, perDay: 0,
 
 describe('shared limiter global concurrency (real Redis, several clients)', () => {
   test('never more than 3 requests in flight across 3 instances, and the cap is used', async () => {
-    await withLimiterClients('limiter-cap', 3, async ({ prefix, crawlId, clients }) => {
+    await withLimiterClients('limiter-cap', 3, async ({ scope, clients }) => {
       const limits = { ...NONE, concurrency: 3 };
-      const limiters = clients.map((redis) => createSharedLimiter({ redis, prefix, crawlId, limits }));
+      const limiters = clients.map((redis) => createSharedLimiter({ redis, scope, limits }));
       let holding = 0;
       let maxHolding = 0;
       const onHold = (delta: 1 | -1) => {
@@ -32,12 +32,12 @@ describe('shared limiter global concurrency (real Redis, several clients)', () =
   });
 
   test("a dead process's slot frees itself after leaseMs; a live holder's renewed lease does not", async () => {
-    await withLimiterClients('limiter-lease', 3, async ({ prefix, crawlId, clients: [a, b, c] }) => {
+    await withLimiterClients('limiter-lease', 3, async ({ scope, clients: [a, b, c] }) => {
       const limits = { ...NONE, concurrency: 1 };
       const leaseMs = 500;
       const admits: Array<[string, number]> = [];
       const make = (name: string, redis: typeof a) =>
-        createSharedLimiter({ redis: redis!, prefix, crawlId, limits, leaseMs, holderId: name, onAdmit: (t) => admits.push([name, t]) });
+        createSharedLimiter({ redis: redis!, scope, limits, leaseMs, holderId: name, onAdmit: (t) => admits.push([name, t]) });
       const dead = make('dead', a);
       const live = make('live', b);
       const waiter = make('waiter', c);
@@ -64,11 +64,11 @@ describe('shared limiter global concurrency (real Redis, several clients)', () =
   });
 
   test('release frees the slot for another process at once', async () => {
-    await withLimiterClients('limiter-release', 2, async ({ prefix, crawlId, clients: [a, b] }) => {
+    await withLimiterClients('limiter-release', 2, async ({ scope, clients: [a, b] }) => {
       const limits = { ...NONE, concurrency: 1 };
-      const first = createSharedLimiter({ redis: a!, prefix, crawlId, limits });
+      const first = createSharedLimiter({ redis: a!, scope, limits });
       let admittedAt = 0;
-      const second = createSharedLimiter({ redis: b!, prefix, crawlId, limits, onAdmit: (t) => (admittedAt = t) });
+      const second = createSharedLimiter({ redis: b!, scope, limits, onAdmit: (t) => (admittedAt = t) });
       try {
         const release = await first.acquire();
         const pending = second.acquire();

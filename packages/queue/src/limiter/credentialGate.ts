@@ -1,4 +1,5 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../connection';
+import type { CrawlScope } from '../crawlScope';
 import { createLeaseKeeper, type LeaseKeeper } from './leaseKeeper';
 import { credentialLeasesKey, credentialPauseKey, credentialWindowKey } from './limiterKeys';
 import { ACQUIRE_LUA, PAUSE_LUA, SEED_LUA, TOUCH_LUA } from './limiterScript';
@@ -34,9 +35,9 @@ export interface CredentialGate {
 }
 
 export interface CredentialGateOptions {
-  redis: Redis;
-  prefix: string;
-  crawlId: number;
+  redis: RedisClient;
+  /** The crawl the credential belongs to (its keys live in the crawl's namespace). */
+  scope: CrawlScope;
   name: string;
   /** This credential's limits; `concurrency` counts its requests in flight across all processes. */
   limits: LimiterLimits;
@@ -54,12 +55,12 @@ const TOUCH = luaScript(TOUCH_LUA);
 
 export function createCredentialGate(options: CredentialGateOptions): CredentialGate {
   assertLimits(options.limits);
-  const { redis, prefix, crawlId, name, limits } = options;
+  const { redis, scope, name, limits } = options;
   const leaseMs = options.leaseMs ?? 60_000;
   const windows = configuredWindows(limits).map((w) => ({ ...w, lengthMs: w.lengthMs + (options.marginMs ?? 0) }));
-  const pauseKey = credentialPauseKey(prefix, crawlId, name);
-  const leasesKey = credentialLeasesKey(prefix, crawlId, name);
-  const windowKeys = windows.map((w) => credentialWindowKey(prefix, crawlId, name, w.name));
+  const pauseKey = credentialPauseKey(scope, name);
+  const leasesKey = credentialLeasesKey(scope, name);
+  const windowKeys = windows.map((w) => credentialWindowKey(scope, name, w.name));
   const keys = [pauseKey, leasesKey, ...windowKeys];
   const windowArgs = windows.flatMap((w) => [w.lengthMs, w.max]);
   const leases: LeaseKeeper | null =

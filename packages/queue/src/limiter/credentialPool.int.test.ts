@@ -23,13 +23,13 @@ const count = (admissions: PoolAdmission[], name: string) => admissions.filter((
 
 describe('credential pool (real Redis, several clients)', () => {
   test('each credential keeps its own windows, shared by every process, and use spreads over the pool', async () => {
-    await withLimiterClients('pool-windows', 2, async ({ prefix, crawlId, clients }) => {
+    await withLimiterClients('pool-windows', 2, async ({ scope, clients }) => {
       const credentials = [
         { name: 'KEY_A', limits: { ...NONE, perHour: 2 } },
         { name: 'KEY_B', limits: { ...NONE, perHour: 3 } },
         { name: 'KEY_C', limits: { ...NONE, perHour: 4 } },
       ];
-      const pools = clients.map((redis) => createCredentialPool({ redis, prefix, crawlId, credentials }));
+      const pools = clients.map((redis) => createCredentialPool({ redis, scope, credentials }));
       try {
         // Round-robin while all have room: the first three go to three different keys.
         const first = await takeMany(pools[0]!, 3);
@@ -38,7 +38,7 @@ describe('credential pool (real Redis, several clients)', () => {
         const rest = [...(await takeMany(pools[1]!, 4)), ...(await takeMany(pools[0]!, 2))];
         const all = [...first, ...rest];
         expect([count(all, 'KEY_A'), count(all, 'KEY_B'), count(all, 'KEY_C')]).toEqual([2, 3, 4]);
-        const usage = await readCredentialUsage(clients[0]!, prefix, crawlId, credentials);
+        const usage = await readCredentialUsage(clients[0]!, scope, credentials);
         expect(usage.map((u) => [u.name, u.used.perHour, u.remaining.perHour])).toEqual([
           ['KEY_A', 2, 0],
           ['KEY_B', 3, 0],
@@ -49,7 +49,7 @@ describe('credential pool (real Redis, several clients)', () => {
         const waiting = pools[1]!.acquire(ctrl.signal);
         ctrl.abort();
         expect(await waiting).toBeNull();
-        const after = await readCredentialUsage(clients[1]!, prefix, crawlId, credentials);
+        const after = await readCredentialUsage(clients[1]!, scope, credentials);
         expect(after.map((u) => u.used.perHour)).toEqual([2, 3, 4]);
       } finally {
         for (const pool of pools) pool.close();
@@ -58,15 +58,15 @@ describe('credential pool (real Redis, several clients)', () => {
   });
 
   test('a paused credential is skipped by every process while the others go on', async () => {
-    await withLimiterClients('pool-pause', 2, async ({ prefix, crawlId, clients }) => {
+    await withLimiterClients('pool-pause', 2, async ({ scope, clients }) => {
       const credentials = ['KEY_A', 'KEY_B'].map((name) => ({ name, limits: { ...NONE, perHour: 100 } }));
-      const pools = clients.map((redis) => createCredentialPool({ redis, prefix, crawlId, credentials }));
+      const pools = clients.map((redis) => createCredentialPool({ redis, scope, credentials }));
       try {
         const untilMs = (await redisNowMs(clients[0]!)) + HOUR_MS;
         await pools[0]!.pause('KEY_A', untilMs);
         const taken = await takeMany(pools[1]!, 6);
         expect(count(taken, 'KEY_B')).toBe(6);
-        const usage = await readCredentialUsage(clients[1]!, prefix, crawlId, credentials);
+        const usage = await readCredentialUsage(clients[1]!, scope, credentials);
         expect(usage[0]).toMatchObject({ name: 'KEY_A', pausedUntilMs: Math.ceil(untilMs), retired: null });
         expect(usage[1]).toMatchObject({ name: 'KEY_B', pausedUntilMs: null, used: { perHour: 6 } });
       } finally {
@@ -76,14 +76,14 @@ describe('credential pool (real Redis, several clients)', () => {
   });
 
   test('a retired credential is dropped by every process; with none left, acquire rejects', async () => {
-    await withLimiterClients('pool-retire', 2, async ({ prefix, crawlId, clients }) => {
+    await withLimiterClients('pool-retire', 2, async ({ scope, clients }) => {
       const credentials = ['KEY_A', 'KEY_B'].map((name) => ({ name, limits: { ...NONE } }));
-      const pools = clients.map((redis) => createCredentialPool({ redis, prefix, crawlId, credentials }));
+      const pools = clients.map((redis) => createCredentialPool({ redis, scope, credentials }));
       try {
         expect(await pools[0]!.retire('KEY_A', 'invalid')).toBe(true);
         // The second report of the same credential does not count as retiring it again.
         expect(await pools[1]!.retire('KEY_A', 'invalid')).toBe(false);
-        expect(await clients[0]!.hgetall(credentialsRetiredKey(prefix, crawlId))).toEqual({ KEY_A: 'invalid' });
+        expect(await clients[0]!.hgetall(credentialsRetiredKey(scope))).toEqual({ KEY_A: 'invalid' });
         expect(count(await takeMany(pools[1]!, 4), 'KEY_B')).toBe(4);
         expect(count(await takeMany(pools[0]!, 4), 'KEY_B')).toBe(4);
 
@@ -102,7 +102,7 @@ describe('credential pool (real Redis, several clients)', () => {
           else expect(settled).toBeInstanceOf(CredentialsExhaustedError);
         }
         await expect(pools[0]!.acquire()).rejects.toBeInstanceOf(CredentialsExhaustedError);
-        const usage = await readCredentialUsage(clients[0]!, prefix, crawlId, credentials);
+        const usage = await readCredentialUsage(clients[0]!, scope, credentials);
         expect(usage.map((u) => [u.name, u.retired, u.pausedUntilMs])).toEqual([
           ['KEY_A', 'invalid', null],
           ['KEY_B', 'invalid', null],

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { CredentialsExhaustedError, InfrastructureError } from '@sluice/core';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../connection';
+import type { CrawlScope } from '../crawlScope';
 import { type CredentialGate, createCredentialGate } from './credentialGate';
 import { credentialsRetiredKey } from './limiterKeys';
 import { isTransientRedisError, toError } from './luaScript';
@@ -50,9 +51,9 @@ export interface PoolAdmission {
 }
 
 export interface CredentialPoolOptions {
-  redis: Redis;
-  prefix: string;
-  crawlId: number;
+  redis: RedisClient;
+  /** The crawl the pool belongs to (its keys live in the crawl's namespace). */
+  scope: CrawlScope;
   /** The pool, in spec order; `limits.concurrency` is per credential across all processes. */
   credentials: ReadonlyArray<{ name: string; limits: LimiterLimits }>;
   /** Added to every window's length (see SharedLimiterOptions.marginMs). Default 0. */
@@ -76,7 +77,7 @@ interface Waiter {
 }
 
 export function createCredentialPool(options: CredentialPoolOptions): CredentialPool {
-  const { redis, prefix, crawlId } = options;
+  const { redis, scope } = options;
   const onError = options.onError ?? (() => {});
   if (options.credentials.length === 0) throw new RangeError('credential pool: expected at least one credential');
   const gates = new Map<string, CredentialGate>(
@@ -84,8 +85,7 @@ export function createCredentialPool(options: CredentialPoolOptions): Credential
       c.name,
       createCredentialGate({
         redis,
-        prefix,
-        crawlId,
+        scope,
         name: c.name,
         limits: c.limits,
         marginMs: options.marginMs,
@@ -95,7 +95,7 @@ export function createCredentialPool(options: CredentialPoolOptions): Credential
     ]),
   );
   const names = options.credentials.map((c) => c.name);
-  const retiredKey = credentialsRetiredKey(prefix, crawlId);
+  const retiredKey = credentialsRetiredKey(scope);
   const retired = new Set<string>();
   const holder = `${randomBytes(4).toString('hex')}:${randomBytes(3).toString('hex')}`;
   const waiters: Waiter[] = [];

@@ -1,4 +1,5 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../connection';
+import type { CrawlScope } from '../crawlScope';
 import { createCredentialGate } from './credentialGate';
 import { credentialsRetiredKey, type LimiterWindowName } from './limiterKeys';
 import type { LimiterLimits } from './windows';
@@ -21,15 +22,14 @@ export interface CredentialUsage {
 
 /** Reads every credential's use, pause and retirement: one script call per credential plus one hash read. */
 export async function readCredentialUsage(
-  redis: Redis,
-  prefix: string,
-  crawlId: number,
+  redis: RedisClient,
+  scope: CrawlScope,
   credentials: ReadonlyArray<{ name: string; limits: LimiterLimits }>,
 ): Promise<CredentialUsage[]> {
-  const retired = await redis.hgetall(credentialsRetiredKey(prefix, crawlId));
+  const retired = await redis.hgetall(credentialsRetiredKey(scope));
   return Promise.all(
     credentials.map(async ({ name, limits }) => {
-      const gate = createCredentialGate({ redis, prefix, crawlId, name, limits, onError: () => {} });
+      const gate = createCredentialGate({ redis, scope, name, limits, onError: () => {} });
       const peek = await gate.peek();
       const used: CredentialUsage['used'] = {};
       const remaining: CredentialUsage['remaining'] = {};

@@ -5,14 +5,14 @@
  * JSON line `{"admits":[redis ms, ...]}` and exits.
  */
 import { createInterface } from 'node:readline';
+import type { CrawlScope } from '../crawlScope';
 import { createSharedLimiter } from './sharedLimiter';
 import { hammer, testClient } from './testSupport';
 import type { LimiterLimits } from './windows';
 
 interface HammerOptions {
   url: string;
-  prefix: string;
-  crawlId: number;
+  scope: CrawlScope;
   limits: LimiterLimits;
   callers: number;
   durationMs: number;

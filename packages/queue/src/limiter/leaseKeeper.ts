@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../connection';
 import { RENEW_LUA } from './limiterScript';
 import { luaScript, runScript, toError } from './luaScript';
 
@@ -20,7 +20,7 @@ export interface LeaseKeeper {
 }
 
 export interface LeaseKeeperOptions {
-  redis: Redis;
+  redis: RedisClient;
   key: string;
   leaseMs: number;
   /** Receives Redis errors of renewals and releases, which never reach the caller. */

@@ -1,37 +1,34 @@
-import { queueName } from '../redisKeys';
+import type { CrawlScope } from '../crawlScope';
+import { limiterKeyBase } from '../redisKeys';
 
 /**
- * Keys of the shared limiter, laid out like `../redisKeys.ts` so `crawlKeyPattern` matches
- * them and a crawl's cleanup removes them:
- * - `P:crawl-<id>:sluice:limiter:perSecond` (…`perMinute`, `perHour`, `perDay`) one sorted-set
- *   log of request starts per window, scored by Redis time in ms
- * - `P:crawl-<id>:sluice:limiter:leases` one member per request in flight, scored by expiry
- * - `P:crawl-<id>:sluice:limiter:pause`  epoch ms until which the whole crawl is paused (and a
- *   pub/sub channel of the same name announcing each extension)
- * All share the prefix, so a prefix with a hash tag (`{sluice}`) keeps them in one Cluster slot,
- * which the limiter's scripts need.
+ * Keys of the shared limiter, inside the crawl's namespace `N` (see `../redisKeys.ts`), so
+ * `crawlKeyPattern` matches them and a crawl's cleanup removes them:
+ * - `N:sluice:limiter:perSecond` (…`perMinute`, `perHour`, `perDay`) one sorted-set log of
+ *   request starts per window, scored by Redis time in ms
+ * - `N:sluice:limiter:leases` one member per request in flight, scored by expiry
+ * - `N:sluice:limiter:pause`  epoch ms until which the whole crawl is paused (and a pub/sub
+ *   channel of the same name announcing each extension)
+ * All carry the crawl's hash tag, so on a Redis Cluster they share one slot, which the
+ * limiter's scripts need (every key a script touches is passed in KEYS).
  */
 
 /** Names of the limiter's sliding windows. */
 export type LimiterWindowName = 'perSecond' | 'perMinute' | 'perHour' | 'perDay';
 
-function limiterKey(prefix: string, crawlId: number, name: string): string {
-  return `${prefix}:${queueName(crawlId)}:sluice:limiter:${name}`;
-}
-
 /** The log of request starts inside one window. */
-export function limiterWindowKey(prefix: string, crawlId: number, window: LimiterWindowName): string {
-  return limiterKey(prefix, crawlId, window);
+export function limiterWindowKey(scope: CrawlScope, window: LimiterWindowName): string {
+  return `${limiterKeyBase(scope)}:${window}`;
 }
 
 /** The concurrency leases of a crawl (requests in flight, across all processes). */
-export function limiterLeasesKey(prefix: string, crawlId: number): string {
-  return limiterKey(prefix, crawlId, 'leases');
+export function limiterLeasesKey(scope: CrawlScope): string {
+  return `${limiterKeyBase(scope)}:leases`;
 }
 
 /** The crawl-wide pause (set on 429 / Retry-After); also the channel its extensions are published on. */
-export function limiterPauseKey(prefix: string, crawlId: number): string {
-  return limiterKey(prefix, crawlId, 'pause');
+export function limiterPauseKey(scope: CrawlScope): string {
+  return `${limiterKeyBase(scope)}:pause`;
 }
 
 /*
@@ -40,26 +37,26 @@ export function limiterPauseKey(prefix: string, crawlId: number): string {
  * crawl keeps one hash of the credentials it retired.
  */
 
-function credentialKey(prefix: string, crawlId: number, credential: string, name: string): string {
-  return limiterKey(prefix, crawlId, `credential:${credential}:${name}`);
+function credentialKey(scope: CrawlScope, credential: string, name: string): string {
+  return `${limiterKeyBase(scope)}:credential:${credential}:${name}`;
 }
 
 /** The log of one credential's request starts inside one window. */
-export function credentialWindowKey(prefix: string, crawlId: number, credential: string, window: LimiterWindowName): string {
-  return credentialKey(prefix, crawlId, credential, window);
+export function credentialWindowKey(scope: CrawlScope, credential: string, window: LimiterWindowName): string {
+  return credentialKey(scope, credential, window);
 }
 
 /** One credential's concurrency leases (its requests in flight, across all processes). */
-export function credentialLeasesKey(prefix: string, crawlId: number, credential: string): string {
-  return credentialKey(prefix, crawlId, credential, 'leases');
+export function credentialLeasesKey(scope: CrawlScope, credential: string): string {
+  return credentialKey(scope, credential, 'leases');
 }
 
 /** One credential's pause (set on its throttle answers, and far ahead when it is retired). */
-export function credentialPauseKey(prefix: string, crawlId: number, credential: string): string {
-  return credentialKey(prefix, crawlId, credential, 'pause');
+export function credentialPauseKey(scope: CrawlScope, credential: string): string {
+  return credentialKey(scope, credential, 'pause');
 }
 
 /** Hash of the crawl's retired credentials: name → why (`invalid`), for every process and for status. */
-export function credentialsRetiredKey(prefix: string, crawlId: number): string {
-  return limiterKey(prefix, crawlId, 'credentials:retired');
+export function credentialsRetiredKey(scope: CrawlScope): string {
+  return `${limiterKeyBase(scope)}:credentials:retired`;
 }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../connection';
 
 /** A Lua script run by its SHA1, loaded by a plain EVAL when Redis does not know it yet. */
 export interface LuaScript {
@@ -16,7 +16,7 @@ export function luaScript(source: string): LuaScript {
  * restart or SCRIPT FLUSH the first call of each script pays one extra round trip.
  */
 export async function runScript(
-  redis: Redis,
+  redis: RedisClient,
   script: LuaScript,
   keys: readonly string[],
   args: readonly (string | number)[],

@@ -1,6 +1,6 @@
 import { waitFor, withOwnRedis, withTempDir } from '@sluice/testkit';
 import { createSharedLimiter } from './sharedLimiter';
-import { testClient } from './testSupport';
+import { testClient, testScope } from './testSupport';
 import type { LimiterLimits } from './windows';
 
 const LIMITS: LimiterLimits = { perSecond: 100, perMinute: 0, perHour: 0, perDay: 0, concurrency: 5 };
@@ -14,7 +14,7 @@ describe('shared limiter while Redis is away (own redis-server)', () => {
         async (server) => {
           const redis = testClient(server.url);
           const errors: Error[] = [];
-          const limiter = createSharedLimiter({ redis, prefix: 'outage', crawlId: 1, limits: LIMITS, onError: (e) => errors.push(e) });
+          const limiter = createSharedLimiter({ redis, scope: testScope('outage', 1), limits: LIMITS, onError: (e) => errors.push(e) });
           try {
             (await limiter.acquire())();
             await server.kill();

@@ -9,10 +9,10 @@ const DAY_MS = 86_400_000;
 
 describe('shared limiter pause (real Redis, several clients)', () => {
   test('pauseUntil holds every instance until the pause ends by Redis time, then acquires resume', async () => {
-    await withLimiterClients('limiter-pause', 3, async ({ prefix, crawlId, clients }) => {
+    await withLimiterClients('limiter-pause', 3, async ({ scope, clients }) => {
       const admits: number[] = [];
       const limits = { ...NONE, perSecond: 1000 };
-      const limiters = clients.map((redis) => createSharedLimiter({ redis, prefix, crawlId, limits, onAdmit: (t) => admits.push(t) }));
+      const limiters = clients.map((redis) => createSharedLimiter({ redis, scope, limits, onAdmit: (t) => admits.push(t) }));
       try {
         const untilMs = Math.ceil((await redisNowMs(clients[0]!)) + 1_500);
         await limiters[0]!.pauseUntil(untilMs);
@@ -43,15 +43,15 @@ describe('shared limiter pause (real Redis, several clients)', () => {
 
 describe('shared limiter with every limit 0: pauses (real Redis)', () => {
   test('still honours its own pause and shares it in Redis for other processes; an abort ends the wait', async () => {
-    await withLimiterClients('limiter-unlimited-pause', 1, async ({ prefix, crawlId, clients: [redis] }) => {
-      const limiter = createSharedLimiter({ redis: redis!, prefix, crawlId, limits: NONE });
+    await withLimiterClients('limiter-unlimited-pause', 1, async ({ scope, clients: [redis] }) => {
+      const limiter = createSharedLimiter({ redis: redis!, scope, limits: NONE });
       try {
         const until = Date.now() + 60_000;
         await limiter.pauseUntil(until);
         await limiter.pauseUntil(until - 30_000);
         expect(await limiter.blockedUntil()).toBe(until);
         // Written without being awaited: other processes adopt it from this key.
-        await waitFor(async () => Number(await redis!.get(limiterPauseKey(prefix, crawlId))) === until, { what: 'the shared pause' });
+        await waitFor(async () => Number(await redis!.get(limiterPauseKey(scope))) === until, { what: 'the shared pause' });
         const signal = AbortSignal.timeout(50);
         await limiter.acquire(signal);
         expect(signal.aborted).toBe(true);
@@ -64,19 +64,19 @@ describe('shared limiter with every limit 0: pauses (real Redis)', () => {
 
 describe('shared limiter pause announcements (real Redis)', () => {
   test('each extension of a pause is published on the pause key, so processes need not poll for it', async () => {
-    await withLimiterClients('limiter-pause-pubsub', 2, async ({ prefix, crawlId, clients }) => {
-      const limiter = createSharedLimiter({ redis: clients[0]!, prefix, crawlId, limits: { ...NONE, perSecond: 10 } });
+    await withLimiterClients('limiter-pause-pubsub', 2, async ({ scope, clients }) => {
+      const limiter = createSharedLimiter({ redis: clients[0]!, scope, limits: { ...NONE, perSecond: 10 } });
       const subscriber = clients[1]!.duplicate();
       const heard: string[] = [];
       try {
         subscriber.on('message', (channel: string, message: string) => heard.push(`${channel} ${message}`));
-        await subscriber.subscribe(limiterPauseKey(prefix, crawlId));
+        await subscriber.subscribe(limiterPauseKey(scope));
         const untilMs = Math.ceil(await redisNowMs(clients[0]!)) + 5_000;
         await limiter.pauseUntil(untilMs);
         await limiter.pauseUntil(untilMs - 1_000); // not an extension: not announced
         await limiter.pauseUntil(untilMs + 1_000);
         await waitFor(() => heard.length >= 2, { timeoutMs: 5_000, what: 'two announcements' });
-        expect(heard).toEqual([`${limiterPauseKey(prefix, crawlId)} ${untilMs}`, `${limiterPauseKey(prefix, crawlId)} ${untilMs + 1_000}`]);
+        expect(heard).toEqual([`${limiterPauseKey(scope)} ${untilMs}`, `${limiterPauseKey(scope)} ${untilMs + 1_000}`]);
       } finally {
         subscriber.disconnect();
         limiter.close();
@@ -87,10 +87,10 @@ describe('shared limiter pause announcements (real Redis)', () => {
 
 describe('shared limiter seed (real Redis)', () => {
   test('25 starts within the last day use up perDay 25, so the next acquire waits', async () => {
-    await withLimiterClients('limiter-seed', 1, async ({ prefix, crawlId, clients: [redis] }) => {
+    await withLimiterClients('limiter-seed', 1, async ({ scope, clients: [redis] }) => {
       const admits: number[] = [];
       const limits = { ...NONE, perSecond: 5, perDay: 25 };
-      const limiter = createSharedLimiter({ redis: redis!, prefix, crawlId, limits, onAdmit: (t) => admits.push(t) });
+      const limiter = createSharedLimiter({ redis: redis!, scope, limits, onAdmit: (t) => admits.push(t) });
       try {
         const now = await redisNowMs(redis!);
         const times = Array.from({ length: 25 }, (_, i) => Math.floor(now) - (i + 1) * 60_000);
@@ -117,10 +117,10 @@ describe('shared limiter seed (real Redis)', () => {
   });
 
   test('starts older than a day are not seeded; the budget stays full', async () => {
-    await withLimiterClients('limiter-seed-old', 1, async ({ prefix, crawlId, clients: [redis] }) => {
+    await withLimiterClients('limiter-seed-old', 1, async ({ scope, clients: [redis] }) => {
       const admits: number[] = [];
       const limits = { ...NONE, perDay: 25 };
-      const limiter = createSharedLimiter({ redis: redis!, prefix, crawlId, limits, onAdmit: (t) => admits.push(t) });
+      const limiter = createSharedLimiter({ redis: redis!, scope, limits, onAdmit: (t) => admits.push(t) });
       try {
         const now = await redisNowMs(redis!);
         await limiter.seed(Array.from({ length: 25 }, (_, i) => now - DAY_MS - i * 1_000));

@@ -23,11 +23,11 @@ function startHammer(options: object): { child: ChildProcess; output: () => stri
 
 describe('shared limiter across real processes', () => {
   test('2 child processes and this one never exceed 40/s or 100/min together', async () => {
-    await withLimiterClients('limiter-procs', 1, async ({ url, prefix, crawlId, clients: [redis] }) => {
+    await withLimiterClients('limiter-procs', 1, async ({ url, scope, clients: [redis] }) => {
       const durationMs = 3_500;
-      const hammers = [1, 2].map(() => startHammer({ url, prefix, crawlId, limits: LIMITS, callers: 10, durationMs }));
+      const hammers = [1, 2].map(() => startHammer({ url, scope, limits: LIMITS, callers: 10, durationMs }));
       const admits: number[] = [];
-      const limiter = createSharedLimiter({ redis: redis!, prefix, crawlId, limits: LIMITS, onAdmit: (t) => admits.push(t) });
+      const limiter = createSharedLimiter({ redis: redis!, scope, limits: LIMITS, onAdmit: (t) => admits.push(t) });
       try {
         await waitFor(() => hammers.every((h) => h.output().includes('ready\n')), { timeoutMs: 30_000, what: 'child processes ready' });
         for (const h of hammers) h.child.stdin?.write('go\n');

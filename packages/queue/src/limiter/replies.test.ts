@@ -1,5 +1,3 @@
-import { crawlKeyPattern } from '../redisKeys';
-import { limiterLeasesKey, limiterPauseKey, limiterWindowKey } from './limiterKeys';
 import { isTransientRedisError } from './luaScript';
 import { parseAcquireReply, parseConfirmReply, parsePeekReply } from './replies';
 
@@ -55,18 +53,5 @@ describe('Redis errors', () => {
     expect(isTransientRedisError(reply('ERR user_script:3: bad argument'))).toBe(false);
     expect(isTransientRedisError(reply('WRONGTYPE Operation against a key holding the wrong kind of value'))).toBe(false);
     expect(isTransientRedisError('boom')).toBe(false);
-  });
-});
-
-describe('limiter keys', () => {
-  test('live under the crawl, so crawlKeyPattern finds and cleans them', () => {
-    const pattern = new RegExp(`^${crawlKeyPattern('sluice', 7).replace('*', '.*')}$`);
-    const keys = [limiterWindowKey('sluice', 7, 'perDay'), limiterLeasesKey('sluice', 7), limiterPauseKey('sluice', 7)];
-    expect(keys).toEqual([
-      'sluice:crawl-7:sluice:limiter:perDay',
-      'sluice:crawl-7:sluice:limiter:leases',
-      'sluice:crawl-7:sluice:limiter:pause',
-    ]);
-    for (const key of keys) expect(key).toMatch(pattern);
   });
 });

@@ -1,4 +1,5 @@
 import { waitFor } from '@sluice/testkit';
+import type { CrawlScope } from '../crawlScope';
 import { limiterLeasesKey, limiterPauseKey, limiterWindowKey } from './limiterKeys';
 import { ACQUIRE_LUA, CONFIRM_LUA, PAUSE_LUA } from './limiterScript';
 import { luaScript, runScript } from './luaScript';
@@ -13,8 +14,8 @@ const PAUSE = luaScript(PAUSE_LUA);
 const NONE: LimiterLimits = { perSecond: 0, perMinute: 0, perHour: 0, perDay: 0, concurrency: 0 };
 
 /** Scores of the perSecond log, ascending. */
-async function loggedStarts(redis: import('ioredis').Redis, prefix: string, crawlId: number): Promise<number[]> {
-  const flat = await redis.zrange(limiterWindowKey(prefix, crawlId, 'perSecond'), 0, -1, 'WITHSCORES');
+async function loggedStarts(redis: import('ioredis').Redis, scope: CrawlScope): Promise<number[]> {
+  const flat = await redis.zrange(limiterWindowKey(scope, 'perSecond'), 0, -1, 'WITHSCORES');
   return flat.filter((_, i) => i % 2 === 1).map(Number);
 }
 
@@ -28,8 +29,8 @@ function stallFor(ms: number): void {
 
 describe('shared limiter reservations (real Redis)', () => {
   test('the scripts: a reservation is logged ahead; its confirm waits for the instant, re-dates it, or gives it up under a pause', async () => {
-    await withLimiterClients('limiter-reserve-scripts', 1, async ({ prefix, crawlId, clients: [redis] }) => {
-      const keys = [limiterPauseKey(prefix, crawlId), limiterLeasesKey(prefix, crawlId), limiterWindowKey(prefix, crawlId, 'perSecond')];
+    await withLimiterClients('limiter-reserve-scripts', 1, async ({ scope, clients: [redis] }) => {
+      const keys = [limiterPauseKey(scope), limiterLeasesKey(scope), limiterWindowKey(scope, 'perSecond')];
       // perSecond 10, a global cap of 5, leases of 60 s, reserving up to 150 ms ahead.
       const acquire = (member: string) =>
         runScript(redis!, ACQUIRE, keys, ['acquire', member, 5, 60_000, RESERVE_AHEAD_MS, 1_000, 10]).then(parseAcquireReply);
@@ -45,7 +46,7 @@ describe('shared limiter reservations (real Redis)', () => {
       if (!b.admitted) throw new Error('expected b reserved');
       expect(b.waitMs).toBeGreaterThan(50);
       expect(b.startMs - first.startMs).toBeGreaterThanOrEqual(100);
-      expect(await loggedStarts(redis!, prefix, crawlId)).toEqual([first.startMs, b.startMs]);
+      expect(await loggedStarts(redis!, scope)).toEqual([first.startMs, b.startMs]);
       expect(await leases()).toEqual(expect.arrayContaining(['a', 'b']));
       // Asked before its instant: kept, confirm again later.
       expect(await confirm('b', b.startMs)).toMatchObject({ confirmed: false, reason: 'early' });
@@ -53,7 +54,7 @@ describe('shared limiter reservations (real Redis)', () => {
       const confirmed = await confirm('b', b.startMs);
       if (!confirmed.confirmed) throw new Error(`expected b confirmed, got ${JSON.stringify(confirmed)}`);
       expect(confirmed.startMs).toBeGreaterThan(b.startMs); // re-dated to when it really goes out
-      expect(await loggedStarts(redis!, prefix, crawlId)).toEqual([first.startMs, confirmed.startMs]);
+      expect(await loggedStarts(redis!, scope)).toEqual([first.startMs, confirmed.startMs]);
       const c = await acquire('c');
       if (!c.admitted) throw new Error('expected c reserved');
       expect(c.startMs - confirmed.startMs).toBeGreaterThanOrEqual(100);
@@ -62,17 +63,17 @@ describe('shared limiter reservations (real Redis)', () => {
       await runScript(redis!, PAUSE, [keys[0]!], [pausedUntil]);
       await waitFor(async () => (await redisNowMs(redis!)) > c.startMs, { timeoutMs: 5_000, what: "c's instant" });
       expect(await confirm('c', c.startMs)).toMatchObject({ confirmed: false, reason: 'pause' });
-      expect(await loggedStarts(redis!, prefix, crawlId)).toHaveLength(2);
+      expect(await loggedStarts(redis!, scope)).toHaveLength(2);
       expect(await leases()).not.toContain('c');
     });
   });
 
   test('reserved starts keep every window within its limit, are spaced, and are logged when they really go out', async () => {
-    await withLimiterClients('limiter-reserve-spacing', 1, async ({ prefix, crawlId, clients: [redis] }) => {
+    await withLimiterClients('limiter-reserve-spacing', 1, async ({ scope, clients: [redis] }) => {
       const admits: number[] = [];
       const starts: number[] = [];
       const limits = { ...NONE, perSecond: 20 };
-      const limiter = createSharedLimiter({ redis: redis!, prefix, crawlId, limits, onAdmit: (t) => admits.push(t) });
+      const limiter = createSharedLimiter({ redis: redis!, scope, limits, onAdmit: (t) => admits.push(t) });
       try {
         await Promise.all(
           Array.from({ length: 30 }, async () => {
@@ -88,7 +89,7 @@ describe('shared limiter reservations (real Redis)', () => {
         // little after its instant is logged that little later, so allow for that.
         expect(maxInAnyWindow(sorted, 50)).toBeLessThanOrEqual(2);
         // What the log holds is what was reported, and nobody started before its logged instant.
-        const logged = await loggedStarts(redis!, prefix, crawlId);
+        const logged = await loggedStarts(redis!, scope);
         expect(logged.length).toBeGreaterThanOrEqual(20);
         expect(logged).toEqual(sorted.slice(-logged.length));
         expect([...starts].sort((a, b) => a - b).every((t, i) => t >= sorted[i]!)).toBe(true);
@@ -99,10 +100,10 @@ describe('shared limiter reservations (real Redis)', () => {
   });
 
   test('a reserved start whose timer fires too late gives its slot up and is admitted again at its real start', async () => {
-    await withLimiterClients('limiter-reserve-late', 1, async ({ prefix, crawlId, clients: [redis] }) => {
+    await withLimiterClients('limiter-reserve-late', 1, async ({ scope, clients: [redis] }) => {
       const admits: number[] = [];
       const limits = { ...NONE, perSecond: 10 };
-      const limiter = createSharedLimiter({ redis: redis!, prefix, crawlId, limits, onAdmit: (t) => admits.push(t) });
+      const limiter = createSharedLimiter({ redis: redis!, scope, limits, onAdmit: (t) => admits.push(t) });
       try {
         (await limiter.acquire())();
         let startedAt = 0;
@@ -110,11 +111,11 @@ describe('shared limiter reservations (real Redis)', () => {
           startedAt = Date.now();
           release();
         });
-        await waitFor(async () => (await loggedStarts(redis!, prefix, crawlId)).length === 2, {
+        await waitFor(async () => (await loggedStarts(redis!, scope)).length === 2, {
           timeoutMs: 5_000,
           what: 'the reservation',
         });
-        const [, reserved] = await loggedStarts(redis!, prefix, crawlId);
+        const [, reserved] = await loggedStarts(redis!, scope);
         // The event loop stalls well past the reserved instant.
         stallFor(reserved! - Date.now() + MAX_CONFIRM_LATE_MS + 100);
         const stalledUntil = await redisNowMs(redis!);
@@ -123,7 +124,7 @@ describe('shared limiter reservations (real Redis)', () => {
         // Not sent on the stale reservation: admitted anew, and logged at the real start.
         expect(admits[1]!).toBeGreaterThanOrEqual(stalledUntil);
         expect(startedAt).toBeGreaterThan(reserved!);
-        expect(await loggedStarts(redis!, prefix, crawlId)).toEqual(admits);
+        expect(await loggedStarts(redis!, scope)).toEqual(admits);
       } finally {
         limiter.close();
       }

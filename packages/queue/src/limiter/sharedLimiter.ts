@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../connection';
+import type { CrawlScope } from '../crawlScope';
 import { createAdmissionQueue } from './admissionQueue';
 import { createLeaseKeeper } from './leaseKeeper';
 import { limiterLeasesKey, limiterPauseKey, limiterWindowKey } from './limiterKeys';
@@ -24,10 +25,9 @@ import { assertLimits, configuredWindows, isUnlimited, type LimiterLimits } from
 
 export interface SharedLimiterOptions {
   /** ioredis client; the caller owns and closes it. Use `maxRetriesPerRequest: null` (as `createRedis` does) so calls wait out a reconnect. */
-  redis: Redis;
-  /** Key prefix, as for the crawl's queue (`DEFAULT_PREFIX` is `sluice`). */
-  prefix: string;
-  crawlId: number;
+  redis: RedisClient;
+  /** The crawl whose limiter this is: its keys live in the crawl's namespace. */
+  scope: CrawlScope;
   /**
    * The crawl's limits, each an integer ≥ 0 and `0` meaning unlimited. `concurrency` here is
    * GLOBAL: requests in flight across all processes (`0`: no global cap). With every limit 0,
@@ -119,19 +119,19 @@ const SEED_CHUNK = 1_000;
 export function createSharedLimiter(options: SharedLimiterOptions): SharedLimiter {
   assertLimits(options.limits);
   const limits = { ...options.limits };
-  const { redis, prefix, crawlId } = options;
+  const { redis, scope } = options;
   const leaseMs = options.leaseMs ?? 60_000;
   if (!Number.isFinite(leaseMs) || leaseMs < 3) throw new RangeError('shared limiter: leaseMs must be ≥ 3');
   const onError = options.onError ?? (() => {});
-  if (isUnlimited(limits)) return createLocalOnly(redis, limiterPauseKey(prefix, crawlId), options.onError ?? (() => {}));
+  if (isUnlimited(limits)) return createLocalOnly(redis, limiterPauseKey(scope), options.onError ?? (() => {}));
   let localPauseUntil = 0;
   const localPauseMs = () => Math.max(0, localPauseUntil - Date.now());
 
   // Each window is enforced over its length plus the margin (see `marginMs`).
   const windows = configuredWindows(limits).map((w) => ({ ...w, lengthMs: w.lengthMs + (options.marginMs ?? 0) }));
-  const pauseKey = limiterPauseKey(prefix, crawlId);
-  const leasesKey = limiterLeasesKey(prefix, crawlId);
-  const windowKeys = windows.map((w) => limiterWindowKey(prefix, crawlId, w.name));
+  const pauseKey = limiterPauseKey(scope);
+  const leasesKey = limiterLeasesKey(scope);
+  const windowKeys = windows.map((w) => limiterWindowKey(scope, w.name));
   const keys = [pauseKey, leasesKey, ...windowKeys];
   const windowArgs = windows.flatMap((w) => [w.lengthMs, w.max]);
   const holder = `${options.holderId ?? randomBytes(4).toString('hex')}:${randomBytes(3).toString('hex')}`;
@@ -202,7 +202,7 @@ export function createSharedLimiter(options: SharedLimiterOptions): SharedLimite
 }
 
 /** The fast path when every limit is 0: nothing to share, so Redis is never touched. */
-function createLocalOnly(redis: Redis, pauseKey: string, onError: (err: Error) => void): SharedLimiter {
+function createLocalOnly(redis: RedisClient, pauseKey: string, onError: (err: Error) => void): SharedLimiter {
   const noop = () => {};
   let pausedUntil = 0;
   let closed = false;

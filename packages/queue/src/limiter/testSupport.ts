@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { deletePrefix, TEST_REDIS_URL, uniquePrefix } from '@sluice/testkit';
 import { Redis } from 'ioredis';
+import { type CrawlScope, crawlScope } from '../crawlScope';
 import type { SharedLimiter } from './sharedLimiter';
 
 /**
@@ -15,16 +16,21 @@ export function testClient(url: string): Redis {
   return redis;
 }
 
-/** Runs `fn` with a fresh prefix, a crawl id and `clients` clients; deletes the prefix's keys and closes the clients afterwards. */
+/** A crawl scope under `prefix` for a limiter test (a fixed test ledger id). */
+export function testScope(prefix: string, crawlId: number): CrawlScope {
+  return crawlScope({ prefix, ledgerId: 'test', crawlId, name: 'limiter-test' });
+}
+
+/** Runs `fn` with a fresh prefix, a crawl scope under it and `clients` clients; deletes the prefix's keys and closes the clients afterwards. */
 export async function withLimiterClients<T>(
   name: string,
   clients: number,
-  fn: (ctx: { url: string; prefix: string; crawlId: number; clients: Redis[] }) => Promise<T>,
+  fn: (ctx: { url: string; prefix: string; scope: CrawlScope; clients: Redis[] }) => Promise<T>,
 ): Promise<T> {
   const prefix = uniquePrefix(name);
   const open = Array.from({ length: clients }, () => testClient(TEST_REDIS_URL));
   try {
-    return await fn({ url: TEST_REDIS_URL, prefix, crawlId: 1 + randomBytes(2).readUInt16BE(0), clients: open });
+    return await fn({ url: TEST_REDIS_URL, prefix, scope: testScope(prefix, 1 + randomBytes(2).readUInt16BE(0)), clients: open });
   } finally {
     for (const client of open) client.disconnect();
     await deletePrefix(TEST_REDIS_URL, prefix);

@@ -1,6 +1,7 @@
 import { freePort } from '@sluice/testkit';
 import { Redis } from 'ioredis';
 import { createSharedLimiter } from './sharedLimiter';
+import { testScope } from './testSupport';
 
 const NONE = { perSecond: 0, perMinute: 0, perHour: 0, perDay: 0, concurrency: 0 };
 
@@ -8,7 +9,7 @@ describe('shared limiter with every limit 0', () => {
   test('never touches Redis: acquire resolves at once on a client that cannot connect', async () => {
     const port = await freePort();
     const redis = new Redis({ port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: null });
-    const limiter = createSharedLimiter({ redis, prefix: 'unused', crawlId: 1, limits: NONE });
+    const limiter = createSharedLimiter({ redis, scope: testScope('unused', 1), limits: NONE });
     try {
       const releases = await Promise.all(Array.from({ length: 1000 }, () => limiter.acquire()));
       for (const release of releases) release();

@@ -19,10 +19,10 @@ async function run(limiters: SharedLimiter[], callers: number, durationMs: numbe
 
 describe('shared limiter windows (real Redis, several clients)', () => {
   test('no 1 s window exceeds perSecond and no 60 s window perMinute, across 4 instances × 40 callers', async () => {
-    await withLimiterClients('limiter-windows', 4, async ({ prefix, crawlId, clients }) => {
+    await withLimiterClients('limiter-windows', 4, async ({ scope, clients }) => {
       const admits: number[] = [];
       const limits = { ...NONE, perSecond: 50, perMinute: 120 };
-      const limiters = clients.map((redis) => createSharedLimiter({ redis, prefix, crawlId, limits, onAdmit: (t) => admits.push(t) }));
+      const limiters = clients.map((redis) => createSharedLimiter({ redis, scope, limits, onAdmit: (t) => admits.push(t) }));
       try {
         const times = await run(limiters, 40, 4_000, admits);
         const report = { total: times.length, max1s: maxInAnyWindow(times, 1_000), max60s: maxInAnyWindow(times, 60_000) };
@@ -44,10 +44,10 @@ describe('shared limiter windows (real Redis, several clients)', () => {
   });
 
   test('uses most of perSecond 200 across 3 instances × 20 callers, never over', async () => {
-    await withLimiterClients('limiter-rate', 3, async ({ prefix, crawlId, clients }) => {
+    await withLimiterClients('limiter-rate', 3, async ({ scope, clients }) => {
       const admits: number[] = [];
       const limits = { ...NONE, perSecond: 200 };
-      const limiters = clients.map((redis) => createSharedLimiter({ redis, prefix, crawlId, limits, onAdmit: (t) => admits.push(t) }));
+      const limiters = clients.map((redis) => createSharedLimiter({ redis, scope, limits, onAdmit: (t) => admits.push(t) }));
       try {
         const times = await run(limiters, 20, 4_500, admits);
         const inThreeSeconds = startsWithin(times, 3_000);
@@ -66,10 +66,10 @@ describe('shared limiter windows (real Redis, several clients)', () => {
   });
 
   test('blockedUntil reports when the full window frees a slot, and usage counts each window', async () => {
-    await withLimiterClients('limiter-usage', 1, async ({ prefix, crawlId, clients: [redis] }) => {
+    await withLimiterClients('limiter-usage', 1, async ({ scope, clients: [redis] }) => {
       const admits: number[] = [];
       const limits = { ...NONE, perMinute: 3, perHour: 10 };
-      const limiter = createSharedLimiter({ redis: redis!, prefix, crawlId, limits, onAdmit: (t) => admits.push(t) });
+      const limiter = createSharedLimiter({ redis: redis!, scope, limits, onAdmit: (t) => admits.push(t) });
       try {
         expect(await limiter.blockedUntil()).toBe(0);
         for (let i = 0; i < 3; i++) (await limiter.acquire())();

@@ -4,6 +4,7 @@ import type { Store } from '../contract';
 import { migrationsFolder } from '../migrationsFolder';
 import { connectPg } from './client';
 import { createPgCrawlQueries } from './crawlQueries';
+import { createPgKeyFileQueries } from './keyFileQueries';
 import { createPgLedgerReads } from './ledgerReads';
 import { createPgFailureClearer, createPgLedgerWriter, createPgRequestLogger, inTransaction } from './ledgerWriter';
 import { applyPgMigrations } from './migrator';
@@ -45,6 +46,7 @@ export async function openPgStore(url: string): Promise<Store> {
     ledgerId,
     crawls: createPgCrawlQueries(db, retry),
     ledger: createPgLedgerReads(db, retry),
+    keyFiles: createPgKeyFileQueries(db, retry),
     writeEntries: createPgLedgerWriter(pool, retry),
     clearFailures: createPgFailureClearer(pool, retry),
     logRequests: createPgRequestLogger(pool, retry),

@@ -87,3 +87,26 @@ export const requestLog = pgTable(
   },
   (t) => [index('request_log_crawl_at').on(t.crawlId, t.at)],
 );
+
+/** Keys copied from a crawl's key file, by position (see the SQLite schema). */
+export const crawlKeys = pgTable(
+  'crawl_keys',
+  {
+    crawlId: integer('crawl_id')
+      .notNull()
+      .references(() => crawls.id, { onDelete: 'cascade' }),
+    position: integer('position').notNull(),
+    key: text('key').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.crawlId, t.position] })],
+);
+
+/** The key file a crawl was created from: its SHA-256 and the number of keys copied. */
+export const keyFiles = pgTable('key_files', {
+  crawlId: integer('crawl_id')
+    .primaryKey()
+    .references(() => crawls.id, { onDelete: 'cascade' }),
+  sha256: text('sha256').notNull(),
+  keys: integer('keys').notNull(),
+  storedAt: bigint('stored_at', { mode: 'number' }).notNull(),
+});

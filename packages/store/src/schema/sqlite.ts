@@ -105,3 +105,35 @@ export const requestLog = sqliteTable(
   },
   (t) => [index('request_log_crawl_at').on(t.crawlId, t.at)],
 );
+
+/**
+ * The distinct keys of a crawl whose keys come from a file, by position: copied into the
+ * ledger when the crawl is created, so a worker on any host (or in another folder) reads its
+ * keys from the ledger, a page at a time, and never needs the file.
+ */
+export const crawlKeys = sqliteTable(
+  'crawl_keys',
+  {
+    crawlId: integer('crawl_id')
+      .notNull()
+      .references(() => crawls.id, { onDelete: 'cascade' }),
+    position: integer('position').notNull(),
+    key: text('key').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.crawlId, t.position] })],
+);
+
+/**
+ * The key file a crawl was created from: its content hash, and how many keys were copied into
+ * `crawl_keys`. Written after the last key, so its presence means the copy is complete.
+ */
+export const keyFiles = sqliteTable('key_files', {
+  crawlId: integer('crawl_id')
+    .primaryKey()
+    .references(() => crawls.id, { onDelete: 'cascade' }),
+  /** SHA-256 of the file's bytes, hex. */
+  sha256: text('sha256').notNull(),
+  /** Distinct keys copied (equals the crawl's total). */
+  keys: integer('keys').notNull(),
+  storedAt: integer('stored_at').notNull(),
+});

@@ -1,6 +1,7 @@
 import type { Store } from '../contract';
 import { type Db, openDb } from './client';
 import { createCrawlQueries } from './crawlQueries';
+import { createKeyFileQueries } from './keyFileQueries';
 import { ensureLedgerId } from './ledgerIdentity';
 import { createLedgerReads } from './ledgerReads';
 import { createFailureClearer, createLedgerWriter, createRequestLogger } from './ledgerWriter';
@@ -18,6 +19,7 @@ export function openSqliteStore(path: string): Store {
     ledgerId: ensureLedgerId(db),
     crawls: createCrawlQueries(db),
     ledger: createLedgerReads(db),
+    keyFiles: createKeyFileQueries(db),
     writeEntries: createLedgerWriter(db),
     clearFailures: createFailureClearer(db),
     logRequests: createRequestLogger(db),
