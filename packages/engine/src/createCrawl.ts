@@ -30,6 +30,10 @@ export async function createCrawl(engine: Engine, spec: CrawlSpec, specDir: stri
     if (stored.spec.queue.batchSize !== spec.queue.batchSize) {
       throw new ConfigError(`queue.batchSize cannot change for an existing crawl (stored: ${stored.spec.queue.batchSize})`);
     }
+    const compressing = store.crawls.compressesBodies(existing.id);
+    if (compressing !== spec.storage.compress) {
+      throw new ConfigError(`storage.compress cannot change for an existing crawl (stored: ${compressing})`);
+    }
     const specJson = JSON.stringify(spec);
     if (specJson !== existing.spec) store.crawls.updateSpec(existing.id, specJson);
     return { crawl: toLoadedCrawl({ ...existing, spec: specJson }), created: false };
@@ -38,7 +42,7 @@ export async function createCrawl(engine: Engine, spec: CrawlSpec, specDir: stri
   const source = await openKeySource(spec.keys, specDir);
   const total = await source.count();
   if (total === 0) throw new ConfigError('keys: the key source has no keys');
-  const id = store.crawls.insert({ name: spec.name, spec: JSON.stringify(spec), specDir, total });
+  const id = store.crawls.insert({ name: spec.name, spec: JSON.stringify(spec), specDir, total, compressBodies: spec.storage.compress });
   const row = store.crawls.find(id);
   if (!row) throw new Error(`crawl ${id} vanished after insert`);
   return { crawl: toLoadedCrawl(row), created: true };

@@ -1,6 +1,7 @@
 import { and, asc, eq, sql } from 'drizzle-orm';
+import { BODY_CODEC } from './bodyCodec';
 import type { Db } from './client';
-import { crawlProgress, crawls, producerState } from './schema';
+import { bodyDictionaries, crawlProgress, crawls, producerState } from './schema';
 
 /** A crawl as stored: the spec stays JSON text here; the engine parses it. */
 export interface CrawlRow {
@@ -19,15 +20,20 @@ function toRow(r: typeof crawls.$inferSelect): CrawlRow {
 
 export function createCrawlQueries(db: Db) {
   return {
-    /** Inserts a crawl with its cursor and counters, in one transaction. Returns its id. */
-    insert(input: { name: string; spec: string; specDir: string; total: number }): number {
+    /**
+     * Inserts a crawl with its cursor and counters, in one transaction. Returns its id.
+     * `compressBodies` (default false) makes it store bodies compressed (bodyCompression.ts).
+     */
+    insert(input: { name: string; spec: string; specDir: string; total: number; compressBodies?: boolean }): number {
+      const { compressBodies = false, ...values } = input;
       return db.transaction((tx) => {
         const now = Date.now();
         const row = tx
           .insert(crawls)
-          .values({ ...input, createdAt: now })
+          .values({ ...values, createdAt: now })
           .returning({ id: crawls.id })
           .get();
+        if (compressBodies) tx.insert(bodyDictionaries).values({ crawlId: row.id, codec: BODY_CODEC }).run();
         tx.insert(producerState).values({ crawlId: row.id, nextBatch: 0, updatedAt: now }).run();
         tx.insert(crawlProgress).values({ crawlId: row.id, done: 0, failed: 0 }).run();
         return row.id;
@@ -46,6 +52,13 @@ export function createCrawlQueries(db: Db) {
           .where(eq(crawls.name, String(idOrName)))
           .get();
       return row ? toRow(row) : undefined;
+    },
+
+    /** True when the crawl stores its bodies compressed. */
+    compressesBodies(crawlId: number): boolean {
+      return (
+        db.select({ id: bodyDictionaries.crawlId }).from(bodyDictionaries).where(eq(bodyDictionaries.crawlId, crawlId)).get() !== undefined
+      );
     },
 
     list(): CrawlRow[] {

@@ -1,3 +1,4 @@
+import type { BodyCompression } from './bodyCompression';
 import type { Db } from './client';
 
 export interface ResultRow {
@@ -21,7 +22,7 @@ export interface FailureRow {
 }
 
 /** Read side of the ledger. Hot and streaming queries use prepared statements. */
-export function createLedgerReads(db: Db) {
+export function createLedgerReads(db: Db, bodies: BodyCompression) {
   const sqlite = db.$client;
   const finishedInRange = sqlite
     .prepare(
@@ -33,7 +34,7 @@ export function createLedgerReads(db: Db) {
   const countResults = sqlite.prepare('SELECT count(*) FROM results WHERE crawl_id = ?').pluck();
   const countFailures = sqlite.prepare('SELECT count(*) FROM failures WHERE crawl_id = ?').pluck();
   const resultsInOrder = sqlite.prepare(
-    `SELECT key, position, status, body, attempts, fetched_at AS fetchedAt, duration_ms AS durationMs
+    `SELECT key, position, status, body, body_z AS bodyZ, attempts, fetched_at AS fetchedAt, duration_ms AS durationMs
      FROM results WHERE crawl_id = ? ORDER BY position`,
   );
   const failuresInOrder = sqlite.prepare(
@@ -77,9 +78,13 @@ export function createLedgerReads(db: Db) {
       return fetchedSince.get(crawlId, sinceMs) as number;
     },
 
-    /** Streams results in position order without loading them all. */
-    iterateResults(crawlId: number): IterableIterator<ResultRow> {
-      return resultsInOrder.iterate(crawlId) as IterableIterator<ResultRow>;
+    /** Streams results in position order without loading them all; bodies come back as received. */
+    *iterateResults(crawlId: number): IterableIterator<ResultRow> {
+      for (const row of resultsInOrder.iterate(crawlId) as IterableIterator<ResultRow & { bodyZ: Buffer | null }>) {
+        const { bodyZ, ...result } = row;
+        if (bodyZ !== null) result.body = bodies.decode(crawlId, { body: row.body, bodyZ });
+        yield result;
+      }
     },
 
     listFailures(crawlId: number, limit = 1_000_000): FailureRow[] {

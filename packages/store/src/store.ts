@@ -1,4 +1,5 @@
 import type { LedgerEntry } from '@sluice/core';
+import { createBodyCompression } from './bodyCompression';
 import { type Db, openDb } from './client';
 import { type CrawlQueries, createCrawlQueries } from './crawlQueries';
 import { ensureLedgerId } from './ledgerIdentity';
@@ -29,12 +30,13 @@ export interface Store {
 
 export function openStore(path: string): Store {
   const db: Db = openDb(path);
-  const writeEntries = createLedgerWriter(db);
+  const bodies = createBodyCompression(db);
+  const writeEntries = createLedgerWriter(db, bodies);
   return {
     path,
     ledgerId: ensureLedgerId(db),
     crawls: createCrawlQueries(db),
-    ledger: createLedgerReads(db),
+    ledger: createLedgerReads(db, bodies),
     writeEntries,
     clearFailures: createFailureClearer(db),
     logRequests: createRequestLogger(db),
