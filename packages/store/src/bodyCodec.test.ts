@@ -1,4 +1,5 @@
-import { buildDictionary, compressBody, DICTIONARY_BYTES, decompressBody } from './bodyCodec';
+import { deflateRawSync, inflateRawSync } from 'node:zlib';
+import { buildDictionary, createBodyCodec, DICTIONARY_BYTES } from './bodyCodec';
 
 /** A body shaped like the colour API's: fixed structure, a few values that vary with the key. */
 function colourLike(n: number): string {
@@ -20,6 +21,9 @@ function colourLike(n: number): string {
 describe('body codec', () => {
   const samples = Array.from({ length: 100 }, (_, i) => colourLike(i * 7919));
   const dictionary = buildDictionary(samples);
+  const codec = createBodyCodec(dictionary);
+  const compressBody = (body: string, dict: Buffer) => (dict === dictionary ? codec : createBodyCodec(dict)).compress(body);
+  const decompressBody = (packed: Buffer, dict: Buffer) => (dict === dictionary ? codec : createBodyCodec(dict)).decompress(packed);
 
   test('a body comes back byte for byte, non-ASCII text included', () => {
     for (const body of [colourLike(0x3a7bd5), colourLike(0xffffff), `${colourLike(1).slice(0, -1)},"name":"Ébène ☕ 日本"}`]) {
@@ -58,5 +62,25 @@ describe('body codec', () => {
     expect(empty.length).toBe(0);
     const body = colourLike(42).repeat(3);
     expect(decompressBody(compressBody(body, empty) as Buffer, empty)).toBe(body);
+  });
+
+  test('the reused zlib stream makes exactly what the one-shot zlib functions make, and reads it back', () => {
+    for (let n = 0; n < 300; n++) {
+      const body = colourLike(n * 65_537);
+      const packed = codec.compress(body) as Buffer;
+      expect(packed.equals(deflateRawSync(Buffer.from(body), { dictionary, level: 6 }))).toBe(true);
+      expect(inflateRawSync(packed, { dictionary }).toString()).toBe(body);
+      expect(codec.decompress(packed)).toBe(body);
+    }
+  });
+
+  test('a body larger than the reused buffer and corrupt input take the one-shot path', () => {
+    const big = JSON.stringify(Array.from({ length: 40_000 }, (_, i) => colourLike(i)));
+    const packed = codec.compress(big) as Buffer;
+    expect(codec.decompress(packed)).toBe(big);
+    expect(() => codec.decompress(Buffer.from([0xff, 0xff, 0xff, 0x00, 0x13]))).toThrow();
+    // The codec still works after an error.
+    const body = colourLike(7);
+    expect(codec.decompress(codec.compress(body) as Buffer)).toBe(body);
   });
 });

@@ -1,4 +1,4 @@
-import { deflateRawSync, inflateRawSync } from 'node:zlib';
+import { deflater, inflater } from './zlibReuse';
 
 /**
  * Compression of stored response bodies: raw deflate (Node's zlib, no dependency) with a preset
@@ -40,22 +40,23 @@ export function buildDictionary(samples: readonly string[], maxBytes: number = D
   return dictionary.length > maxBytes ? dictionary.subarray(dictionary.length - maxBytes) : dictionary;
 }
 
-/**
- * `body` compressed against `dictionary`, or null when that would not make it smaller (a tiny or
- * incompressible body is stored plain).
- */
-export function compressBody(body: string, dictionary: Buffer): Buffer | null {
-  const plain = Buffer.from(body, 'utf8');
-  const packed = deflateRawSync(plain, { ...withDictionary(dictionary), level: LEVEL });
-  return packed.length < plain.length ? packed : null;
+/** Compresses and decompresses bodies against one dictionary; one per crawl and process. */
+export interface BodyCodec {
+  /** `body` compressed, or null when that would not make it smaller (a tiny or incompressible body is stored plain). */
+  compress(body: string): Buffer | null;
+  /** The body `compress` packed. */
+  decompress(packed: Uint8Array): string;
 }
 
-/** The body `compressBody` packed, from the same dictionary. */
-export function decompressBody(packed: Uint8Array, dictionary: Buffer): string {
-  return inflateRawSync(packed, withDictionary(dictionary)).toString('utf8');
-}
-
-/** zlib refuses an empty dictionary; a crawl whose sample bodies were all empty has one. */
-function withDictionary(dictionary: Buffer): { dictionary?: Buffer } {
-  return dictionary.length > 0 ? { dictionary } : {};
+export function createBodyCodec(dictionary: Buffer): BodyCodec {
+  const deflate = deflater(dictionary, LEVEL);
+  const inflate = inflater(dictionary);
+  return {
+    compress(body) {
+      const plain = Buffer.from(body, 'utf8');
+      const packed = deflate(plain);
+      return packed.length < plain.length ? packed : null;
+    },
+    decompress: (packed) => inflate(packed).toString('utf8'),
+  };
 }

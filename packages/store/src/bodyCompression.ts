@@ -1,5 +1,5 @@
 import type { LedgerEntry } from '@sluice/core';
-import { BODY_CODEC, buildDictionary, compressBody, decompressBody, SAMPLE_BODIES } from './bodyCodec';
+import { BODY_CODEC, type BodyCodec, buildDictionary, createBodyCodec, SAMPLE_BODIES } from './bodyCodec';
 import type { Db } from './client';
 
 /** How a result's body is stored: plain text in `body`, or compressed in `bodyZ` (then `body` is empty). */
@@ -27,8 +27,8 @@ export function createBodyCompression(db: Db) {
     'UPDATE body_dictionaries SET dictionary = ?, built_at = ? WHERE crawl_id = ? AND dictionary IS NULL',
   );
 
-  /** Built dictionaries by crawl (immutable once built). Crawls without compression are not cached: a row may appear later. */
-  const dictionaries = new Map<number, Buffer>();
+  /** Codecs of crawls whose dictionary is built (it never changes). Crawls without one are not cached: it may appear later. */
+  const codecs = new Map<number, BodyCodec>();
 
   const build = sqlite.transaction((crawlId: number): Buffer | null => {
     const row = dictionaryRow.get(crawlId) as { dictionary: Buffer | null } | undefined;
@@ -40,15 +40,23 @@ export function createBodyCompression(db: Db) {
     return dictionary;
   });
 
-  /** The crawl's stored dictionary, or null (no compression, or still sampling). Reads only. */
-  function storedDictionary(crawlId: number): { compressing: boolean; dictionary: Buffer | null } {
-    const cached = dictionaries.get(crawlId);
-    if (cached) return { compressing: true, dictionary: cached };
+  function codecOf(crawlId: number, dictionary: Buffer): BodyCodec {
+    let codec = codecs.get(crawlId);
+    if (!codec) {
+      codec = createBodyCodec(dictionary);
+      codecs.set(crawlId, codec);
+    }
+    return codec;
+  }
+
+  /** The crawl's codec, or null (no compression, or still sampling). Reads only. */
+  function storedCodec(crawlId: number): { compressing: boolean; codec: BodyCodec | null } {
+    const cached = codecs.get(crawlId);
+    if (cached) return { compressing: true, codec: cached };
     const row = dictionaryRow.get(crawlId) as { codec: string; dictionary: Buffer | null } | undefined;
-    if (!row) return { compressing: false, dictionary: null };
+    if (!row) return { compressing: false, codec: null };
     if (row.codec !== BODY_CODEC) throw new Error(`crawl ${crawlId}: bodies stored with unknown codec ${row.codec}`);
-    if (row.dictionary) dictionaries.set(crawlId, row.dictionary);
-    return { compressing: true, dictionary: row.dictionary };
+    return { compressing: true, codec: row.dictionary ? codecOf(crawlId, row.dictionary) : null };
   }
 
   /**
@@ -56,12 +64,16 @@ export function createBodyCompression(db: Db) {
    * build the dictionary in one of its own.
    */
   function encoderFor(crawlId: number): (body: string) => StoredBody {
-    const stored = storedDictionary(crawlId);
-    const dictionary = stored.dictionary ?? (stored.compressing ? build.immediate(crawlId) : null);
-    if (!dictionary) return (body) => ({ body, bodyZ: null });
-    dictionaries.set(crawlId, dictionary);
+    const stored = storedCodec(crawlId);
+    let codec = stored.codec;
+    if (!codec && stored.compressing) {
+      const dictionary = build.immediate(crawlId);
+      if (dictionary) codec = codecOf(crawlId, dictionary);
+    }
+    if (!codec) return (body) => ({ body, bodyZ: null });
+    const { compress } = codec;
     return (body) => {
-      const bodyZ = compressBody(body, dictionary);
+      const bodyZ = compress(body);
       return bodyZ ? { body: '', bodyZ } : { body, bodyZ: null };
     };
   }
@@ -87,9 +99,9 @@ export function createBodyCompression(db: Db) {
     /** The body as received, from a row as stored. Reads only, so it may run while a query iterates. */
     decode(crawlId: number, stored: StoredBody): string {
       if (stored.bodyZ === null) return stored.body;
-      const { dictionary } = storedDictionary(crawlId);
-      if (!dictionary) throw new Error(`crawl ${crawlId}: a compressed body but no dictionary`);
-      return decompressBody(stored.bodyZ, dictionary);
+      const { codec } = storedCodec(crawlId);
+      if (!codec) throw new Error(`crawl ${crawlId}: a compressed body but no dictionary`);
+      return codec.decompress(stored.bodyZ);
     },
   };
 }
