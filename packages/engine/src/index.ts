@@ -1,6 +1,7 @@
 export { type CrawlSpec, type CrawlSpecInput, PermanentError, ThrottledError, TransientError } from '@sluice/core';
 export { DEFAULT_PREFIX, pingRedis } from '@sluice/queue';
 export { listFailed, pauseCrawl, resumeCrawl, retryFailed } from './crawlControl';
+export { type CrawlListEntry, listCrawls } from './crawlList';
 export { type CreateResult, createCrawl } from './createCrawl';
 export { defineCrawl } from './defineCrawl';
 export { type Engine, type EngineConfig, type Logger, openEngine, silentLogger } from './engine';

@@ -1,0 +1,34 @@
+import type { Engine } from './engine';
+
+/** One line of `sluice crawl list`: ledger figures only, so it answers without Redis. */
+export interface CrawlListEntry {
+  id: number;
+  name: string;
+  /** `done` when every key has a result or failure, `paused`, or `running` (pending keys). */
+  state: 'done' | 'running' | 'paused';
+  /** Keys in the key source. */
+  total: number;
+  /** Keys with a result. */
+  done: number;
+  /** Keys that ended without a result. */
+  failed: number;
+  /** When the crawl was created (ISO 8601). */
+  createdAt: string;
+}
+
+/** Every crawl of the ledger, oldest first. */
+export function listCrawls(engine: Engine): CrawlListEntry[] {
+  return engine.store.crawls.list().map((row) => {
+    const p = engine.store.ledger.progress(row.id);
+    const pending = row.total - p.done - p.failed;
+    return {
+      id: row.id,
+      name: row.name,
+      state: pending <= 0 ? 'done' : row.paused ? 'paused' : 'running',
+      total: row.total,
+      done: p.done,
+      failed: p.failed,
+      createdAt: new Date(row.createdAt).toISOString(),
+    };
+  });
+}
