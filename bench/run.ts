@@ -28,6 +28,8 @@ interface RoundResult {
   sluiceBytesPerRow: number;
   ceilingBytesPerRow: number;
   sluiceWallS: number;
+  /** CPU of the `sluice run` process per 1,000 keys, in ms: what a key costs, less sensitive than items/s to other load on the machine. */
+  sluiceCpuMsPerK: number;
   exportS: number;
 }
 
@@ -97,6 +99,7 @@ async function sluiceRound(w: Workload, apiUrl: string, dir: string) {
     if (exported.code !== 0) throw new Error(`sluice export exited ${exported.code}: ${exported.stderr}`);
     return {
       exportMs: exported.wallMs,
+      cpuMsPerK: (out.cpuMs * 1000) / w.keys,
       perSec: (w.keys * 1000) / out.wallMs,
       wallMs: out.wallMs,
       peakRss: out.peakRssBytes,
@@ -130,6 +133,7 @@ async function round(w: Workload, index: number): Promise<RoundResult> {
       ceilingBytesPerRow: c.bytesPerRow,
       sluiceWallS: s.wallMs / 1000,
       exportS: s.exportMs / 1000,
+      sluiceCpuMsPerK: s.cpuMsPerK,
     };
   } finally {
     await mock.stop();
@@ -178,9 +182,11 @@ function compressionLines(all: Record<string, RoundResult[]>): string {
     const bytes = [m(plain, (r) => r.sluiceBytesPerRow), m(packed, (r) => r.sluiceBytesPerRow)] as const;
     const rate = [m(plain, (r) => r.sluicePerSec), m(packed, (r) => r.sluicePerSec)] as const;
     const exportS = [m(plain, (r) => r.exportS), m(packed, (r) => r.exportS)] as const;
+    const cpu = [m(plain, (r) => r.sluiceCpuMsPerK), m(packed, (r) => r.sluiceCpuMsPerK)] as const;
     lines.push(
       `compressed storage ${name.slice(0, -1)} → ${name}: ${fmt(bytes[0])} → ${fmt(bytes[1])} B/row (${fmt(bytes[0] / bytes[1], 2)}× fewer), ` +
-        `${fmt(rate[0])} → ${fmt(rate[1])} items/s (${fmt((rate[1] / rate[0]) * 100, 1)} %), export ${fmt(exportS[0], 1)} → ${fmt(exportS[1], 1)} s (${fmt(exportS[1] / exportS[0], 2)}×)`,
+        `${fmt(rate[0])} → ${fmt(rate[1])} items/s (${fmt((rate[1] / rate[0]) * 100, 1)} %), ` +
+        `worker CPU ${fmt(cpu[0])} → ${fmt(cpu[1])} ms per 1,000 keys (${fmt((cpu[1] / cpu[0]) * 100, 1)} %), export ${fmt(exportS[0], 1)} → ${fmt(exportS[1], 1)} s (${fmt(exportS[1] / exportS[0], 2)}×)`,
     );
   }
   return lines.length > 0 ? `\n${lines.join('\n')}\n` : '';
