@@ -13,7 +13,8 @@ export interface CreateResult {
  * keys is refused (positions would no longer mean the same keys); other fields (limits,
  * retry, request) may change between runs and the stored spec is updated.
  * Counting the keys streams the key source once; nothing is written unless it is valid.
- * @throws ConfigError for an empty or unreadable key source, or a name clash.
+ * @throws ConfigError for an empty or unreadable key source, a name clash, a changed
+ *   `storage.compress`, or `storage.compress` on a PostgreSQL ledger.
  */
 export async function createCrawl(engine: Engine, spec: CrawlSpec, specDir: string): Promise<CreateResult> {
   const { store, log } = { store: engine.store, log: engine.config.log };
@@ -21,6 +22,11 @@ export async function createCrawl(engine: Engine, spec: CrawlSpec, specDir: stri
   const missing = missingEnv(template, engine.config.env);
   if (missing.length > 0) log.warn(`environment variable(s) ${missing.join(', ')} not set here; workers will need them`);
 
+  if (spec.storage.compress && store.kind === 'postgres') {
+    throw new ConfigError(
+      'storage.compress: not supported on a PostgreSQL ledger (it stores bodies plain); remove it or use a SQLite ledger',
+    );
+  }
   const existing = await store.crawls.find(spec.name);
   if (existing && existing.name === spec.name) {
     const stored = toLoadedCrawl(existing);
@@ -30,6 +36,10 @@ export async function createCrawl(engine: Engine, spec: CrawlSpec, specDir: stri
     if (stored.spec.queue.batchSize !== spec.queue.batchSize) {
       throw new ConfigError(`queue.batchSize cannot change for an existing crawl (stored: ${stored.spec.queue.batchSize})`);
     }
+    const compressing = await store.crawls.compressesBodies(existing.id);
+    if (compressing !== spec.storage.compress) {
+      throw new ConfigError(`storage.compress cannot change for an existing crawl (stored: ${compressing})`);
+    }
     const specJson = JSON.stringify(spec);
     if (specJson !== existing.spec) await store.crawls.updateSpec(existing.id, specJson);
     return { crawl: toLoadedCrawl({ ...existing, spec: specJson }), created: false };
@@ -38,7 +48,13 @@ export async function createCrawl(engine: Engine, spec: CrawlSpec, specDir: stri
   const source = await openKeySource(spec.keys, specDir);
   const total = await source.count();
   if (total === 0) throw new ConfigError('keys: the key source has no keys');
-  const id = await store.crawls.insert({ name: spec.name, spec: JSON.stringify(spec), specDir, total });
+  const id = await store.crawls.insert({
+    name: spec.name,
+    spec: JSON.stringify(spec),
+    specDir,
+    total,
+    compressBodies: spec.storage.compress,
+  });
   const row = await store.crawls.find(id);
   if (!row) throw new Error(`crawl ${id} vanished after insert`);
   return { crawl: toLoadedCrawl(row), created: true };

@@ -1,4 +1,5 @@
 import type { Store } from '../contract';
+import { createBodyCompression } from './bodyCompression';
 import { type Db, openDb } from './client';
 import { createCrawlQueries } from './crawlQueries';
 import { ensureLedgerId } from './ledgerIdentity';
@@ -12,13 +13,14 @@ import { createFailureClearer, createLedgerWriter, createRequestLogger } from '.
  */
 export function openSqliteStore(path: string): Store {
   const db: Db = openDb(path);
+  const bodies = createBodyCompression(db);
   return {
     kind: 'sqlite',
     path,
     ledgerId: ensureLedgerId(db),
     crawls: createCrawlQueries(db),
-    ledger: createLedgerReads(db),
-    writeEntries: createLedgerWriter(db),
+    ledger: createLedgerReads(db, bodies),
+    writeEntries: createLedgerWriter(db, bodies),
     clearFailures: createFailureClearer(db),
     logRequests: createRequestLogger(db),
     integrityCheck: async () => String(db.$client.pragma('integrity_check', { simple: true })),
