@@ -9,7 +9,7 @@ import Database from 'better-sqlite3';
 import { Agent, request } from 'undici';
 
 async function main() {
-  const [apiUrl, keysArg, concurrencyArg, dbFile] = process.argv.slice(2);
+  const [apiUrl, keysArg, concurrencyArg, dbFile, query = ''] = process.argv.slice(2);
   if (!apiUrl || !keysArg || !concurrencyArg || !dbFile) throw new Error('usage: ceiling.ts <apiUrl> <keys> <concurrency> <dbFile>');
   const keys = Number(keysArg);
   const concurrency = Number(concurrencyArg);
@@ -35,7 +35,7 @@ async function main() {
       const key = position.toString(16).toUpperCase().padStart(6, '0');
       for (let attempt = 1; ; attempt++) {
         try {
-          const res = await request(`${apiUrl}/id?hex=${key}`, { dispatcher });
+          const res = await request(`${apiUrl}/id?hex=${key}${query}`, { dispatcher });
           const body = await res.body.text();
           if (res.statusCode !== 200 || JSON.parse(body).hex.clean !== key) throw new Error(`bad answer ${res.statusCode}`);
           rows.push([key, position, res.statusCode, body, Date.now()]);

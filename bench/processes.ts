@@ -16,12 +16,29 @@ export function peakRssBytes(pid: number): number {
   }
 }
 
+/** CPU time (user + system) a live process has used so far, in ms, or 0 once it is gone. */
+export function cpuMs(pid: number): number {
+  try {
+    // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_S;
+  } catch {
+    return 0;
+  }
+}
+
+/** Linux's USER_HZ, 100 on every common configuration. */
+const CLOCK_TICKS_PER_S = 100;
+
 export interface Finished {
   code: number | null;
   stdout: string;
   stderr: string;
   wallMs: number;
   peakRssBytes: number;
+  /** CPU time of the process, sampled every 100 ms until it exits (so up to 100 ms short). */
+  cpuMs: number;
 }
 
 /**
@@ -43,6 +60,7 @@ function runWith(nodeArgs: string[], onTick?: () => void): Promise<Finished> {
   let stdout = '';
   let stderr = '';
   let peak = 0;
+  let cpu = 0;
   child.stdout.on('data', (d: Buffer) => {
     stdout += d.toString();
   });
@@ -50,14 +68,17 @@ function runWith(nodeArgs: string[], onTick?: () => void): Promise<Finished> {
     stderr += d.toString();
   });
   const sampler = setInterval(() => {
-    if (child.pid) peak = Math.max(peak, peakRssBytes(child.pid));
+    if (child.pid) {
+      peak = Math.max(peak, peakRssBytes(child.pid));
+      cpu = Math.max(cpu, cpuMs(child.pid));
+    }
     onTick?.();
   }, 100);
   return new Promise((resolveDone) => {
     child.on('exit', (code) => {
       clearInterval(sampler);
       const wallMs = performance.now() - started;
-      child.on('close', () => resolveDone({ code, stdout, stderr, wallMs, peakRssBytes: peak }));
+      child.on('close', () => resolveDone({ code, stdout, stderr, wallMs, peakRssBytes: peak, cpuMs: cpu }));
     });
   });
 }

@@ -1,5 +1,5 @@
 /**
- * `pnpm bench [W1,W2,W4] [--rounds N]` and `pnpm bench:full`: the ceiling (a plain undici +
+ * `pnpm bench [W1,W1Z,W1F,W1FZ,W2,W4] [--rounds N] [--keys N]` and `pnpm bench:full`: the ceiling (a plain undici +
  * SQLite script, no queue) against Sluice (the real CLI, with its own Redis) on the same
  * workload, in the same run, against a fresh mock API process. Prints a table of medians.
  * A benchmark, not a test: it asserts nothing, it reports.
@@ -11,7 +11,7 @@ import { parseArgs } from 'node:util';
 import { startRedisServer } from '@sluice/testkit';
 import { ledgerCounts, RedisMemorySampler, sqliteBytesPerRow } from './measure';
 import { ROOT, runNode, runTs, startMockProcess, warmUpMock } from './processes';
-import { WORKLOADS, type Workload } from './workloads';
+import { shapeQuery, WORKLOADS, type Workload } from './workloads';
 
 /** Builds the CLI bundle now, so no round pays for (or times) a rebuild. */
 async function bundleCli(): Promise<void> {
@@ -29,6 +29,9 @@ interface RoundResult {
   sluiceBytesPerRow: number;
   ceilingBytesPerRow: number;
   sluiceWallS: number;
+  /** CPU of the `sluice run` process per 1,000 keys, in ms: what a key costs, less sensitive than items/s to other load on the machine. */
+  sluiceCpuMsPerK: number;
+  exportS: number;
 }
 
 const MB = 1024 * 1024;
@@ -36,7 +39,7 @@ const MB = 1024 * 1024;
 async function ceilingRound(w: Workload, apiUrl: string, dir: string) {
   const keys = Math.min(w.keys, w.ceilingKeys ?? w.keys);
   const db = join(dir, 'ceiling.db');
-  const out = await runTs('bench/ceiling.ts', [apiUrl, String(keys), String(w.concurrency), db]);
+  const out = await runTs('bench/ceiling.ts', [apiUrl, String(keys), String(w.concurrency), db, shapeQuery(w)]);
   if (out.code !== 0) throw new Error(`ceiling failed: ${out.stderr}`);
   const size = sqliteBytesPerRow(db, 'results');
   if (size.rows !== keys) throw new Error(`ceiling stored ${size.rows} of ${keys} rows`);
@@ -53,9 +56,10 @@ async function sluiceRound(w: Workload, apiUrl: string, dir: string) {
       JSON.stringify({
         name: `bench-${w.name.toLowerCase()}`,
         keys: { range: { from: 0, to: w.keys - 1, format: 'hex6' } },
-        request: { url: `${apiUrl}/id?hex={key}` },
+        request: { url: `${apiUrl}/id?hex={key}${shapeQuery(w)}` },
         limits: { concurrency: w.concurrency },
         validate: { keyField: 'hex.clean' },
+        storage: { compress: w.compress ?? false },
       }),
     );
     const db = join(dir, 'sluice.db');
@@ -80,7 +84,23 @@ async function sluiceRound(w: Workload, apiUrl: string, dir: string) {
       `${w.name}: ledger holds ${ledger.rows} rows, ${ledger.distinctPositions} distinct positions ${ledger.min}–${ledger.max}\n`,
     );
     const size = sqliteBytesPerRow(db, 'results');
+    // Export every result as JSON lines, as users do: the read side of compressed storage.
+    const exported = await runNode('apps/cli/bin/sluice.cjs', [
+      '--db',
+      db,
+      '--redis',
+      redis.url,
+      'export',
+      `bench-${w.name.toLowerCase()}`,
+      '--format',
+      'jsonl',
+      '--out',
+      join(dir, 'export.jsonl'),
+    ]);
+    if (exported.code !== 0) throw new Error(`sluice export exited ${exported.code}: ${exported.stderr}`);
     return {
+      exportMs: exported.wallMs,
+      cpuMsPerK: (out.cpuMs * 1000) / w.keys,
       perSec: (w.keys * 1000) / out.wallMs,
       wallMs: out.wallMs,
       peakRss: out.peakRssBytes,
@@ -113,6 +133,8 @@ async function round(w: Workload, index: number): Promise<RoundResult> {
       sluiceBytesPerRow: s.bytesPerRow,
       ceilingBytesPerRow: c.bytesPerRow,
       sluiceWallS: s.wallMs / 1000,
+      exportS: s.exportMs / 1000,
+      sluiceCpuMsPerK: s.cpuMsPerK,
     };
   } finally {
     await mock.stop();
@@ -129,33 +151,61 @@ function median(values: number[]): number {
 function parseBenchArgs(argv: string[]): { workloads: Workload[]; rounds: number } {
   const { values, positionals } = parseArgs({
     args: argv,
-    options: { rounds: { type: 'string', default: '3' }, help: { type: 'boolean', default: false } },
+    options: {
+      rounds: { type: 'string', default: '3' },
+      keys: { type: 'string' },
+      help: { type: 'boolean', default: false },
+    },
     allowPositionals: true,
   });
   if (values.help) {
-    process.stdout.write('usage: pnpm bench [W1,W2,W4|FULL] [--rounds N]\n');
+    process.stdout.write(`usage: pnpm bench [${Object.keys(WORKLOADS).join(',')}] [--rounds N] [--keys N]\n`);
     process.exit(0);
   }
   const rounds = Number(values.rounds);
+  const keys = values.keys === undefined ? undefined : Number(values.keys);
   const names =
-    positionals.length > 0 ? positionals.flatMap((arg) => arg.split(',').map((n) => n.trim().toUpperCase())) : ['W1', 'W2', 'W4'];
+    positionals.length > 0
+      ? positionals.flatMap((arg) => arg.split(',').map((n) => n.trim().toUpperCase()))
+      : ['W1', 'W1Z', 'W1F', 'W1FZ', 'W2', 'W4'];
   const workloads = names.map((n) => {
     const w = WORKLOADS[n];
     if (!w) throw new Error(`unknown workload ${n}; known: ${Object.keys(WORKLOADS).join(', ')}`);
-    return w;
+    return keys === undefined ? w : { ...w, keys, ceilingKeys: undefined };
   });
   if (!Number.isInteger(rounds) || rounds < 1) throw new Error('--rounds: expected a whole number ≥ 1');
+  if (keys !== undefined && (!Number.isInteger(keys) || keys < 1)) throw new Error('--keys: expected a whole number ≥ 1');
   return { workloads, rounds };
 }
 
 const fmt = (n: number, digits = 0) => n.toFixed(digits);
 
+/** Each workload measured both ways (`W1` and `W1Z`): bytes per row, items/s and export time, compressed against plain. */
+function compressionLines(all: Record<string, RoundResult[]>): string {
+  const lines: string[] = [];
+  for (const [name, packed] of Object.entries(all)) {
+    const plain = name.endsWith('Z') ? all[name.slice(0, -1)] : undefined;
+    if (!plain) continue;
+    const m = (rs: RoundResult[], f: (r: RoundResult) => number) => median(rs.map(f));
+    const bytes = [m(plain, (r) => r.sluiceBytesPerRow), m(packed, (r) => r.sluiceBytesPerRow)] as const;
+    const rate = [m(plain, (r) => r.sluicePerSec), m(packed, (r) => r.sluicePerSec)] as const;
+    const exportS = [m(plain, (r) => r.exportS), m(packed, (r) => r.exportS)] as const;
+    const cpu = [m(plain, (r) => r.sluiceCpuMsPerK), m(packed, (r) => r.sluiceCpuMsPerK)] as const;
+    lines.push(
+      `compressed storage ${name.slice(0, -1)} → ${name}: ${fmt(bytes[0])} → ${fmt(bytes[1])} B/row (${fmt(bytes[0] / bytes[1], 2)}× fewer), ` +
+        `${fmt(rate[0])} → ${fmt(rate[1])} items/s (${fmt((rate[1] / rate[0]) * 100, 1)} %), ` +
+        `worker CPU ${fmt(cpu[0])} → ${fmt(cpu[1])} ms per 1,000 keys (${fmt((cpu[1] / cpu[0]) * 100, 1)} %), export ${fmt(exportS[0], 1)} → ${fmt(exportS[1], 1)} s (${fmt(exportS[1] / exportS[0], 2)}×)`,
+    );
+  }
+  return lines.length > 0 ? `\n${lines.join('\n')}\n` : '';
+}
+
 async function main() {
   const { workloads, rounds } = parseBenchArgs(process.argv.slice(2));
   await bundleCli();
   const lines = [
-    '| workload | keys | latency | conc. | ceiling items/s | Sluice items/s | ratio | Redis peak used_memory | worker peak RSS | SQLite B/row (Sluice / ceiling) | Sluice wall |',
-    '|---|---|---|---|---|---|---|---|---|---|---|',
+    '| workload | keys | latency | conc. | ceiling items/s | Sluice items/s | ratio | Redis peak used_memory | worker peak RSS | SQLite B/row (Sluice / ceiling) | Sluice wall | export |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|',
   ];
   const all: Record<string, RoundResult[]> = {};
   for (const w of workloads) {
@@ -179,10 +229,14 @@ async function main() {
       )} MB | ${fmt(m((r) => r.workerPeakRssMB))} MB | ${fmt(m((r) => r.sluiceBytesPerRow))} / ${fmt(m((r) => r.ceilingBytesPerRow))} | ${fmt(
         m((r) => r.sluiceWallS),
         1,
+      )} s | ${fmt(
+        m((r) => r.exportS),
+        1,
       )} s |`,
     );
   }
-  const table = `${lines.join('\n')}\n\nmedian of ${rounds} round(s); ratio = Sluice items/s ÷ ceiling items/s, both end to end (process start to exit)\n`;
+  const compression = compressionLines(all);
+  const table = `${lines.join('\n')}\n\nmedian of ${rounds} round(s); ratio = Sluice items/s ÷ ceiling items/s, both end to end (process start to exit)\n${compression}`;
   process.stdout.write(`\n${table}`);
   const outDir = join(ROOT, 'bench-results');
   mkdirSync(outDir, { recursive: true });

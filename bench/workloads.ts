@@ -1,4 +1,4 @@
-/** The benchmark workloads: colour crawls against the mock API on loopback. */
+/** The benchmark workloads: colour crawls against the mock API on loopback. `Z`: compressed storage; `F`: full-size bodies. */
 export interface Workload {
   name: string;
   keys: number;
@@ -6,11 +6,26 @@ export interface Workload {
   concurrency: number;
   /** Run the in-memory ceiling on at most this many keys (the full crawl uses a sample). */
   ceilingKeys?: number;
+  /**
+   * Colour bodies as the mock API trims them (~360 bytes, default) or in the real API's full
+   * shape (~950 bytes, the mock's `&shape=full`).
+   */
+  bodies?: 'trimmed' | 'full';
+  /** The crawl stores its bodies compressed (`storage.compress`). Default false. */
+  compress?: boolean;
 }
 
 export const WORKLOADS: Record<string, Workload> = {
   W1: { name: 'W1', keys: 200_000, latencyMs: 0, concurrency: 100 },
+  W1Z: { name: 'W1Z', keys: 200_000, latencyMs: 0, concurrency: 100, compress: true },
+  W1F: { name: 'W1F', keys: 200_000, latencyMs: 0, concurrency: 100, bodies: 'full' },
+  W1FZ: { name: 'W1FZ', keys: 200_000, latencyMs: 0, concurrency: 100, bodies: 'full', compress: true },
   W2: { name: 'W2', keys: 40_000, latencyMs: 50, concurrency: 200 },
   W4: { name: 'W4', keys: 1_000_000, latencyMs: 0, concurrency: 100 },
   FULL: { name: 'FULL', keys: 16_777_216, latencyMs: 0, concurrency: 100, ceilingKeys: 1_000_000 },
 };
+
+/** The mock API's query suffix for a workload's body shape. */
+export function shapeQuery(w: Workload): string {
+  return w.bodies === 'full' ? '&shape=full' : '';
+}

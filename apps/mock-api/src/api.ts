@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { sendBodyFault } from './bodyFaults';
 import { COLOUR_THROTTLE_BODY, colourBody } from './colour';
+import { colourBodyFull } from './colourFull';
 import { type Plan, planResponse } from './faults';
 import { gate } from './gate';
 import type { ResolvedMockApiOptions } from './options';
@@ -26,8 +27,10 @@ interface Pending {
   plan: Plan;
 }
 
-const normalBody = ({ state, kind, params }: Pending) =>
-  kind === 'colour' ? colourBody(params.get('hex')) : stockBody(params, state.invalidSymbols);
+const normalBody = ({ state, kind, params }: Pending) => {
+  if (kind !== 'colour') return stockBody(params, state.invalidSymbols);
+  return params.get('shape') === 'full' ? colourBodyFull(params.get('hex')) : colourBody(params.get('hex'));
+};
 
 function deliver(req: IncomingMessage, res: ServerResponse, pending: Pending): void {
   const { state, options, kind, plan } = pending;

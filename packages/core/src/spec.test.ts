@@ -41,9 +41,16 @@ describe('parseCrawlSpec', () => {
       retry: { attempts: 5, baseDelayMs: 200, maxDelayMs: 30_000, maxThrottles: 50 },
       validate: { requiredFields: [], maxDepth: 1000 },
       queue: { batchSize: 100, highWater: 64 },
+      storage: { compress: false },
       responseRules: { throttleWhenFields: [], throttleBodyPauseMs: 60_000, permanentWhenFields: [] },
       breaker: { failureRatio: 0.5, minAttempts: 20, consecutiveFailures: 10, windowMs: 10_000, maxOpenMs: 5_000 },
     });
+  });
+
+  test('storage.compress is a boolean, reported with its path otherwise', () => {
+    expect(parseCrawlSpec({ ...MINIMAL, storage: { compress: true } }).storage).toEqual({ compress: true });
+    expect(() => parseCrawlSpec({ ...MINIMAL, storage: { compress: 'yes' } })).toThrow(/storage\.compress: /);
+    expect(() => parseCrawlSpec({ ...MINIMAL, storage: { level: 9 } })).toThrow(/storage/);
   });
 
   test('leaves lowWater unset so the producer can derive it from highWater', () => {

@@ -141,6 +141,15 @@ export const queueTuningSchema = z.strictObject({
   lowWater: z.number().int().min(0).optional(),
 });
 
+export const storageSchema = z.strictObject({
+  /**
+   * Store response bodies compressed (deflate with a dictionary built from the crawl's first
+   * bodies, kept in the ledger). Export, status and library reads see the bodies unchanged.
+   * Fixed when the crawl is created. Default false.
+   */
+  compress: z.boolean().default(false),
+});
+
 export const responseRulesSchema = z.strictObject({
   /**
    * A 2xx body that has any of these top-level fields is a throttle signal (the crawl pauses,
@@ -188,6 +197,8 @@ export const crawlSpecSchema = z.strictObject({
   retry: retrySchema.default(retrySchema.parse({})),
   validate: validateSchema.default(validateSchema.parse({})),
   queue: queueTuningSchema.default(queueTuningSchema.parse({})),
+  /** How results are stored in the ledger. */
+  storage: storageSchema.default(storageSchema.parse({})),
   /** Body rules that turn a 2xx answer into a throttle signal or a permanent failure. */
   responseRules: responseRulesSchema.default(responseRulesSchema.parse({})),
   /** Circuit breaker over transient errors (5xx, connection errors, timeouts). */
@@ -203,6 +214,7 @@ export type RequestTemplateSpec = CrawlSpec['request'];
 export type ValidationRules = CrawlSpec['validate'];
 export type ResponseRules = CrawlSpec['responseRules'];
 export type BreakerPolicy = CrawlSpec['breaker'];
+export type StorageOptions = CrawlSpec['storage'];
 export type { CredentialsSpec } from './credentials';
 
 /** Formats one schema issue as `path.to.field: message`. */

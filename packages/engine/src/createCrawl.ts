@@ -16,7 +16,8 @@ export interface CreateResult {
  * Counting the keys streams the key source once; nothing is written unless it is valid. Keys
  * of a key file are then copied into the ledger (see `keyFile.ts`), so workers anywhere need
  * no file.
- * @throws ConfigError for an empty or unreadable key source, or a name clash.
+ * @throws ConfigError for an empty or unreadable key source, a name clash, a changed
+ *   `storage.compress`, or `storage.compress` on a PostgreSQL ledger.
  */
 export async function createCrawl(engine: Engine, spec: CrawlSpec, specDir: string): Promise<CreateResult> {
   const { store, log } = { store: engine.store, log: engine.config.log };
@@ -25,6 +26,11 @@ export async function createCrawl(engine: Engine, spec: CrawlSpec, specDir: stri
   const missing = [...missingEnv(template, engine.config.env), ...credentialEnv];
   if (missing.length > 0) log.warn(`environment variable(s) ${missing.join(', ')} not set here; workers will need them`);
 
+  if (spec.storage.compress && store.kind === 'postgres') {
+    throw new ConfigError(
+      'storage.compress: not supported on a PostgreSQL ledger (it stores bodies plain); remove it or use a SQLite ledger',
+    );
+  }
   const existing = await store.crawls.find(spec.name);
   if (existing && existing.name === spec.name) {
     const stored = toLoadedCrawl(existing);
@@ -38,6 +44,10 @@ export async function createCrawl(engine: Engine, spec: CrawlSpec, specDir: stri
     if (stored.spec.queue.batchSize !== spec.queue.batchSize) {
       throw new ConfigError(`queue.batchSize cannot change for an existing crawl (stored: ${stored.spec.queue.batchSize})`);
     }
+    const compressing = await store.crawls.compressesBodies(existing.id);
+    if (compressing !== spec.storage.compress) {
+      throw new ConfigError(`storage.compress cannot change for an existing crawl (stored: ${compressing})`);
+    }
     const specJson = JSON.stringify(spec);
     if (specJson !== existing.spec) await store.crawls.updateSpec(existing.id, specJson);
     return { crawl: toLoadedCrawl({ ...existing, spec: specJson }), created: false };
@@ -46,7 +56,13 @@ export async function createCrawl(engine: Engine, spec: CrawlSpec, specDir: stri
   const source = await openKeySource(spec.keys, specDir);
   const total = await source.count();
   if (total === 0) throw new ConfigError('keys: the key source has no keys');
-  const id = await store.crawls.insert({ name: spec.name, spec: JSON.stringify(spec), specDir, total });
+  const id = await store.crawls.insert({
+    name: spec.name,
+    spec: JSON.stringify(spec),
+    specDir,
+    total,
+    compressBodies: spec.storage.compress,
+  });
   await copyKeyFile(store, id, spec, specDir);
   const row = await store.crawls.find(id);
   if (!row) throw new Error(`crawl ${id} vanished after insert`);

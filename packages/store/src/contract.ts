@@ -11,8 +11,11 @@ import type { crawls, failures, results } from './schema/sqlite';
 /** Rows read per page when streaming results (`iterateResults`). */
 export const RESULTS_PAGE_ROWS = 1000;
 
-/** A finished key's result, as stored (without its crawl id). */
-export type ResultRow = Omit<typeof results.$inferSelect, 'crawlId'>;
+/**
+ * A finished key's result (without its crawl id), its body as received: a compressed body
+ * (`storage.compress`) is decompressed by the reader, so `bodyZ` never leaves the store.
+ */
+export type ResultRow = Omit<typeof results.$inferSelect, 'crawlId' | 'bodyZ'>;
 
 /** A key that ended without a result, as stored (without its crawl id). */
 export type FailureRow = Omit<typeof failures.$inferSelect, 'crawlId'>;
@@ -22,8 +25,14 @@ export type CrawlRow = Omit<typeof crawls.$inferSelect, 'paused'> & { paused: bo
 
 /** The crawls table and the producer's cursor. */
 export interface CrawlQueries {
-  /** Inserts a crawl with its cursor and counters, in one transaction. Returns its id. */
-  insert(input: { name: string; spec: string; specDir: string; total: number }): Promise<number>;
+  /**
+   * Inserts a crawl with its cursor and counters, in one transaction. Returns its id.
+   * `compressBodies` (default false) makes it store its bodies compressed (`storage.compress`);
+   * only the SQLite ledger supports it, PostgreSQL rejects it.
+   */
+  insert(input: { name: string; spec: string; specDir: string; total: number; compressBodies?: boolean }): Promise<number>;
+  /** True when the crawl stores its bodies compressed (always false on PostgreSQL). */
+  compressesBodies(crawlId: number): Promise<boolean>;
   /** Finds a crawl by numeric id or by name. */
   find(idOrName: string | number): Promise<CrawlRow | undefined>;
   /** Every crawl, by id. */

@@ -13,8 +13,10 @@ function toRow(r: typeof crawls.$inferSelect): CrawlRow {
 /** The crawls table and the producer cursor in PostgreSQL; each call retried over outages. */
 export function createPgCrawlQueries(db: PgDb, retry: Retry): CrawlQueries {
   return {
-    insert: (input) =>
-      retry(() =>
+    insert: ({ compressBodies = false, ...input }) => {
+      // The engine refuses `storage.compress` on PostgreSQL with a ConfigError before this.
+      if (compressBodies) return Promise.reject(new Error('compressed body storage is not supported on a PostgreSQL ledger'));
+      return retry(() =>
         db.transaction(async (tx) => {
           const now = Date.now();
           const [row] = await tx
@@ -26,7 +28,10 @@ export function createPgCrawlQueries(db: PgDb, retry: Retry): CrawlQueries {
           await tx.insert(crawlProgress).values({ crawlId: row.id, done: 0, failed: 0 });
           return row.id;
         }),
-      ),
+      );
+    },
+
+    compressesBodies: async () => false,
 
     find: (idOrName) =>
       retry(async () => {

@@ -1,4 +1,4 @@
-import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { blob, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
 /**
  * The ledger schema. `results` and `failures` are the truth about what is done: a key is
@@ -62,7 +62,10 @@ export const results = sqliteTable(
     key: text('key').notNull(),
     position: integer('position').notNull(),
     status: integer('status').notNull(),
+    /** The body as received; empty when `bodyZ` holds it compressed. */
     body: text('body').notNull(),
+    /** The body compressed (see bodyCodec.ts) with its crawl's dictionary, or null when `body` holds it. */
+    bodyZ: blob('body_z', { mode: 'buffer' }),
     attempts: integer('attempts').notNull(),
     fetchedAt: integer('fetched_at').notNull(),
     durationMs: integer('duration_ms').notNull(),
@@ -86,6 +89,22 @@ export const failures = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.crawlId, t.key] }), index('failures_crawl_position').on(t.crawlId, t.position)],
 );
+
+/**
+ * Crawls that store bodies compressed (`storage.compress`), one row each, made with the crawl.
+ * `dictionary` stays null while the first bodies are stored plain, then is built from them once
+ * and never changes: every compressed body of the crawl needs it to be read.
+ */
+export const bodyDictionaries = sqliteTable('body_dictionaries', {
+  crawlId: integer('crawl_id')
+    .primaryKey()
+    .references(() => crawls.id, { onDelete: 'cascade' }),
+  /** Format of the compressed bodies (`BODY_CODEC`). */
+  codec: text('codec').notNull(),
+  dictionary: blob('dictionary', { mode: 'buffer' }),
+  /** Epoch ms when the dictionary was built, or null before. */
+  builtAt: integer('built_at'),
+});
 
 /**
  * Start times of requests of crawls with hourly or daily budgets (the crawl's or a pool

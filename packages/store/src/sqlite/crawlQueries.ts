@@ -1,7 +1,8 @@
 import { and, asc, eq, sql } from 'drizzle-orm';
+import { BODY_CODEC } from '../bodyCodec';
 import type { CrawlQueries, CrawlRow } from '../contract';
 import { crawlIdOf } from '../crawlRef';
-import { crawlProgress, crawls, producerState } from '../schema/sqlite';
+import { bodyDictionaries, crawlProgress, crawls, producerState } from '../schema/sqlite';
 import type { Db } from './client';
 
 function toRow(r: typeof crawls.$inferSelect): CrawlRow {
@@ -11,13 +12,15 @@ function toRow(r: typeof crawls.$inferSelect): CrawlRow {
 export function createCrawlQueries(db: Db): CrawlQueries {
   return {
     async insert(input) {
+      const { compressBodies = false, ...values } = input;
       return db.transaction((tx) => {
         const now = Date.now();
         const row = tx
           .insert(crawls)
-          .values({ ...input, createdAt: now })
+          .values({ ...values, createdAt: now })
           .returning({ id: crawls.id })
           .get();
+        if (compressBodies) tx.insert(bodyDictionaries).values({ crawlId: row.id, codec: BODY_CODEC }).run();
         tx.insert(producerState).values({ crawlId: row.id, nextBatch: 0, updatedAt: now }).run();
         tx.insert(crawlProgress).values({ crawlId: row.id, done: 0, failed: 0 }).run();
         return row.id;
@@ -35,6 +38,12 @@ export function createCrawlQueries(db: Db): CrawlQueries {
           .where(eq(crawls.name, String(idOrName)))
           .get();
       return row ? toRow(row) : undefined;
+    },
+
+    async compressesBodies(crawlId) {
+      return (
+        db.select({ id: bodyDictionaries.crawlId }).from(bodyDictionaries).where(eq(bodyDictionaries.crawlId, crawlId)).get() !== undefined
+      );
     },
 
     async list() {

@@ -1,6 +1,7 @@
 import { and, asc, between, count, eq, getTableColumns, gt, gte, sql } from 'drizzle-orm';
 import { type LedgerReads, RESULTS_PAGE_ROWS, type ResultRow } from '../contract';
 import { crawlProgress, failures, requestLog, results } from '../schema/sqlite';
+import type { BodyCompression } from './bodyCompression';
 import type { Db } from './client';
 
 const crawlId = sql.placeholder('crawlId');
@@ -8,8 +9,11 @@ const from = sql.placeholder('from');
 const to = sql.placeholder('to');
 const since = sql.placeholder('since');
 
-/** Read side of the SQLite ledger: typed drizzle queries, prepared once. */
-export function createLedgerReads(db: Db): LedgerReads {
+/**
+ * Read side of the SQLite ledger: typed drizzle queries, prepared once. Compressed bodies
+ * (`storage.compress`) are decompressed here, so readers see them as received.
+ */
+export function createLedgerReads(db: Db, bodies: BodyCompression): LedgerReads {
   const { crawlId: _r, ...resultColumns } = getTableColumns(results);
   const { crawlId: _f, ...failureColumns } = getTableColumns(failures);
   const resultsInRange = db
@@ -85,7 +89,10 @@ export function createLedgerReads(db: Db): LedgerReads {
     async *iterateResults(id): AsyncGenerator<ResultRow> {
       for (let after = -1; ; ) {
         const page = resultsPage.all({ crawlId: id, after });
-        yield* page;
+        for (const { bodyZ, ...row } of page) {
+          if (bodyZ !== null) row.body = bodies.decode(id, { body: row.body, bodyZ });
+          yield row;
+        }
         const last = page[page.length - 1];
         if (page.length < RESULTS_PAGE_ROWS || last === undefined) return;
         after = last.position;

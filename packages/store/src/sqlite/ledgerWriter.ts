@@ -1,4 +1,5 @@
 import type { LedgerEntry } from '@sluice/core';
+import type { BodyCompression, StoredBody } from './bodyCompression';
 import type { Db } from './client';
 
 /**
@@ -8,12 +9,13 @@ import type { Db } from './client';
  *   result replaces an earlier failure of that key (retry-failed succeeded);
  * - a failure never overwrites a result, and a repeated failure updates the reason in place.
  * The progress counters change in the same transaction, by what was really inserted.
+ * Bodies of crawls with `storage.compress` are compressed before the transaction (bodyCompression).
  */
-export function createLedgerWriter(db: Db): (entries: readonly LedgerEntry[]) => Promise<void> {
+export function createLedgerWriter(db: Db, bodies: BodyCompression): (entries: readonly LedgerEntry[]) => Promise<void> {
   const sqlite = db.$client;
   const insertResult = sqlite.prepare(
-    `INSERT INTO results (crawl_id, key, position, status, body, attempts, fetched_at, duration_ms)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+    `INSERT INTO results (crawl_id, key, position, status, body, body_z, attempts, fetched_at, duration_ms)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
   );
   const deleteFailure = sqlite.prepare('DELETE FROM failures WHERE crawl_id = ? AND key = ?');
   const resultExists = sqlite.prepare('SELECT 1 FROM results WHERE crawl_id = ? AND key = ?').pluck();
@@ -33,7 +35,7 @@ export function createLedgerWriter(db: Db): (entries: readonly LedgerEntry[]) =>
 
   const failedCount = sqlite.prepare('SELECT failed FROM crawl_progress WHERE crawl_id = ?').pluck();
 
-  const write = sqlite.transaction((entries: readonly LedgerEntry[]) => {
+  const write = sqlite.transaction((entries: readonly LedgerEntry[], stored: readonly (StoredBody | null)[]) => {
     // Only crawls with failures can have a failure row to replace; skip the delete otherwise.
     const hasFailures = new Map<number, boolean>();
     const crawlHasFailures = (crawlId: number) => {
@@ -53,10 +55,11 @@ export function createLedgerWriter(db: Db): (entries: readonly LedgerEntry[]) =>
       }
       return d;
     };
-    for (const entry of entries) {
+    for (const [i, entry] of entries.entries()) {
       if (entry.kind === 'result') {
         const r = entry.record;
-        const inserted = insertResult.run(r.crawlId, r.key, r.position, r.status, r.body, r.attempts, r.fetchedAt, r.durationMs);
+        const { body, bodyZ } = stored[i] ?? { body: r.body, bodyZ: null };
+        const inserted = insertResult.run(r.crawlId, r.key, r.position, r.status, body, bodyZ, r.attempts, r.fetchedAt, r.durationMs);
         if (inserted.changes === 0) continue;
         delta(r.crawlId).done++;
         if (crawlHasFailures(r.crawlId) && deleteFailure.run(r.crawlId, r.key).changes > 0) delta(r.crawlId).failed--;
@@ -74,7 +77,8 @@ export function createLedgerWriter(db: Db): (entries: readonly LedgerEntry[]) =>
       if (d.done !== 0 || d.failed !== 0) bumpProgress.run(crawlId, d.done, d.failed, Date.now());
     }
   });
-  return async (entries) => write.immediate(entries);
+  // Compressing (and building a dictionary, in its own transaction) happens before the write lock is taken.
+  return async (entries) => write.immediate(entries, bodies.encodeEntries(entries));
 }
 
 /**

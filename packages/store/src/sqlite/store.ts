@@ -1,4 +1,5 @@
 import type { Store } from '../contract';
+import { createBodyCompression } from './bodyCompression';
 import { type Db, openDb } from './client';
 import { createCrawlQueries } from './crawlQueries';
 import { createKeyFileQueries } from './keyFileQueries';
@@ -13,14 +14,15 @@ import { createFailureClearer, createLedgerWriter, createRequestLogger } from '.
  */
 export function openSqliteStore(path: string): Store {
   const db: Db = openDb(path);
+  const bodies = createBodyCompression(db);
   return {
     kind: 'sqlite',
     path,
     ledgerId: ensureLedgerId(db),
     crawls: createCrawlQueries(db),
-    ledger: createLedgerReads(db),
+    ledger: createLedgerReads(db, bodies),
     keyFiles: createKeyFileQueries(db),
-    writeEntries: createLedgerWriter(db),
+    writeEntries: createLedgerWriter(db, bodies),
     clearFailures: createFailureClearer(db),
     logRequests: createRequestLogger(db),
     integrityCheck: async () => String(db.$client.pragma('integrity_check', { simple: true })),
