@@ -1,13 +1,12 @@
-import { ConfigError, effectiveConcurrency, missingEnv } from '@sluice/core';
+import { effectiveConcurrency } from '@sluice/core';
 import type { HttpClient } from '@sluice/http';
 import type { Limiter } from './admission';
 import { CircuitBreaker } from './circuitBreaker';
 import type { KeyFetchContext } from './fetchKey';
 import type { LoadedCrawl } from './loadCrawl';
 import { PauseGate } from './pauseGate';
+import { assertSpecEnv, headerEnvNames, resolveHeaderEnv } from './specEnv';
 import { ThrottleGate } from './throttleGate';
-
-const ENV_PLACEHOLDER = /\{env\.([A-Za-z_][A-Za-z0-9_]*)\}/g;
 
 /**
  * Resolves `{env.NAME}` in headers and collects every secret value the crawl uses, so any text
@@ -19,16 +18,10 @@ export function buildKeyFetchContext(
   deps: { http: HttpClient; limiter: Limiter; env: NodeJS.ProcessEnv; signal: AbortSignal; throttle?: ThrottleGate },
 ): KeyFetchContext {
   const { spec, template } = crawl;
-  const headerEnv = Object.values(spec.request.headers).flatMap((v) => [...v.matchAll(ENV_PLACEHOLDER)].map((m) => m[1] as string));
-  const missing = [...new Set([...missingEnv(template, deps.env), ...headerEnv.filter((n) => !deps.env[n])])];
-  if (missing.length > 0) {
-    throw new ConfigError(`crawl ${crawl.row.name} needs environment variable(s) ${missing.join(', ')}`);
-  }
+  assertSpecEnv(spec, deps.env, template);
+  const headerEnv = headerEnvNames(spec);
   const headers = Object.fromEntries(
-    Object.entries(spec.request.headers).map(([name, value]) => [
-      name,
-      value.replace(ENV_PLACEHOLDER, (_, n: string) => deps.env[n] ?? ''),
-    ]),
+    Object.entries(spec.request.headers).map(([name, value]) => [name, resolveHeaderEnv(value, deps.env)]),
   );
   const secrets = [...new Set([...template.envNames, ...headerEnv])].map((n) => deps.env[n] ?? '').filter((v) => v.length > 0);
   return {

@@ -57,6 +57,14 @@ export function createCrawlQueries(db: Db) {
       db.update(crawls).set({ spec }).where(eq(crawls.id, crawlId)).run();
     },
 
+    /**
+     * Deletes a crawl and, through the schema's ON DELETE CASCADE, its cursor, counters,
+     * results, failures and request log, in one statement. Returns false when it was not there.
+     */
+    remove(crawlId: number): boolean {
+      return db.delete(crawls).where(eq(crawls.id, crawlId)).run().changes > 0;
+    },
+
     setPaused(crawlId: number, paused: boolean): void {
       db.update(crawls)
         .set({ paused: paused ? 1 : 0 })

@@ -40,6 +40,10 @@ export function createLedgerReads(db: Db) {
     `SELECT key, position, error_class AS errorClass, reason, status, attempts, failed_at AS failedAt
      FROM failures WHERE crawl_id = ? ORDER BY position LIMIT ?`,
   );
+  const allFailuresInOrder = sqlite.prepare(
+    `SELECT key, position, error_class AS errorClass, reason, status, attempts, failed_at AS failedAt
+     FROM failures WHERE crawl_id = ? ORDER BY position`,
+  );
   const fetchedSince = sqlite.prepare('SELECT count(*) FROM results WHERE crawl_id = ? AND fetched_at >= ?').pluck();
 
   const requestTimes = sqlite.prepare('SELECT at FROM request_log WHERE crawl_id = ? AND at >= ? ORDER BY at').pluck();
@@ -80,6 +84,11 @@ export function createLedgerReads(db: Db) {
     /** Streams results in position order without loading them all. */
     iterateResults(crawlId: number): IterableIterator<ResultRow> {
       return resultsInOrder.iterate(crawlId) as IterableIterator<ResultRow>;
+    },
+
+    /** Streams failures in position order without loading them all (failed-key export). */
+    iterateFailures(crawlId: number): IterableIterator<FailureRow> {
+      return allFailuresInOrder.iterate(crawlId) as IterableIterator<FailureRow>;
     },
 
     listFailures(crawlId: number, limit = 1_000_000): FailureRow[] {
