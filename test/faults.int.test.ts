@@ -146,7 +146,7 @@ describe('crash safety (real processes, a redis-server of our own)', () => {
     );
   });
 
-  test('SIGTERM shuts a worker down gracefully (exit 0, quickly) and nothing is lost', async () => {
+  test('SIGTERM shuts a worker down gracefully (exit 6: interrupted, quickly) and nothing is lost', async () => {
     await withTempDir((dir) =>
       withOwnRedis(dir, (redis) =>
         withMockApi({ latencyMs: 20 }, async (mock) => {
@@ -159,7 +159,8 @@ describe('crash safety (real processes, a redis-server of our own)', () => {
           worker.kill('SIGTERM');
           const stopped = await done;
           const tookMs = Date.now() - signalledAt;
-          expect(stopped.code).toBe(0);
+          // Stopped before the end is not success: a script must be able to tell.
+          expect(stopped.code).toBe(6);
           expect(tookMs).toBeLessThan(10_000);
           expect(JSON.parse(stopped.stdout)).toMatchObject({ complete: false });
           const again = await runCli([...flags, 'run', specPath, '--json']);

@@ -11,6 +11,7 @@ import { failedCommand } from './commands/failed';
 import { runCommand } from './commands/run';
 import { statusCommand } from './commands/status';
 import { workCommand } from './commands/work';
+import { waitingWorkCommand } from './commands/workWait';
 import type { CliContext, CommandContext } from './context';
 import { DEFAULT_DB, DEFAULT_REDIS, type GlobalFlags, resolveGlobalOptions } from './globalOptions';
 import { assertLedgerExists } from './ledgerCheck';
@@ -132,10 +133,15 @@ export function buildProgram(cli: CliContext, result: { code: number }): Command
     .option('--no-progress', 'no live progress line')
     .option('--no-produce', 'only fetch; never act as the producer (leave that to `sluice enqueue` or other workers)')
     .option('--json', 'print the summary as JSON')
+    .option(
+      '--wait',
+      'never exit on its own (for containers): wait for the crawl to be created, and when it is done, for keys to become pending again',
+    )
     .action(
-      act((ctx, ref: string, o: { progress: boolean; produce: boolean; concurrency?: number; json?: boolean }) =>
-        workCommand(ref, { progress: o.progress, produce: o.produce, concurrency: o.concurrency, json: o.json ?? false }, ctx),
-      ),
+      act((ctx, ref: string, o: { progress: boolean; produce: boolean; concurrency?: number; json?: boolean; wait?: boolean }) => {
+        const options = { progress: o.progress, produce: o.produce, concurrency: o.concurrency, json: o.json ?? false };
+        return o.wait ? waitingWorkCommand(ref, options, ctx) : workCommand(ref, options, ctx);
+      }),
     );
 
   program
@@ -148,14 +154,7 @@ export function buildProgram(cli: CliContext, result: { code: number }): Command
       'print again every interval until Ctrl-C: in place on a TTY, timestamped blocks otherwise, one JSON line each with --json',
     )
     .option('--interval <ms>', 'with --watch: milliseconds between updates (default 2000, at least 100)', positiveInt)
-    .addHelpText(
-      'after',
-      '\nJSON fields: id, name, state (done|running|paused), total, done, failed, pending, percent,\n' +
-        'enqueuedThrough, queue {waiting, active, delayed} or null, createdAt, inFlight, throttledUntil,\n' +
-        'ratePerSec {last1m, last5m}, etaSeconds, workersOnline, workers [{id, host, pid, inFlight, finished,\n' +
-        'startedAt, beatAt}], breaker, errorsByClass, recentErrors [{at, key, errorClass, reason}],\n' +
-        'lastProgressAt, health (ok|stalled|idle|redis-unreachable). See the README, section Monitoring.',
-    )
+    .addHelpText('after', '\nThe JSON fields are documented in docs/monitoring.md, section "JSON fields".')
     .action(
       act((ctx, ref: string | undefined, o: { json?: boolean; watch?: boolean; interval?: number }) =>
         statusCommand(ref, { json: o.json ?? false, watch: o.watch ?? false, intervalMs: o.interval }, ctx),

@@ -1,6 +1,7 @@
 export * from './backoff';
 export * from './csvLine';
 export * from './errors';
+export * from './jsonDepth';
 export * from './keySources';
 export * from './presets';
 export * from './redact';

@@ -13,7 +13,7 @@ describe('presets', () => {
     expect(spec.request.url).toBe('https://www.alphavantage.co/query?function=OVERVIEW&symbol={key}&apikey={env.ALPHAVANTAGE_API_KEY}');
     expect(spec.limits).toMatchObject({ concurrency: 1, perMinute: 5, perDay: 25 });
     expect(spec.responseRules).toMatchObject({ throttleWhenFields: ['Note', 'Information'], permanentWhenFields: ['Error Message'] });
-    expect(spec.validate).toEqual({ requiredFields: ['Symbol'], keyField: 'Symbol' });
+    expect(spec.validate).toEqual({ requiredFields: ['Symbol'], keyField: 'Symbol', maxDepth: 1000 });
   });
 
   test('alphavantage limits can be raised for paid plans, and other functions check their data key', () => {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ConfigError } from './errors';
+import { DEFAULT_MAX_JSON_DEPTH } from './jsonDepth';
 import { expandPreset, PRESET_NAMES } from './presets';
 
 /**
@@ -100,6 +101,11 @@ export const validateSchema = z.strictObject({
   requiredFields: z.array(z.string().min(1)).default([]),
   /** Dotted path whose value must equal the key, e.g. `hex.clean`. Default none. */
   keyField: z.string().min(1).optional(),
+  /**
+   * Deepest nesting of arrays and objects accepted in a body; a deeper body fails its key
+   * before it is parsed (parsing a nesting bomb costs ~100 bytes of memory per byte). Default 1000.
+   */
+  maxDepth: z.number().int().min(1, { error: 'expected a number ≥ 1' }).default(DEFAULT_MAX_JSON_DEPTH),
 });
 
 export const queueTuningSchema = z.strictObject({

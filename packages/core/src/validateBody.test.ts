@@ -78,6 +78,25 @@ describe('validateJsonBody', () => {
     );
   });
 
+  test('a body nested deeper than maxDepth fails permanently before it is parsed, naming the limit', () => {
+    const bomb = '['.repeat(4_000_000) + ']'.repeat(4_000_000);
+    const parse = jest.spyOn(JSON, 'parse');
+    try {
+      const err = thrown(() => validateJsonBody(bomb, 'IBM', NO_RULES));
+      expect(err).toBeInstanceOf(PermanentError);
+      expect((err as Error).message).toBe('body nests arrays or objects deeper than 1000 levels (validate.maxDepth)');
+      expect(parse).not.toHaveBeenCalled();
+    } finally {
+      parse.mockRestore();
+    }
+  });
+
+  test('maxDepth is the deepest nesting accepted', () => {
+    const body = JSON.stringify({ a: { b: [1] } });
+    expect(validateJsonBody(body, 'IBM', { requiredFields: [], maxDepth: 3 })).toEqual({ a: { b: [1] } });
+    expect(() => validateJsonBody(body, 'IBM', { requiredFields: [], maxDepth: 2 })).toThrow('deeper than 2 levels');
+  });
+
   test('a body that passes every rule is returned parsed', () => {
     const body = colourBody('00FF00', 'Lime');
     const parsed = validateJsonBody(body, '00FF00', { requiredFields: ['hex.value', 'name.value'], keyField: 'hex.clean' });
