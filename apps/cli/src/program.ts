@@ -65,14 +65,18 @@ export function buildProgram(cli: CliContext, result: { code: number }): Command
     return { ...cli, options, log: createLogger(cli.stderr, options.logFormat) };
   };
   /**
-   * The action of a command. Only commands that say so (`run`, `crawl create`) may create the
-   * ledger; every other one refuses a missing ledger before opening anything.
+   * The action of a command. A missing ledger is refused before anything is opened, except by
+   * the commands that say otherwise: `creates` (`run`, `crawl create`, the only ones that make a
+   * ledger) and `checks` (`work`, whose `--wait` waits for one).
    */
   const act =
-    <A extends unknown[]>(fn: (ctx: CommandContext, ...args: A) => Promise<number>, options: { createsLedger?: boolean } = {}) =>
+    <A extends unknown[]>(
+      fn: (ctx: CommandContext, ...args: A) => Promise<number>,
+      options: { ledger?: 'must-exist' | 'creates' | 'checks' } = {},
+    ) =>
     async (...args: A) => {
       const ctx = context();
-      if (options.createsLedger !== true) assertLedgerExists(ctx.options.db);
+      if ((options.ledger ?? 'must-exist') === 'must-exist') assertLedgerExists(ctx.options.db);
       result.code = await fn(ctx, ...args);
     };
 
@@ -88,7 +92,7 @@ export function buildProgram(cli: CliContext, result: { code: number }): Command
       act(
         (ctx, spec: string, o: { progress: boolean; concurrency?: number; json?: boolean }) =>
           runCommand(spec, { progress: o.progress, concurrency: o.concurrency, json: o.json ?? false }, ctx),
-        { createsLedger: true },
+        { ledger: 'creates' },
       ),
     );
 
@@ -99,7 +103,7 @@ export function buildProgram(cli: CliContext, result: { code: number }): Command
     .argument('<spec>', 'crawl spec file (.json, .yaml)')
     .option('--json', 'print {id, name, total, created} as JSON')
     .action(
-      act((ctx, spec: string, o: { json?: boolean }) => crawlCreateCommand(spec, { json: o.json ?? false }, ctx), { createsLedger: true }),
+      act((ctx, spec: string, o: { json?: boolean }) => crawlCreateCommand(spec, { json: o.json ?? false }, ctx), { ledger: 'creates' }),
     );
   crawl
     .command('list')
@@ -138,10 +142,15 @@ export function buildProgram(cli: CliContext, result: { code: number }): Command
       'never exit on its own (for containers): wait for the crawl to be created, and when it is done, for keys to become pending again',
     )
     .action(
-      act((ctx, ref: string, o: { progress: boolean; produce: boolean; concurrency?: number; json?: boolean; wait?: boolean }) => {
-        const options = { progress: o.progress, produce: o.produce, concurrency: o.concurrency, json: o.json ?? false };
-        return o.wait ? waitingWorkCommand(ref, options, ctx) : workCommand(ref, options, ctx);
-      }),
+      act(
+        (ctx, ref: string, o: { progress: boolean; produce: boolean; concurrency?: number; json?: boolean; wait?: boolean }) => {
+          const options = { progress: o.progress, produce: o.produce, concurrency: o.concurrency, json: o.json ?? false };
+          if (o.wait) return waitingWorkCommand(ref, options, ctx);
+          assertLedgerExists(ctx.options.db);
+          return workCommand(ref, options, ctx);
+        },
+        { ledger: 'checks' },
+      ),
     );
 
   program
