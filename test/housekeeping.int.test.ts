@@ -105,15 +105,23 @@ describe('crawl housekeeping', () => {
           const redis = createRedis(url, 'test-heartbeat');
           try {
             const now = Date.now();
-            await writeHeartbeat(redis, prefix, 1, {
-              id: 'w1',
-              host: 'hostA',
-              pid: 4242,
-              startedAt: now,
-              finished: 0,
-              inFlight: 0,
-              beatAt: now,
-            });
+            await writeHeartbeat(
+              redis,
+              prefix,
+              1,
+              {
+                id: 'w1',
+                host: 'hostA',
+                pid: 4242,
+                startedAt: now,
+                finished: 0,
+                inFlight: 0,
+                beatAt: now,
+                // A live worker renews its heartbeat every second; this one stands for it while
+                // the CLI starts (seconds on a busy machine), so it must not expire meanwhile.
+              },
+              120_000,
+            );
           } finally {
             redis.disconnect();
           }
@@ -176,7 +184,7 @@ describe('crawl housekeeping', () => {
     });
   });
 
-  test('run with an unset {env.NAME} exits 2 and writes nothing: no ledger file, no crawl in an existing ledger', async () => {
+  test('run with an unset {env.NAME} or an empty key file exits 2 and writes nothing: no ledger file, no crawl in an existing ledger', async () => {
     await withTempDir(async (dir) => {
       const prefix = uniquePrefix('hk-env');
       const flags = cliFlags(dir, TEST_REDIS_URL, prefix);
@@ -189,6 +197,17 @@ describe('crawl housekeeping', () => {
       const fresh = await runCli([...flags, 'run', specPath]);
       expect(fresh.code).toBe(2);
       expect(fresh.stderr).toContain(unset);
+      expect(existsSync(join(dir, 'sluice.db'))).toBe(false);
+
+      writeFileSync(join(dir, 'empty.txt'), '# no keys here\n\n');
+      const emptySpec = join(dir, 'empty.json');
+      writeFileSync(
+        emptySpec,
+        JSON.stringify({ name: 'empty', keys: { file: 'empty.txt' }, request: { url: 'http://127.0.0.1:9/{key}' } }),
+      );
+      const empty = await runCli([...flags, 'run', emptySpec]);
+      expect(empty.code).toBe(2);
+      expect(empty.stderr).toContain('the key source has no keys');
       expect(existsSync(join(dir, 'sluice.db'))).toBe(false);
 
       const otherSpec = join(dir, 'other.json');
