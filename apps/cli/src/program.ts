@@ -43,6 +43,15 @@ Environment: SLUICE_DB, REDIS_URL, SLUICE_PREFIX, SLUICE_LOG_FORMAT.`;
  * The `sluice` command tree. Each action resolves global options, then calls one command
  * function; the exit code it returns is stored in `result.code`.
  */
+/** Flags of `sluice work`, as commander hands them over. */
+interface WorkFlags {
+  progress: boolean;
+  produce: boolean;
+  concurrency?: number;
+  json?: boolean;
+  wait?: boolean;
+}
+
 export function buildProgram(cli: CliContext, result: { code: number }): Command {
   const program = new Command('sluice')
     .description('Crash-safe, rate-limited bulk downloads from HTTP APIs into SQLite, dispatched through Redis.')
@@ -65,18 +74,19 @@ export function buildProgram(cli: CliContext, result: { code: number }): Command
     return { ...cli, options, log: createLogger(cli.stderr, options.logFormat) };
   };
   /**
-   * The action of a command. A missing ledger is refused before anything is opened, except by
-   * the commands that say otherwise: `creates` (`run`, `crawl create`, the only ones that make a
-   * ledger) and `checks` (`work`, whose `--wait` waits for one).
+   * The action of a command. Only commands that say so (`run`, `crawl create`) may create the
+   * ledger; every other one refuses a missing ledger before opening anything, unless its
+   * arguments say it waits for one (`work --wait`).
    */
   const act =
     <A extends unknown[]>(
       fn: (ctx: CommandContext, ...args: A) => Promise<number>,
-      options: { ledger?: 'must-exist' | 'creates' | 'checks' } = {},
+      options: { createsLedger?: boolean; waitsForLedger?: (...args: A) => boolean } = {},
     ) =>
     async (...args: A) => {
       const ctx = context();
-      if ((options.ledger ?? 'must-exist') === 'must-exist') assertLedgerExists(ctx.options.db);
+      const mayLackLedger = options.createsLedger === true || options.waitsForLedger?.(...args) === true;
+      if (!mayLackLedger) assertLedgerExists(ctx.options.db);
       result.code = await fn(ctx, ...args);
     };
 
@@ -92,7 +102,7 @@ export function buildProgram(cli: CliContext, result: { code: number }): Command
       act(
         (ctx, spec: string, o: { progress: boolean; concurrency?: number; json?: boolean }) =>
           runCommand(spec, { progress: o.progress, concurrency: o.concurrency, json: o.json ?? false }, ctx),
-        { ledger: 'creates' },
+        { createsLedger: true },
       ),
     );
 
@@ -103,7 +113,7 @@ export function buildProgram(cli: CliContext, result: { code: number }): Command
     .argument('<spec>', 'crawl spec file (.json, .yaml)')
     .option('--json', 'print {id, name, total, created} as JSON')
     .action(
-      act((ctx, spec: string, o: { json?: boolean }) => crawlCreateCommand(spec, { json: o.json ?? false }, ctx), { ledger: 'creates' }),
+      act((ctx, spec: string, o: { json?: boolean }) => crawlCreateCommand(spec, { json: o.json ?? false }, ctx), { createsLedger: true }),
     );
   crawl
     .command('list')
@@ -143,13 +153,11 @@ export function buildProgram(cli: CliContext, result: { code: number }): Command
     )
     .action(
       act(
-        (ctx, ref: string, o: { progress: boolean; produce: boolean; concurrency?: number; json?: boolean; wait?: boolean }) => {
+        (ctx, ref: string, o: WorkFlags) => {
           const options = { progress: o.progress, produce: o.produce, concurrency: o.concurrency, json: o.json ?? false };
-          if (o.wait) return waitingWorkCommand(ref, options, ctx);
-          assertLedgerExists(ctx.options.db);
-          return workCommand(ref, options, ctx);
+          return o.wait ? waitingWorkCommand(ref, options, ctx) : workCommand(ref, options, ctx);
         },
-        { ledger: 'checks' },
+        { waitsForLedger: (_ref, o) => o.wait === true },
       ),
     );
 
