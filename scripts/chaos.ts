@@ -89,7 +89,7 @@ async function main(): Promise<number> {
     const created = await runCli([...flags, 'crawl', 'create', writeSpec(dir, o, mock.url), '--json']);
     if (created.code !== 0) throw new Error(`sluice crawl create exited ${created.code}: ${created.stderr.trim()}`);
     const crawlId = (JSON.parse(created.stdout) as { id: number }).id;
-    store = openStore(join(dir, 'sluice.db'));
+    store = await openStore(join(dir, 'sluice.db'));
     run = new ChaosRun(o, dir, flags, store, crawlId, mock, redis, planEvents(o));
     for (let slot = 0; slot < o.workers; slot++) run.startWorker(slot);
     run.startProducer();
@@ -98,8 +98,8 @@ async function main(): Promise<number> {
     run.counts.wallMs = Date.now() - run.started;
     run.counts.duplicateFetches = mock.duplicateKeys();
     run.counts.requests = mock.stats().requests;
-    run.recovery.stop();
-    const ledger = verifyLedger(store, crawlId, run.recovery.pendingPositions());
+    await run.recovery.stop();
+    const ledger = await verifyLedger(store, crawlId, run.recovery.pendingPositions());
     const recoveries = run.recovery.results(ledger.fetchedAt);
     const figures = buildFigures(o, ledger, run.counts, recoveries);
     const seconds = (ms: number | null) => (ms === null ? 'never' : (ms / 1000).toFixed(1));
@@ -114,10 +114,10 @@ async function main(): Promise<number> {
     pass = figures.pass;
     return pass ? 0 : 1;
   } finally {
-    run?.recovery.stop();
+    await run?.recovery.stop().catch(() => {});
     process.off('SIGINT', interrupt);
     for (const proc of run?.all ?? []) if (proc.exit === null) await killByPid(proc);
-    store?.close();
+    await store?.close();
     await mock?.close();
     await redis.stop();
     if (pass && !o.keep) rmSync(dir, { recursive: true, force: true });

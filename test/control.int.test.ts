@@ -48,7 +48,7 @@ describe('pause, resume, failures', () => {
     await withTempDir((dir) =>
       withRedisPrefix('retryfailed', ({ url, prefix }) =>
         withMockApi({ outcomes: { '000005': [404], '000007': [500] } }, async (mock) => {
-          const engine = testEngine(dir, url, prefix);
+          const engine = await testEngine(dir, url, prefix);
           const flags = cliFlags(dir, url, prefix);
           try {
             const spec = checkedSpec(colourSpec(mock.url, 50, { retry: { attempts: 2, baseDelayMs: 1, maxDelayMs: 5 } }), 't');
@@ -69,9 +69,9 @@ describe('pause, resume, failures', () => {
             expect(JSON.parse(retried.stdout)).toEqual({ name: 'colours', retried: 2 });
             const second = await work(engine, crawl.row.id);
             expect(second).toMatchObject({ done: 50, failed: 0, complete: true });
-            expect(engine.store.ledger.recount(crawl.row.id)).toEqual({ done: 50, failed: 0 });
+            expect(await engine.store.ledger.recount(crawl.row.id)).toEqual({ done: 50, failed: 0 });
           } finally {
-            engine.close();
+            await engine.close();
           }
         }),
       ),

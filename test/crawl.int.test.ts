@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { checkedSpec, run } from '@sluice/engine';
-import { runCli, withMockApi, withRedisPrefix, withTempDir } from '@sluice/testkit';
+import { runCli, toArray, withMockApi, withRedisPrefix, withTempDir } from '@sluice/testkit';
 import { cliFlags, colourSpec, testEngine } from './helpers';
 
 describe('one crawl end to end', () => {
@@ -9,19 +9,19 @@ describe('one crawl end to end', () => {
     await withTempDir((dir) =>
       withRedisPrefix('crawl10k', ({ url, prefix }) =>
         withMockApi({}, async (mock) => {
-          const engine = testEngine(dir, url, prefix);
+          const engine = await testEngine(dir, url, prefix);
           try {
             const summary = await run(engine, checkedSpec(colourSpec(mock.url, 10_000), 'test'), dir);
             expect(summary).toMatchObject({ complete: true, done: 10_000, failed: 0 });
-            expect(engine.store.ledger.recount(summary.crawlId)).toEqual({ done: 10_000, failed: 0 });
+            expect(await engine.store.ledger.recount(summary.crawlId)).toEqual({ done: 10_000, failed: 0 });
             let rows = 0;
-            for (const row of engine.store.ledger.iterateResults(summary.crawlId)) {
+            for await (const row of engine.store.ledger.iterateResults(summary.crawlId)) {
               expect(JSON.parse(row.body).hex.clean).toBe(row.key);
               rows++;
             }
             expect(rows).toBe(10_000);
           } finally {
-            engine.close();
+            await engine.close();
           }
 
           const flags = cliFlags(dir, url, prefix);
@@ -77,7 +77,7 @@ describe('one crawl end to end', () => {
       withRedisPrefix('symbols', ({ url, prefix }) =>
         withMockApi({}, async (mock) => {
           writeFileSync(join(dir, 'symbols.txt'), '# watch list\nIBM\n\nAAPL\nMSFT\n  IBM  \n# again\nAAPL\nTSLA\r\n\n');
-          const engine = testEngine(dir, url, prefix);
+          const engine = await testEngine(dir, url, prefix);
           try {
             const spec = checkedSpec(
               {
@@ -91,7 +91,7 @@ describe('one crawl end to end', () => {
             process.env.SLUICE_TEST_AV_KEY = 'demo-key';
             const summary = await run(engine, spec, dir);
             expect(summary).toMatchObject({ total: 4, done: 4, failed: 0 });
-            const keys = [...engine.store.ledger.iterateResults(summary.crawlId)].map((r) => [r.position, r.key]);
+            const keys = (await toArray(engine.store.ledger.iterateResults(summary.crawlId))).map((r) => [r.position, r.key]);
             expect(keys).toEqual([
               [0, 'IBM'],
               [1, 'AAPL'],
@@ -101,7 +101,7 @@ describe('one crawl end to end', () => {
             expect(mock.stats().requests).toBe(4);
           } finally {
             delete process.env.SLUICE_TEST_AV_KEY;
-            engine.close();
+            await engine.close();
           }
         }),
       ),

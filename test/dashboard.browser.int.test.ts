@@ -48,7 +48,7 @@ describe('the dashboard page in a real browser', () => {
             writeFileSync(specPath, JSON.stringify(spec));
             const runner: ChildProcess = spawnCli([...cliFlags(dir, url, prefix), 'run', specPath, '--no-progress']);
             const finished = collect(runner);
-            const engine = testEngine(dir, url, prefix);
+            const engine = await testEngine(dir, url, prefix);
             let dashboard: Dashboard | null = null;
             let browser: Browser | null = null;
             try {
@@ -74,10 +74,10 @@ describe('the dashboard page in a real browser', () => {
 
               await page.locator('[data-crawl="colours"] [data-action="pause"]').click();
               await waitFor(async () => (await shown(page, 'state')) === 'paused', { what: 'the page to show the crawl paused' });
-              expect(engine.store.crawls.find('colours')?.paused).toBe(true);
+              expect((await engine.store.crawls.find('colours'))?.paused).toBe(true);
               const stable = await mockStandsStill(() => mock.stats().requests);
               const pausedDone = Number(await shown(page, 'done'));
-              await waitFor(async () => Number(await shown(page, 'done')) === engine.store.ledger.progress(1).done, {
+              await waitFor(async () => Number(await shown(page, 'done')) === (await engine.store.ledger.progress(1)).done, {
                 what: 'the page to show the ledger count',
               });
               expect(await page.locator('[data-crawl="colours"] [data-action="resume"]').isEnabled()).toBe(true);
@@ -110,7 +110,7 @@ describe('the dashboard page in a real browser', () => {
             } finally {
               await browser?.close();
               await dashboard?.close();
-              engine.close();
+              await engine.close();
               if (runner.exitCode === null && runner.signalCode === null) runner.kill('SIGKILL');
               await finished;
             }

@@ -165,7 +165,7 @@ describe('sluice dashboard', () => {
           writeFileSync(specPath, JSON.stringify(colourSpec(mock.url, total, { limits: { concurrency: 4 } })));
           const runner: ChildProcess = spawnCli([...cliFlags(dir, url, prefix), 'run', specPath, '--json', '--no-progress']);
           const finished = collect(runner);
-          const engine: Engine = testEngine(dir, url, prefix);
+          const engine: Engine = await testEngine(dir, url, prefix);
           let dashboard: Dashboard | null = null;
           try {
             dashboard = await startDashboard({ engine, port: 0 });
@@ -217,7 +217,7 @@ describe('sluice dashboard', () => {
             expect((await get('api/crawls/nope')).status).toBe(404);
             const paused = await fetch(`${base}api/crawls/colours/pause`, { method: 'POST' });
             expect(paused.status).toBe(200);
-            expect(engine.store.crawls.find('colours')?.paused).toBe(true);
+            expect((await engine.store.crawls.find('colours'))?.paused).toBe(true);
             let stable = -1;
             await waitFor(
               async () => {
@@ -235,7 +235,7 @@ describe('sluice dashboard', () => {
             const [expected] = await status(engine);
             expect((api.body as CrawlStatus[]).map(steady)).toEqual([steady(expected as CrawlStatus)]);
             expect((api.body as CrawlStatus[])[0]).toMatchObject({ state: 'paused', health: 'idle' });
-            const p = engine.store.ledger.progress(expected?.id ?? 0);
+            const p = await engine.store.ledger.progress(expected?.id ?? 0);
             expect(expected).toMatchObject({ done: p.done, failed: p.failed, total, pending: total - p.done - p.failed });
             const one = await get('api/crawls/colours');
             expect(steady(one.body as CrawlStatus)).toEqual(steady(expected as CrawlStatus));
@@ -255,11 +255,11 @@ describe('sluice dashboard', () => {
               headers: { origin: 'https://evil.example' },
             });
             expect(crossSite.status).toBe(403);
-            expect(engine.store.crawls.find('colours')?.paused).toBe(true);
+            expect((await engine.store.crawls.find('colours'))?.paused).toBe(true);
 
             const resumed = await fetch(`${base}api/crawls/colours/resume`, { method: 'POST' });
             expect(resumed.status).toBe(200);
-            expect(engine.store.crawls.find('colours')?.paused).toBe(false);
+            expect((await engine.store.crawls.find('colours'))?.paused).toBe(false);
             const result = await finished;
             expect(result.code).toBe(1);
             expect(JSON.parse(result.stdout)).toMatchObject({ done: total - 1, failed: 1, complete: true });
@@ -271,10 +271,10 @@ describe('sluice dashboard', () => {
             expect(value(last, 'sluice_queue_depth', { crawl: 'colours', state: 'waiting' })).toBe(0);
             const retried = await fetch(`${base}api/crawls/colours/retry-failed`, { method: 'POST' });
             expect(await retried.json()).toEqual({ name: 'colours', retried: 1 });
-            expect(engine.store.ledger.progress(expected?.id ?? 0).failed).toBe(0);
+            expect((await engine.store.ledger.progress(expected?.id ?? 0)).failed).toBe(0);
           } finally {
             await dashboard?.close();
-            engine.close();
+            await engine.close();
             if (runner.exitCode === null && runner.signalCode === null) runner.kill('SIGKILL');
             await finished;
           }
@@ -286,7 +286,7 @@ describe('sluice dashboard', () => {
   test('with a token, every request without it gets 401', async () => {
     await withTempDir((dir) =>
       withRedisPrefix('dashtoken', async ({ url, prefix }) => {
-        const engine = testEngine(dir, url, prefix);
+        const engine = await testEngine(dir, url, prefix);
         const token = 'test-token-0123456789abcdef';
         const dashboard = await startDashboard({ engine, port: 0, token });
         try {
@@ -316,7 +316,7 @@ describe('sluice dashboard', () => {
           events.abort();
         } finally {
           await dashboard.close();
-          engine.close();
+          await engine.close();
         }
       }),
     );
@@ -327,7 +327,7 @@ describe('sluice dashboard', () => {
       withRedisPrefix('dashcli', async ({ url, prefix }) => {
         const flags = cliFlags(dir, url, prefix);
         // Only `run` and `crawl create` make a ledger; the dashboard serves an existing one.
-        openStore(join(dir, 'sluice.db')).close();
+        await (await openStore(join(dir, 'sluice.db'))).close();
         const refused = await runCli([...flags, 'dashboard', '--host', '0.0.0.0', '--port', '0'], { env: { SLUICE_DASHBOARD_TOKEN: '' } });
         expect(refused.code).toBe(2);
         expect(refused.stderr).toContain('SLUICE_DASHBOARD_TOKEN');
@@ -358,7 +358,7 @@ describe('sluice dashboard', () => {
   test('a host name other than loopback is refused when bound to loopback (DNS rebinding)', async () => {
     await withTempDir((dir) =>
       withRedisPrefix('dashhost', async ({ url, prefix }) => {
-        const engine = testEngine(dir, url, prefix);
+        const engine = await testEngine(dir, url, prefix);
         const dashboard = await startDashboard({ engine, port: 0 });
         try {
           const port = new URL(dashboard.url).port;
@@ -376,7 +376,7 @@ describe('sluice dashboard', () => {
           expect(await statusFor(`localhost:${port}`)).toBe(200);
         } finally {
           await dashboard.close();
-          engine.close();
+          await engine.close();
         }
       }),
     );

@@ -63,9 +63,9 @@ async function seed(engine: Engine, name: string, count: number, dir: string): P
         },
       });
     }
-    engine.store.writeEntries(entries);
+    await engine.store.writeEntries(entries);
   }
-  expect(engine.store.ledger.progress(crawl.row.id)).toEqual({ done: count, failed: 0 });
+  expect(await engine.store.ledger.progress(crawl.row.id)).toEqual({ done: count, failed: 0 });
 }
 
 /** Reads VmHWM (peak resident set) of a live process, in bytes; null once it has exited. */
@@ -134,12 +134,12 @@ describe('export', () => {
   test('exports 1,000,000 rows as CSV and JSONL in constant memory; the CSV round-trips through a real parser', async () => {
     await withTempDir((dir) =>
       withRedisPrefix('export', async ({ url, prefix }) => {
-        const engine = testEngine(dir, url, prefix);
+        const engine = await testEngine(dir, url, prefix);
         try {
           await seed(engine, 'small', SMALL, dir);
           await seed(engine, 'big', BIG, dir);
         } finally {
-          engine.close();
+          await engine.close();
         }
         // The bin rebuilds its bundle when sources are newer; do that now, not while measuring.
         expect((await runCli(['--help'])).code).toBe(0);

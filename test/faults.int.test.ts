@@ -25,34 +25,34 @@ async function withOwnRedis<T>(dir: string, fn: (redis: OwnRedis) => Promise<T>)
   }
 }
 
-function ledgerOf(dir: string, crawlId = 1) {
-  const store = openStore(join(dir, 'sluice.db'));
+async function ledgerOf(dir: string, crawlId = 1) {
+  const store = await openStore(join(dir, 'sluice.db'));
   try {
     const keys = new Set<string>();
     let bad = 0;
-    for (const row of store.ledger.iterateResults(crawlId)) {
+    for await (const row of store.ledger.iterateResults(crawlId)) {
       keys.add(row.key);
       if (JSON.parse(row.body).hex.clean !== row.key) bad++;
     }
     return {
-      counts: store.ledger.recount(crawlId),
-      progress: store.ledger.progress(crawlId),
+      counts: await store.ledger.recount(crawlId),
+      progress: await store.ledger.progress(crawlId),
       unique: keys.size,
       bad,
-      integrity: store.integrityCheck(),
+      integrity: await store.integrityCheck(),
     };
   } finally {
-    store.close();
+    await store.close();
   }
 }
 
-function progressOf(dir: string, crawlId = 1): number {
-  const store = openStore(join(dir, 'sluice.db'));
+async function progressOf(dir: string, crawlId = 1): Promise<number> {
+  const store = await openStore(join(dir, 'sluice.db'));
   try {
-    const p = store.ledger.progress(crawlId);
+    const p = await store.ledger.progress(crawlId);
     return p.done + p.failed;
   } finally {
-    store.close();
+    await store.close();
   }
 }
 
@@ -74,12 +74,12 @@ describe('crash safety (real processes, a redis-server of our own)', () => {
           expect((await runCli([...flags, 'crawl', 'create', specPath])).code).toBe(0);
           const victim = spawnCli([...flags, 'work', 'colours', '--json']);
           const victimDone = collect(victim);
-          await waitFor(() => progressOf(dir) > 1_000, { what: 'the first worker to make progress' });
+          await waitFor(async () => (await progressOf(dir)) > 1_000, { what: 'the first worker to make progress' });
           victim.kill('SIGKILL');
           expect((await victimDone).code).toBeNull();
           const survivor = await runCli([...flags, 'work', 'colours', '--json']);
           expect(survivor.code).toBe(0);
-          const ledger = ledgerOf(dir);
+          const ledger = await ledgerOf(dir);
           expect(ledger.counts).toEqual({ done: TOTAL, failed: 0 });
           expect(ledger.progress).toEqual({ done: TOTAL, failed: 0 });
           expect(ledger.unique).toBe(TOTAL);
@@ -100,15 +100,15 @@ describe('crash safety (real processes, a redis-server of our own)', () => {
           const specPath = writeSpec(dir, mock.url);
           const worker = spawnCli([...flags, 'run', specPath, '--json']);
           const done = collect(worker);
-          await waitFor(() => progressOf(dir) > 1_000, { what: 'progress before the restart' });
+          await waitFor(async () => (await progressOf(dir)) > 1_000, { what: 'progress before the restart' });
           await redis.kill();
-          const atOutage = progressOf(dir);
+          const atOutage = await progressOf(dir);
           await redis.restart();
-          await waitFor(() => progressOf(dir) > atOutage + 500, { timeoutMs: 60_000, what: 'progress after the restart' });
+          await waitFor(async () => (await progressOf(dir)) > atOutage + 500, { timeoutMs: 60_000, what: 'progress after the restart' });
           const result = await done;
           expect(result.code).toBe(0);
           expect(worker.exitCode).toBe(0);
-          const ledger = ledgerOf(dir);
+          const ledger = await ledgerOf(dir);
           expect(ledger.counts).toEqual({ done: TOTAL, failed: 0 });
           expect(ledger.unique).toBe(TOTAL);
         }),
@@ -124,7 +124,7 @@ describe('crash safety (real processes, a redis-server of our own)', () => {
           const specPath = writeSpec(dir, mock.url);
           const worker = spawnCli([...flags, 'run', specPath, '--json']);
           const done = collect(worker);
-          await waitFor(() => progressOf(dir) > 1_500, { what: 'progress before FLUSHALL' });
+          await waitFor(async () => (await progressOf(dir)) > 1_500, { what: 'progress before FLUSHALL' });
           const client = new Redis(redis.url);
           try {
             await client.flushall();
@@ -136,7 +136,7 @@ describe('crash safety (real processes, a redis-server of our own)', () => {
           expect(JSON.parse(resumed.stdout).missing).toBeGreaterThan(0);
           const result = await done;
           expect(result.code).toBe(0);
-          const ledger = ledgerOf(dir);
+          const ledger = await ledgerOf(dir);
           expect(ledger.counts).toEqual({ done: TOTAL, failed: 0 });
           expect(ledger.unique).toBe(TOTAL);
           expect(ledger.integrity).toBe('ok');
@@ -154,7 +154,7 @@ describe('crash safety (real processes, a redis-server of our own)', () => {
           const specPath = writeSpec(dir, mock.url);
           const worker = spawnCli([...flags, 'run', specPath, '--json']);
           const done = collect(worker);
-          await waitFor(() => progressOf(dir) > 500, { what: 'progress before SIGTERM' });
+          await waitFor(async () => (await progressOf(dir)) > 500, { what: 'progress before SIGTERM' });
           const signalledAt = Date.now();
           worker.kill('SIGTERM');
           const stopped = await done;
@@ -165,7 +165,7 @@ describe('crash safety (real processes, a redis-server of our own)', () => {
           expect(JSON.parse(stopped.stdout)).toMatchObject({ complete: false });
           const again = await runCli([...flags, 'run', specPath, '--json']);
           expect(again.code).toBe(0);
-          const ledger = ledgerOf(dir);
+          const ledger = await ledgerOf(dir);
           expect(ledger.counts).toEqual({ done: TOTAL, failed: 0 });
           expect(ledger.unique).toBe(TOTAL);
           expect(mock.stats().requests).toBeLessThanOrEqual(TOTAL + 20);

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { type Engine, openEngine, silentLogger } from '@sluice/engine';
 
 /** An engine on a fresh SQLite file in `dir` and the given Redis prefix. */
-export function testEngine(dir: string, redisUrl: string, prefix: string): Engine {
+export function testEngine(dir: string, redisUrl: string, prefix: string): Promise<Engine> {
   return openEngine({ dbPath: join(dir, 'sluice.db'), redisUrl, prefix, env: process.env, log: silentLogger });
 }
 

@@ -130,11 +130,11 @@ describe('crawl housekeeping', () => {
           expect(busy.stderr).toContain('1 worker(s) online (hostA:4242)');
           expect(busy.stderr).toContain('--force');
 
-          const store = openStore(join(dir, 'sluice.db'));
+          const store = await openStore(join(dir, 'sluice.db'));
           try {
-            expect(store.ledger.recount(1)).toEqual({ done: 30, failed: 0 });
+            expect(await store.ledger.recount(1)).toEqual({ done: 30, failed: 0 });
           } finally {
-            store.close();
+            await store.close();
           }
 
           const deleted = await runCli([...flags, 'crawl', 'delete', 'colours', '--yes', '--force', '--json']);
@@ -150,14 +150,14 @@ describe('crawl housekeeping', () => {
           );
           expect(await crawlKeys(url, prefix, 2)).toEqual(expect.arrayContaining(lasting));
 
-          const after = openStore(join(dir, 'sluice.db'));
+          const after = await openStore(join(dir, 'sluice.db'));
           try {
-            expect(after.crawls.find(1)).toBeUndefined();
-            expect(after.ledger.recount(1)).toEqual({ done: 0, failed: 0 });
-            expect(after.ledger.recount(2)).toEqual({ done: 30, failed: 0 });
-            expect(after.crawls.getCursor(1)).toBe(0);
+            expect(await after.crawls.find(1)).toBeUndefined();
+            expect(await after.ledger.recount(1)).toEqual({ done: 0, failed: 0 });
+            expect(await after.ledger.recount(2)).toEqual({ done: 30, failed: 0 });
+            expect(await after.crawls.getCursor(1)).toBe(0);
           } finally {
-            after.close();
+            await after.close();
           }
           const list = JSON.parse((await runCli([...flags, 'crawl', 'list', '--json'])).stdout) as { name: string }[];
           expect(list.map((c) => c.name)).toEqual(['keep']);
@@ -214,11 +214,11 @@ describe('crawl housekeeping', () => {
       writeFileSync(otherSpec, JSON.stringify({ name: 'other', keys: { list: ['a'] }, request: { url: 'http://127.0.0.1:9/{key}' } }));
       expect((await runCli([...flags, 'crawl', 'create', otherSpec])).code).toBe(0);
       expect((await runCli([...flags, 'run', specPath])).code).toBe(2);
-      const store = openStore(join(dir, 'sluice.db'));
+      const store = await openStore(join(dir, 'sluice.db'));
       try {
-        expect(store.crawls.list().map((c) => c.name)).toEqual(['other']);
+        expect((await store.crawls.list()).map((c) => c.name)).toEqual(['other']);
       } finally {
-        store.close();
+        await store.close();
       }
     });
   });
@@ -226,7 +226,7 @@ describe('crawl housekeeping', () => {
   test('export warns about a --fields path no row has, and --csv-safe defuses formula-like cells', async () => {
     await withTempDir((dir) =>
       withRedisPrefix('hk-export', async ({ url, prefix }) => {
-        const engine = testEngine(dir, url, prefix);
+        const engine = await testEngine(dir, url, prefix);
         try {
           const spec = checkedSpec(
             { name: 'cells', keys: { list: ['=cmd', 'plain'] }, request: { url: 'http://127.0.0.1:9/{key}' } },
@@ -234,7 +234,7 @@ describe('crawl housekeeping', () => {
           );
           const { crawl } = await createCrawl(engine, spec, dir);
           const bodies = [{ name: '=HYPERLINK("http://evil")', n: -3 }, { name: '@SUM(A1)' }];
-          engine.store.writeEntries(
+          await engine.store.writeEntries(
             ['=cmd', 'plain'].map((key, position) => ({
               kind: 'result' as const,
               record: {
@@ -250,7 +250,7 @@ describe('crawl housekeeping', () => {
             })),
           );
         } finally {
-          engine.close();
+          await engine.close();
         }
         const flags = cliFlags(dir, url, prefix);
         const typo = await runCli([...flags, 'export', 'cells', '--format', 'csv', '--fields', 'name,nmae']);

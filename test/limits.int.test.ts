@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { checkedSpec, createCrawl, work } from '@sluice/engine';
 import { limiterWindowKey, openBatchQueue } from '@sluice/queue';
-import { collect, runCli, spawnCli, waitFor, withMockApi, withRedisPrefix, withTempDir } from '@sluice/testkit';
+import { collect, runCli, spawnCli, toArray, waitFor, withMockApi, withRedisPrefix, withTempDir } from '@sluice/testkit';
 import { Redis } from 'ioredis';
 import { cliFlags, colourSpec, testEngine } from './helpers';
 
@@ -54,7 +54,7 @@ describe('rate limits and throttling', () => {
     await withTempDir((dir) =>
       withRedisPrefix('perday-lost', ({ url, prefix }) =>
         withMockApi({}, async (mock) => {
-          const engine = testEngine(dir, url, prefix);
+          const engine = await testEngine(dir, url, prefix);
           const redis = new Redis(url);
           try {
             const spec = checkedSpec(colourSpec(mock.url, 10, { limits: { concurrency: 2, perDay: 3 }, queue: { batchSize: 5 } }), 't');
@@ -62,7 +62,7 @@ describe('rate limits and throttling', () => {
             const dayKey = limiterWindowKey(prefix, crawl.row.id, 'perDay');
             const first = new AbortController();
             const running = work(engine, crawl.row.id, { signal: first.signal, progressIntervalMs: 100 });
-            await waitFor(() => engine.store.ledger.progress(crawl.row.id).done >= 3, {
+            await waitFor(async () => (await engine.store.ledger.progress(crawl.row.id)).done >= 3, {
               what: 'the day’s three results',
               timeoutMs: 20_000,
             });
@@ -91,7 +91,7 @@ describe('rate limits and throttling', () => {
             expect(await redis.zcard(dayKey)).toBe(3);
           } finally {
             redis.disconnect();
-            engine.close();
+            await engine.close();
           }
         }),
       ),
@@ -108,7 +108,7 @@ describe('rate limits and throttling', () => {
           const until = header.startsWith('DATE+') ? new Date(Date.now() + Number(header.slice(5)) * 1000) : null;
           const retryAfter = until ? until.toUTCString() : header;
           mock.setOptions({ outcomes: { '000010': [{ status: 429, retryAfter }, 'ok'] } });
-          const engine = testEngine(dir, url, prefix);
+          const engine = await testEngine(dir, url, prefix);
           try {
             const spec = checkedSpec(
               colourSpec(mock.url, 40, {
@@ -127,11 +127,11 @@ describe('rate limits and throttling', () => {
             const throttledAt = log[throttled]?.at as number;
             const pausedUntil = until ? Math.floor(until.getTime() / 1000) * 1000 : throttledAt + 2_000;
             expect(log[throttled + 1]?.at as number).toBeGreaterThanOrEqual(pausedUntil - 5);
-            const row = [...engine.store.ledger.iterateResults(crawl.row.id)].find((r) => r.key === '000010');
+            const row = (await toArray(engine.store.ledger.iterateResults(crawl.row.id))).find((r) => r.key === '000010');
             // attempts: 1 allowed, yet the key succeeded after its 429: the throttle used no attempt.
             expect(row?.attempts).toBe(1);
           } finally {
-            engine.close();
+            await engine.close();
           }
         }),
       ),
@@ -148,7 +148,7 @@ describe('rate limits and throttling', () => {
               '000002': [{ status: 429, retryAfter: '0' }],
             },
           });
-          const engine = testEngine(dir, url, prefix);
+          const engine = await testEngine(dir, url, prefix);
           try {
             const spec = checkedSpec(
               colourSpec(mock.url, 5, { retry: { attempts: 1, baseDelayMs: 1, maxDelayMs: 1, maxThrottles: 4 } }),
@@ -157,13 +157,13 @@ describe('rate limits and throttling', () => {
             const { crawl } = await createCrawl(engine, spec, dir);
             const summary = await work(engine, crawl.row.id);
             expect(summary).toMatchObject({ done: 4, failed: 1 });
-            const failure = engine.store.ledger.listFailures(crawl.row.id)[0];
+            const [failure] = await engine.store.ledger.listFailures(crawl.row.id);
             expect(failure).toMatchObject({ key: '000002', errorClass: 'ThrottledError', attempts: 0 });
             expect(failure?.reason).toContain('throttled 5 times in a row');
             expect(mock.requestsForKey('000002')).toBe(5);
             expect(mock.requestsForKey('000001')).toBe(4);
           } finally {
-            engine.close();
+            await engine.close();
           }
         }),
       ),
@@ -188,7 +188,7 @@ describe('rate limits and throttling', () => {
               ],
             },
           });
-          const engine = testEngine(dir, url, prefix);
+          const engine = await testEngine(dir, url, prefix);
           process.env.SLUICE_TEST_AV = 'k';
           try {
             const spec = checkedSpec(
@@ -210,12 +210,12 @@ describe('rate limits and throttling', () => {
             const summary = await work(engine, crawl.row.id);
             expect(summary).toMatchObject({ done: 2, failed: 1 });
             expect(mock.requestsForKey('IBM')).toBe(2);
-            const failure = engine.store.ledger.listFailures(crawl.row.id)[0];
+            const [failure] = await engine.store.ledger.listFailures(crawl.row.id);
             expect(failure).toMatchObject({ key: 'BADSYM', errorClass: 'PermanentError', attempts: 1 });
             expect(failure?.reason).toContain('Error Message');
           } finally {
             delete process.env.SLUICE_TEST_AV;
-            engine.close();
+            await engine.close();
           }
         }),
       ),
@@ -228,7 +228,7 @@ describe('rate limits and throttling', () => {
         withMockApi(
           { outcomes: { '000001': [404], '000002': [500, 502, 'ok'], '000003': ['reset', 'reset', 'reset', 'reset'] } },
           async (mock) => {
-            const engine = testEngine(dir, url, prefix);
+            const engine = await testEngine(dir, url, prefix);
             try {
               const spec = checkedSpec(colourSpec(mock.url, 6, { retry: { attempts: 3, baseDelayMs: 1, maxDelayMs: 5 } }), 't');
               const { crawl } = await createCrawl(engine, spec, dir);
@@ -237,16 +237,16 @@ describe('rate limits and throttling', () => {
               expect(mock.requestsForKey('000001')).toBe(1);
               expect(mock.requestsForKey('000002')).toBe(3);
               expect(mock.requestsForKey('000003')).toBe(3);
-              const failures = engine.store.ledger.listFailures(crawl.row.id);
+              const failures = await engine.store.ledger.listFailures(crawl.row.id);
               expect(failures.map((f) => [f.key, f.errorClass, f.attempts])).toEqual([
                 ['000001', 'PermanentError', 1],
                 ['000003', 'TransientError', 3],
               ]);
-              const ok = [...engine.store.ledger.iterateResults(crawl.row.id)].find((r) => r.key === '000002');
+              const ok = (await toArray(engine.store.ledger.iterateResults(crawl.row.id))).find((r) => r.key === '000002');
               expect(ok?.attempts).toBe(3);
               expect(hex(2)).toBe('000002');
             } finally {
-              engine.close();
+              await engine.close();
             }
           },
         ),
@@ -260,7 +260,7 @@ describe('outages and free-tier quotas', () => {
     await withTempDir((dir) =>
       withRedisPrefix('storm', ({ url, prefix }) =>
         withMockApi({ latencyMs: 2 }, async (mock) => {
-          const engine = testEngine(dir, url, prefix);
+          const engine = await testEngine(dir, url, prefix);
           try {
             const spec = checkedSpec(
               colourSpec(mock.url, 2_000, { limits: { concurrency: 20 }, retry: { attempts: 3, baseDelayMs: 5, maxDelayMs: 50 } }),
@@ -268,7 +268,7 @@ describe('outages and free-tier quotas', () => {
             );
             const { crawl } = await createCrawl(engine, spec, dir);
             const running = work(engine, crawl.row.id);
-            await waitFor(() => engine.store.ledger.progress(crawl.row.id).done > 300, { what: 'progress before the storm' });
+            await waitFor(async () => (await engine.store.ledger.progress(crawl.row.id)).done > 300, { what: 'progress before the storm' });
             mock.startStorm({ status: 503, durationMs: 4_000 });
             await waitFor(() => mock.stats().stormed > 100, { what: 'the storm to bite' });
             const summary = await running;
@@ -276,7 +276,7 @@ describe('outages and free-tier quotas', () => {
             // The breaker kept keys from hammering the API: far fewer failed requests than keys × attempts.
             expect(mock.stats().stormed).toBeLessThan(2_000);
           } finally {
-            engine.close();
+            await engine.close();
           }
         }),
       ),
@@ -287,7 +287,7 @@ describe('outages and free-tier quotas', () => {
     await withTempDir((dir) =>
       withRedisPrefix('avquota', ({ url, prefix }) =>
         withMockApi({ quota: { limit: 5, windowMs: 1_000, mode: 'body' } }, async (mock) => {
-          const engine = testEngine(dir, url, prefix);
+          const engine = await testEngine(dir, url, prefix);
           process.env.SLUICE_TEST_AV = 'k';
           try {
             const spec = checkedSpec(
@@ -306,11 +306,11 @@ describe('outages and free-tier quotas', () => {
             const summary = await work(engine, crawl.row.id);
             expect(summary).toMatchObject({ done: 8, failed: 0 });
             expect(mock.stats().throttled).toBeGreaterThan(0);
-            const attempts = [...engine.store.ledger.iterateResults(crawl.row.id)].map((r) => r.attempts);
+            const attempts = (await toArray(engine.store.ledger.iterateResults(crawl.row.id))).map((r) => r.attempts);
             expect(attempts.every((a) => a === 1)).toBe(true);
           } finally {
             delete process.env.SLUICE_TEST_AV;
-            engine.close();
+            await engine.close();
           }
         }),
       ),

@@ -25,18 +25,18 @@ describe('several worker processes', () => {
           for (const s of summaries) expect(s.finishedHere).toBeGreaterThan(0);
           expect(summaries[0].finishedHere + summaries[1].finishedHere).toBe(10_000);
 
-          const store = openStore(join(dir, 'sluice.db'));
+          const store = await openStore(join(dir, 'sluice.db'));
           try {
-            expect(store.ledger.recount(Number(id))).toEqual({ done: 10_000, failed: 0 });
-            expect(store.ledger.progress(Number(id))).toEqual({ done: 10_000, failed: 0 });
+            expect(await store.ledger.recount(Number(id))).toEqual({ done: 10_000, failed: 0 });
+            expect(await store.ledger.progress(Number(id))).toEqual({ done: 10_000, failed: 0 });
             const keys = new Set<string>();
-            for (const row of store.ledger.iterateResults(Number(id))) {
+            for await (const row of store.ledger.iterateResults(Number(id))) {
               expect(JSON.parse(row.body).hex.clean).toBe(row.key);
               keys.add(row.key);
             }
             expect(keys.size).toBe(10_000);
           } finally {
-            store.close();
+            await store.close();
           }
         }),
       ),

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { checkedSpec, createCrawl, type Engine, listFailed, openEngine, silentLogger, status, work } from '@sluice/engine';
-import { REPO_ROOT, waitFor, withMockApi, withRedisPrefix, withTempDir } from '@sluice/testkit';
+import { REPO_ROOT, toArray, waitFor, withMockApi, withRedisPrefix, withTempDir } from '@sluice/testkit';
 import { downloadColours } from './examples/library';
 
 /**
@@ -27,7 +27,7 @@ function example(file: string, patch: Json): Json {
 }
 
 /** An engine whose environment holds the Alpha Vantage key the preset's template asks for. */
-function avEngine(dir: string, redisUrl: string, prefix: string): Engine {
+function avEngine(dir: string, redisUrl: string, prefix: string): Promise<Engine> {
   return openEngine({
     dbPath: join(dir, 'sluice.db'),
     redisUrl,
@@ -37,14 +37,15 @@ function avEngine(dir: string, redisUrl: string, prefix: string): Engine {
   });
 }
 
-const resultKeys = (engine: Engine, crawlId: number) => [...engine.store.ledger.iterateResults(crawlId)].map((r) => r.key);
+const resultKeys = async (engine: Engine, crawlId: number) =>
+  (await toArray(engine.store.ledger.iterateResults(crawlId))).map((r) => r.key);
 
 describe('alphavantage preset (examples/alphavantage-overview.json)', () => {
   test('throttle bodies pause the crawl; every symbol still succeeds and no attempt is used', async () => {
     await withTempDir((dir) =>
       withRedisPrefix('av-throttle', ({ url, prefix }) =>
         withMockApi({ quota: { limit: 2, windowMs: 1_000, mode: 'body' } }, async (mock) => {
-          const engine = avEngine(dir, url, prefix);
+          const engine = await avEngine(dir, url, prefix);
           try {
             const spec = checkedSpec(
               example('alphavantage-overview.json', {
@@ -58,12 +59,12 @@ describe('alphavantage preset (examples/alphavantage-overview.json)', () => {
             const summary = await work(engine, crawl.row.id);
             expect(summary).toMatchObject({ total: 5, done: 5, failed: 0, complete: true });
             expect(mock.stats().throttled).toBeGreaterThan(0);
-            const rows = [...engine.store.ledger.iterateResults(crawl.row.id)];
+            const rows = await toArray(engine.store.ledger.iterateResults(crawl.row.id));
             expect(rows.map((r) => r.key)).toEqual(['IBM', 'AAPL', 'MSFT', 'GOOGL', 'AMZN']);
             expect(rows.every((r) => r.attempts === 1)).toBe(true);
             expect(rows.every((r) => (JSON.parse(r.body) as { Symbol: string }).Symbol === r.key)).toBe(true);
           } finally {
-            engine.close();
+            await engine.close();
           }
         }),
       ),
@@ -74,7 +75,7 @@ describe('alphavantage preset (examples/alphavantage-overview.json)', () => {
     await withTempDir((dir) =>
       withRedisPrefix('av-invalid', ({ url, prefix }) =>
         withMockApi({ invalidSymbols: ['GOOGL'] }, async (mock) => {
-          const engine = avEngine(dir, url, prefix);
+          const engine = await avEngine(dir, url, prefix);
           try {
             const spec = checkedSpec(
               example('alphavantage-overview.json', { request: { baseUrl: `${mock.url}/query` }, limits: { perMinute: 0, perDay: 0 } }),
@@ -83,14 +84,14 @@ describe('alphavantage preset (examples/alphavantage-overview.json)', () => {
             const { crawl } = await createCrawl(engine, spec, EXAMPLES);
             const summary = await work(engine, crawl.row.id);
             expect(summary).toMatchObject({ done: 4, failed: 1 });
-            const { failures } = listFailed(engine, crawl.row.id);
+            const { failures } = await listFailed(engine, crawl.row.id);
             expect(failures).toHaveLength(1);
             expect(failures[0]).toMatchObject({ key: 'GOOGL', errorClass: 'PermanentError', attempts: 1 });
             expect(failures[0]?.reason).toContain('Error Message');
             expect(failures[0]?.reason).not.toContain('demo-key');
             expect(mock.requestsForKey('GOOGL')).toBe(1);
           } finally {
-            engine.close();
+            await engine.close();
           }
         }),
       ),
@@ -101,7 +102,7 @@ describe('alphavantage preset (examples/alphavantage-overview.json)', () => {
     await withTempDir((dir) =>
       withRedisPrefix('av-perday', ({ url, prefix }) =>
         withMockApi({}, async (mock) => {
-          const engine = avEngine(dir, url, prefix);
+          const engine = await avEngine(dir, url, prefix);
           const stop = new AbortController();
           try {
             // perMinute 5 as in the example; a day is too long to wait for, so only its cap is checked.
@@ -111,11 +112,14 @@ describe('alphavantage preset (examples/alphavantage-overview.json)', () => {
             );
             const { crawl } = await createCrawl(engine, spec, EXAMPLES);
             const running = work(engine, crawl.row.id, { signal: stop.signal, progressIntervalMs: 100 });
-            await waitFor(() => engine.store.ledger.progress(crawl.row.id).done >= 3, { what: 'three results', timeoutMs: 20_000 });
+            await waitFor(async () => (await engine.store.ledger.progress(crawl.row.id)).done >= 3, {
+              what: 'three results',
+              timeoutMs: 20_000,
+            });
             // Time for a fourth request to slip through if the budget leaked.
             await new Promise((r) => setTimeout(r, 2_000));
             expect(mock.stats().requests).toBe(3);
-            expect(engine.store.ledger.progress(crawl.row.id)).toEqual({ done: 3, failed: 0 });
+            expect(await engine.store.ledger.progress(crawl.row.id)).toEqual({ done: 3, failed: 0 });
             stop.abort();
             const summary = await running;
             expect(summary).toMatchObject({ done: 3, failed: 0, complete: false });
@@ -124,7 +128,7 @@ describe('alphavantage preset (examples/alphavantage-overview.json)', () => {
             expect(mock.stats().requests).toBe(3);
           } finally {
             stop.abort();
-            engine.close();
+            await engine.close();
           }
         }),
       ),
@@ -135,7 +139,7 @@ describe('alphavantage preset (examples/alphavantage-overview.json)', () => {
     await withTempDir((dir) =>
       withRedisPrefix('av-universe', ({ url, prefix }) =>
         withMockApi({}, async (mock) => {
-          const engine = avEngine(dir, url, prefix);
+          const engine = await avEngine(dir, url, prefix);
           try {
             const spec = checkedSpec(
               example('av-universe.json', { request: { baseUrl: `${mock.url}/query` }, limits: { perMinute: 0, perDay: 0 } }),
@@ -145,9 +149,9 @@ describe('alphavantage preset (examples/alphavantage-overview.json)', () => {
             expect(crawl.row.total).toBe(5);
             const summary = await work(engine, crawl.row.id);
             expect(summary).toMatchObject({ done: 5, failed: 0 });
-            expect(resultKeys(engine, crawl.row.id)).toEqual(['A', 'AA', 'AAPL', 'IBM', 'MSFT']);
+            expect(await resultKeys(engine, crawl.row.id)).toEqual(['A', 'AA', 'AAPL', 'IBM', 'MSFT']);
           } finally {
-            engine.close();
+            await engine.close();
           }
         }),
       ),
@@ -164,7 +168,7 @@ describe('colors preset (examples/colors-all.json)', () => {
           const black = await (await fetch(`${mock.url}/id?hex=nothex`)).text();
           expect(JSON.parse(black).hex.clean).toBe('000000');
           mock.setOptions({ outcomes: { '00FF00': [{ status: 200, body: black }] } });
-          const engine = openEngine({ dbPath: join(dir, 'sluice.db'), redisUrl: url, prefix, env: process.env, log: silentLogger });
+          const engine = await openEngine({ dbPath: join(dir, 'sluice.db'), redisUrl: url, prefix, env: process.env, log: silentLogger });
           try {
             const spec = checkedSpec(
               example('colors-all.json', {
@@ -178,13 +182,13 @@ describe('colors preset (examples/colors-all.json)', () => {
             const { crawl } = await createCrawl(engine, spec, dir);
             const summary = await work(engine, crawl.row.id);
             expect(summary).toMatchObject({ done: 3, failed: 1 });
-            expect(resultKeys(engine, crawl.row.id)).toEqual(['FF0000', '0000FF', 'ABCDEF']);
-            const [failure] = listFailed(engine, crawl.row.id).failures;
+            expect(await resultKeys(engine, crawl.row.id)).toEqual(['FF0000', '0000FF', 'ABCDEF']);
+            const [failure] = (await listFailed(engine, crawl.row.id)).failures;
             expect(failure).toMatchObject({ key: '00FF00', errorClass: 'PermanentError' });
             expect(failure?.reason).toContain('hex.clean');
             expect(mock.requestsForKey('00FF00')).toBe(1);
           } finally {
-            engine.close();
+            await engine.close();
           }
         }),
       ),
@@ -213,7 +217,7 @@ describe('generic preset (examples/generic-json.json and the library example)', 
               FF00FF: [{ status: 200, body: JSON.stringify(good) }],
             },
           });
-          const engine = openEngine({ dbPath: join(dir, 'sluice.db'), redisUrl: url, prefix, env: process.env, log: silentLogger });
+          const engine = await openEngine({ dbPath: join(dir, 'sluice.db'), redisUrl: url, prefix, env: process.env, log: silentLogger });
           try {
             const spec = checkedSpec(
               example('generic-json.json', { request: { baseUrl: `${mock.url}/id` }, limits: { perSecond: 0 } }),
@@ -222,8 +226,8 @@ describe('generic preset (examples/generic-json.json and the library example)', 
             const { crawl } = await createCrawl(engine, spec, dir);
             const summary = await work(engine, crawl.row.id);
             expect(summary).toMatchObject({ done: 4, failed: 2 });
-            expect(resultKeys(engine, crawl.row.id)).toEqual(['FF0000', '00FF00', '0000FF', '00FFFF']);
-            const { failures } = listFailed(engine, crawl.row.id);
+            expect(await resultKeys(engine, crawl.row.id)).toEqual(['FF0000', '00FF00', '0000FF', '00FFFF']);
+            const { failures } = await listFailed(engine, crawl.row.id);
             expect(failures.map((f) => [f.key, f.errorClass])).toEqual([
               ['FFFF00', 'PermanentError'],
               ['FF00FF', 'PermanentError'],
@@ -231,7 +235,7 @@ describe('generic preset (examples/generic-json.json and the library example)', 
             expect(failures[0]?.reason).toContain('name.value');
             expect(failures[1]?.reason).toContain('hex.clean');
           } finally {
-            engine.close();
+            await engine.close();
           }
         }),
       ),
@@ -245,10 +249,10 @@ describe('generic preset (examples/generic-json.json and the library example)', 
           const dbPath = join(dir, 'library.db');
           const summary = await downloadColours({ dbPath, redisUrl: url, prefix, baseUrl: `${mock.url}/id` });
           expect(summary).toMatchObject({ total: 6, done: 3, failed: 3, complete: true, created: true });
-          const engine = openEngine({ dbPath, redisUrl: url, prefix, env: process.env, log: silentLogger });
+          const engine = await openEngine({ dbPath, redisUrl: url, prefix, env: process.env, log: silentLogger });
           try {
-            expect(resultKeys(engine, summary.crawlId)).toEqual(['FF0000', 'FFFF00', 'FF00FF']);
-            const { failures } = listFailed(engine, summary.crawlId);
+            expect(await resultKeys(engine, summary.crawlId)).toEqual(['FF0000', 'FFFF00', 'FF00FF']);
+            const { failures } = await listFailed(engine, summary.crawlId);
             expect(failures.map((f) => [f.key, f.errorClass, f.attempts])).toEqual([
               ['00FF00', 'PermanentError', 1],
               ['0000FF', 'PermanentError', 1],
@@ -256,7 +260,7 @@ describe('generic preset (examples/generic-json.json and the library example)', 
             ]);
             expect(failures[0]?.reason).toContain('has no red');
           } finally {
-            engine.close();
+            await engine.close();
           }
         }),
       ),

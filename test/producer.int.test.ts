@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { checkedSpec, createCrawl, work } from '@sluice/engine';
 import { createRedis, openBatchQueue } from '@sluice/queue';
-import { collect, spawnCli, waitFor, withMockApi, withRedisPrefix, withTempDir } from '@sluice/testkit';
+import { collect, spawnCli, toArray, waitFor, withMockApi, withRedisPrefix, withTempDir } from '@sluice/testkit';
 import { cliFlags, colourSpec, testEngine } from './helpers';
 
 describe('the streaming producer', () => {
@@ -10,7 +10,7 @@ describe('the streaming producer', () => {
     await withTempDir((dir) =>
       withRedisPrefix('highwater', ({ url, prefix }) =>
         withMockApi({ latencyMs: 5 }, async (mock) => {
-          const engine = testEngine(dir, url, prefix);
+          const engine = await testEngine(dir, url, prefix);
           const redis = createRedis(url, 'highwater-probe');
           try {
             const spec = checkedSpec(
@@ -39,7 +39,7 @@ describe('the streaming producer', () => {
             expect(maxWaiting).toBeLessThanOrEqual(6);
           } finally {
             redis.disconnect();
-            engine.close();
+            await engine.close();
           }
         }),
       ),
@@ -50,13 +50,13 @@ describe('the streaming producer', () => {
     await withTempDir((dir) =>
       withRedisPrefix('skipdone', ({ url, prefix }) =>
         withMockApi({}, async (mock) => {
-          const engine = testEngine(dir, url, prefix);
+          const engine = await testEngine(dir, url, prefix);
           try {
             const spec = checkedSpec(colourSpec(mock.url, 500, { queue: { batchSize: 20 } }), 't');
             const { crawl } = await createCrawl(engine, spec, dir);
             // Every third key is already done, as after a crash between commit and ack.
             const done = Array.from({ length: 500 }, (_, p) => p).filter((p) => p % 3 === 0);
-            engine.store.writeEntries(
+            await engine.store.writeEntries(
               done.map((position) => ({
                 kind: 'result' as const,
                 record: {
@@ -78,10 +78,10 @@ describe('the streaming producer', () => {
             }
             expect(mock.stats().requests).toBe(500 - done.length);
             expect(mock.duplicateKeys()).toBe(0);
-            const earlier = [...engine.store.ledger.iterateResults(crawl.row.id)].filter((r) => r.body === '{"earlier":true}');
+            const earlier = (await toArray(engine.store.ledger.iterateResults(crawl.row.id))).filter((r) => r.body === '{"earlier":true}');
             expect(earlier).toHaveLength(done.length);
           } finally {
-            engine.close();
+            await engine.close();
           }
         }),
       ),
@@ -101,7 +101,7 @@ describe('the streaming producer', () => {
             ),
           );
           const flags = cliFlags(dir, url, prefix);
-          const engine = testEngine(dir, url, prefix);
+          const engine = await testEngine(dir, url, prefix);
           try {
             const { crawl } = await createCrawl(
               engine,
@@ -115,14 +115,14 @@ describe('the streaming producer', () => {
             for (let kill = 0; kill < 2; kill++) {
               const producer = spawnCli([...flags, 'enqueue', id]);
               const exited = collect(producer);
-              const before = engine.store.crawls.getCursor(crawl.row.id);
-              await waitFor(() => engine.store.crawls.getCursor(crawl.row.id) >= before + 5, {
+              const before = await engine.store.crawls.getCursor(crawl.row.id);
+              await waitFor(async () => (await engine.store.crawls.getCursor(crawl.row.id)) >= before + 5, {
                 timeoutMs: 60_000,
                 what: 'the producer to advance',
               });
               producer.kill('SIGKILL');
               expect((await exited).code).toBeNull();
-              cursorAtKill = engine.store.crawls.getCursor(crawl.row.id);
+              cursorAtKill = await engine.store.crawls.getCursor(crawl.row.id);
             }
             expect(cursorAtKill).toBeLessThan(crawl.totalBatches);
             // The next producer starts from the saved cursor (after the dead one's lease expires).
@@ -130,11 +130,11 @@ describe('the streaming producer', () => {
             expect(last.code).toBe(0);
             const result = await workerDone;
             expect(result.code).toBe(0);
-            expect(engine.store.ledger.recount(crawl.row.id)).toEqual({ done: total, failed: 0 });
+            expect(await engine.store.ledger.recount(crawl.row.id)).toEqual({ done: total, failed: 0 });
             expect(mock.stats().requests).toBe(total);
             expect(mock.duplicateKeys()).toBe(0);
           } finally {
-            engine.close();
+            await engine.close();
           }
         }),
       ),

@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { openStore } from '@sluice/store';
-import { collect, type MockApiOptions, runCli, spawnCli, withMockApi, withRedisPrefix, withTempDir } from '@sluice/testkit';
+import { collect, type MockApiOptions, runCli, spawnCli, toArray, withMockApi, withRedisPrefix, withTempDir } from '@sluice/testkit';
 import { cliFlags } from './helpers';
 import { trackPeakRss } from './securityHelpers';
 
@@ -56,10 +56,10 @@ describe('hostile response bodies (real CLI worker)', () => {
             expect(peakRss).toBeGreaterThan(0);
             expect(peakRss).toBeLessThan(300 * 1024 * 1024);
 
-            const store = openStore(join(dir, 'sluice.db'));
+            const store = await openStore(join(dir, 'sluice.db'));
             try {
-              const failures = new Map(store.ledger.listFailures(1, 1000).map((f) => [f.key, f]));
-              const results = new Map([...store.ledger.iterateResults(1)].map((r) => [r.key, r]));
+              const failures = new Map((await store.ledger.listFailures(1, 1000)).map((f) => [f.key, f]));
+              const results = new Map((await toArray(store.ledger.iterateResults(1))).map((r) => [r.key, r]));
               for (const [key, step, errorClass, reason] of CASES) {
                 if (errorClass === null) {
                   const row = results.get(key);
@@ -74,7 +74,7 @@ describe('hostile response bodies (real CLI worker)', () => {
               for (const row of results.values()) expect(JSON.parse(row.body).hex.clean).toBe(row.key);
               expect(results.size + failures.size).toBe(CASES.length);
             } finally {
-              store.close();
+              await store.close();
             }
           },
         ),

@@ -41,13 +41,13 @@ function outcomes(canary: string, mockUrl: string): Record<string, unknown[]> {
   return script;
 }
 
-function progressOf(dbPath: string): number {
-  const store = openStore(dbPath);
+async function progressOf(dbPath: string): Promise<number> {
+  const store = await openStore(dbPath);
   try {
-    const p = store.ledger.progress(1);
+    const p = await store.ledger.progress(1);
     return p.done + p.failed;
   } finally {
-    store.close();
+    await store.close();
   }
 }
 
@@ -91,7 +91,7 @@ describe('secrets never leave worker memory', () => {
           expect((await cli([...flags, 'crawl', 'create', specPath])).code).toBe(0);
           const victim = spawnCli([...flags, '--log-format', 'json', 'work', 'canary', '--no-progress'], { env });
           const victimDone = collect(victim);
-          await waitFor(() => progressOf(dbPath) > 400, { timeoutMs: 60_000, what: 'the first worker to make progress' });
+          await waitFor(async () => (await progressOf(dbPath)) > 400, { timeoutMs: 60_000, what: 'the first worker to make progress' });
           victim.kill('SIGKILL');
           outputs.push(await victimDone);
           const survivor = await cli([...flags, '--log-format', 'json', '--verbose', 'run', specPath, '--no-progress', '--json']);
@@ -120,11 +120,11 @@ describe('secrets never leave worker memory', () => {
           expect(echoed).toHaveLength(5);
           for (const f of echoed) expect(f.reason).toContain('apikey=***');
 
-          const store = openStore(dbPath);
+          const store = await openStore(dbPath);
           try {
-            expect(store.ledger.recount(1)).toEqual({ done: TOTAL - 15, failed: 15 });
+            expect(await store.ledger.recount(1)).toEqual({ done: TOTAL - 15, failed: 15 });
           } finally {
-            store.close();
+            await store.close();
           }
 
           const dashboard = await startDashboard({

@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { openStore } from '@sluice/store';
-import { collect, type MockApiOptions, runCli, spawnCli, withMockApi, withRedisPrefix, withTempDir } from '@sluice/testkit';
+import { collect, type MockApiOptions, runCli, spawnCli, toArray, withMockApi, withRedisPrefix, withTempDir } from '@sluice/testkit';
 import { cliFlags } from './helpers';
 import { trackPeakRss } from './securityHelpers';
 
@@ -48,10 +48,10 @@ describe('nesting bombs under the size cap (real CLI worker)', () => {
           expect(out.stderr).not.toContain('\n    at ');
           expect(out.code).toBe(1); // finished, with failures
 
-          const store = openStore(join(dir, 'sluice.db'));
+          const store = await openStore(join(dir, 'sluice.db'));
           try {
-            const failures = store.ledger.listFailures(1, 1000);
-            const results = [...store.ledger.iterateResults(1)];
+            const failures = await store.ledger.listFailures(1, 1000);
+            const results = await toArray(store.ledger.iterateResults(1));
             expect(failures.map((f) => f.key).sort()).toEqual(
               Array.from({ length: TOTAL }, (_, n) => n)
                 .filter(isBomb)
@@ -68,7 +68,7 @@ describe('nesting bombs under the size cap (real CLI worker)', () => {
             expect(results).toHaveLength(TOTAL - failures.length);
             for (const r of results) expect(JSON.parse(r.body).hex.clean).toBe(r.key);
           } finally {
-            store.close();
+            await store.close();
           }
           expect(mock.stats().requests).toBe(TOTAL);
           expect(peakRss).toBeGreaterThan(0);

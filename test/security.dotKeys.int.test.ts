@@ -3,7 +3,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { openStore } from '@sluice/store';
-import { runCli, withRedisPrefix, withTempDir } from '@sluice/testkit';
+import { runCli, toArray, withRedisPrefix, withTempDir } from '@sluice/testkit';
 import { cliFlags } from './helpers';
 
 const DOT_KEYS = ['.', '..', '%2e', '%2E%2e', '.%2e', '%252e', '..%2Fadmin', 'x/../y'];
@@ -37,9 +37,9 @@ describe('keys that would be dot segments in a path placeholder (real CLI)', () 
           expect(out.code).toBe(1); // complete, with failures
           expect(JSON.parse(out.stdout)).toMatchObject({ complete: true });
 
-          const store = openStore(join(dir, 'sluice.db'));
+          const store = await openStore(join(dir, 'sluice.db'));
           try {
-            const failures = store.ledger.listFailures(1, 100);
+            const failures = await store.ledger.listFailures(1, 100);
             expect(failures.map((f) => f.key).sort()).toEqual([...DOT_KEYS].sort());
             for (const f of failures) {
               expect({ key: f.key, errorClass: f.errorClass, attempts: f.attempts, reason: f.reason }).toEqual({
@@ -49,11 +49,11 @@ describe('keys that would be dot segments in a path placeholder (real CLI)', () 
                 reason: 'key holds a dot segment (".", ".." or an encoding such as %2e) that would move the request within the URL path',
               });
             }
-            const results = [...store.ledger.iterateResults(1)];
+            const results = await toArray(store.ledger.iterateResults(1));
             expect(results.map((r) => r.key).sort()).toEqual([...GOOD_KEYS].sort());
             for (const r of results) expect(JSON.parse(r.body).path).toBe(`/api/items/${encodeURIComponent(r.key)}/detail`);
           } finally {
-            store.close();
+            await store.close();
           }
           expect(seen.sort()).toEqual(GOOD_KEYS.map((k) => `/api/items/${encodeURIComponent(k)}/detail`).sort());
         }),

@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { checkedSpec, run } from '@sluice/engine';
-import { withRedisPrefix, withTempDir } from '@sluice/testkit';
+import { toArray, withRedisPrefix, withTempDir } from '@sluice/testkit';
 import { testEngine } from './helpers';
 
 /** Keys that try to move a request elsewhere, break the URL or smuggle headers. */
@@ -81,7 +81,7 @@ describe('hostile keys', () => {
       try {
         await withTempDir((dir) =>
           withRedisPrefix('sec-keys', async ({ url, prefix }) => {
-            const engine = testEngine(dir, url, prefix);
+            const engine = await testEngine(dir, url, prefix);
             try {
               const spec = checkedSpec(
                 {
@@ -96,15 +96,15 @@ describe('hostile keys', () => {
               const summary = await run(engine, spec, dir);
               expect(summary.complete).toBe(true);
               expect(summary.done + summary.failed).toBe(HOSTILE_KEYS.length);
-              const failures = engine.store.ledger.listFailures(summary.crawlId, 1000);
+              const failures = await engine.store.ledger.listFailures(summary.crawlId, 1000);
               for (const failure of failures) {
                 expect(failure.errorClass).toBe('InvalidKeyError');
                 expect(failure.reason).toMatch(/template's origin or path|dot segment|not valid Unicode|valid URL/);
               }
-              const results = [...engine.store.ledger.iterateResults(summary.crawlId)];
+              const results = await toArray(engine.store.ledger.iterateResults(summary.crawlId));
               expect(results.length + failures.length).toBe(HOSTILE_KEYS.length);
             } finally {
-              engine.close();
+              await engine.close();
             }
           }),
         );

@@ -30,7 +30,7 @@ describe('sluice status', () => {
           const flags = cliFlags(dir, url, prefix);
           const runner = spawnCli([...flags, 'run', specPath, '--json', '--no-progress']);
           const finished = collect(runner);
-          const store = openStore(join(dir, 'sluice.db'));
+          const store = await openStore(join(dir, 'sluice.db'));
           try {
             // During: a worker online, keys finishing, a complete 10 s rate bucket behind us.
             const during = await waitFor(
@@ -41,9 +41,9 @@ describe('sluice status', () => {
               { timeoutMs: 40_000, intervalMs: 500, what: 'a running crawl with a measured rate' },
             );
             const crawlId = during.id;
-            const before = store.ledger.progress(crawlId);
+            const before = await store.ledger.progress(crawlId);
             const s = await statusJson(flags);
-            const after = store.ledger.progress(crawlId);
+            const after = await store.ledger.progress(crawlId);
             expect(s.total).toBe(total);
             expect(s.done).toBeGreaterThanOrEqual(before.done);
             expect(s.done).toBeLessThanOrEqual(after.done);
@@ -61,7 +61,7 @@ describe('sluice status', () => {
 
             const result = await finished;
             expect(result.code).toBe(1); // two permanent failures
-            const ledger = store.ledger.recount(crawlId);
+            const ledger = await store.ledger.recount(crawlId);
             expect(ledger).toEqual({ done: total - 2, failed: 2 });
 
             const done = await waitFor(
@@ -85,7 +85,7 @@ describe('sluice status', () => {
               redis.disconnect();
             }
           } finally {
-            store.close();
+            await store.close();
             await stop(runner, finished);
           }
         }),

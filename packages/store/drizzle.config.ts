@@ -1,8 +1,8 @@
 import { defineConfig } from 'drizzle-kit';
 
-// Migrations live at the top of the repository (`migrations/`), append-only.
+// Migrations live at the top of the repository (`migrations/sqlite/`), append-only.
 export default defineConfig({
   dialect: 'sqlite',
-  schema: './src/schema.ts',
-  out: '../../migrations',
+  schema: './src/schema/sqlite.ts',
+  out: '../../migrations/sqlite',
 });

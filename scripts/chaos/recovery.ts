@@ -52,21 +52,22 @@ const POLL_MS = 50;
 export class RecoveryTracker {
   private readonly kills: Kill[] = [];
   private readonly timer: NodeJS.Timeout;
+  private polling: Promise<void> | null = null;
 
   constructor(
     private readonly requestsForKey: (key: string) => number,
     private readonly store: Store,
     private readonly crawlId: number,
   ) {
-    this.timer = setInterval(() => this.poll(), POLL_MS);
+    this.timer = setInterval(() => void this.pollOnce(), POLL_MS);
   }
 
   /**
    * Notes a kill; call it once the victim is dead. Keys still pending from an earlier kill
    * belong to that kill and are left out. Returns how many keys this kill left pending.
    */
-  noteKill(at: number, victim: number, total: number): number {
-    const finished = this.store.ledger.finishedPositions(this.crawlId, 0, total - 1);
+  async noteKill(at: number, victim: number, total: number): Promise<number> {
+    const finished = await this.store.ledger.finishedPositions(this.crawlId, 0, total - 1);
     const earlier = new Set(this.kills.flatMap((k) => k.keys.filter((p) => !p.back).map((p) => p.position)));
     const keys: PendingKey[] = [];
     for (let position = 0; position < total; position++) {
@@ -89,23 +90,34 @@ export class RecoveryTracker {
     return new Set(this.kills.flatMap((k) => k.keys.map((p) => p.position)));
   }
 
-  private poll(): void {
+  /** One poll at a time: a slow ledger read must not stack polls up. */
+  private pollOnce(): Promise<void> {
+    this.polling ??= this.poll()
+      .catch(() => {})
+      .finally(() => {
+        this.polling = null;
+      });
+    return this.polling;
+  }
+
+  private async poll(): Promise<void> {
     const now = Date.now();
     for (const kill of this.kills) {
       if (kill.open === 0) continue;
       for (const p of kill.keys) {
         if (p.back) continue;
         if (this.requestsForKey(p.key) > p.baseline) p.requestedAgainAt = now;
-        else if (this.store.ledger.finishedPositions(this.crawlId, p.position, p.position).size === 0) continue;
+        else if ((await this.store.ledger.finishedPositions(this.crawlId, p.position, p.position)).size === 0) continue;
         p.back = true;
         kill.open--;
       }
     }
   }
 
-  stop(): void {
+  async stop(): Promise<void> {
     clearInterval(this.timer);
-    this.poll();
+    await this.polling;
+    await this.poll();
   }
 
   /** Recoveries, given each pending key's ledger `fetchedAt` (absent: no row). */

@@ -32,6 +32,7 @@ export class ChaosRun {
   workerGeneration = 0;
   lastProducerExitOk = true;
   lastFinished = 0;
+  finishedKeys = 0;
   lastAdvanceAt = Date.now();
   readonly counts: RunCounts;
   readonly totalBatches: number;
@@ -69,9 +70,16 @@ export class ChaosRun {
     process.stderr.write(`[${t}s ${this.finished().toLocaleString('en').padStart(7)}/${this.o.keys.toLocaleString('en')}] ${message}\n`);
   }
 
+  /** Keys finished, as last read from the ledger by `refresh`. */
   finished(): number {
-    const p = this.store.ledger.progress(this.crawlId);
-    return p.done + p.failed;
+    return this.finishedKeys;
+  }
+
+  /** Reads the finished-key count from the ledger (`finished` returns it until the next refresh). */
+  async refresh(): Promise<number> {
+    const p = await this.store.ledger.progress(this.crawlId);
+    this.finishedKeys = p.done + p.failed;
+    return this.finishedKeys;
   }
 
   startWorker(slot: number): Proc {
@@ -97,7 +105,7 @@ export class ChaosRun {
   }
 
   /** Notices processes that ended by themselves; only a producer that finished normally is ever replaced. */
-  supervise(): void {
+  async supervise(): Promise<void> {
     this.workers.forEach((proc, slot) => {
       if (proc?.exit == null || proc.killedByUs) return;
       this.workers[slot] = null;
@@ -117,7 +125,7 @@ export class ChaosRun {
         this.log(`${p.label} died by itself (code ${p.exit.code}); not restarted`);
       }
     }
-    const rewound = this.store.crawls.getCursor(this.crawlId) < this.totalBatches;
+    const rewound = (await this.store.crawls.getCursor(this.crawlId)) < this.totalBatches;
     if (this.producer === null && this.lastProducerExitOk && rewound && this.finished() < this.o.keys) {
       this.counts.producerRestarts++;
       this.log(`cursor went back and no producer runs: started ${this.startProducer().label}`);
@@ -172,7 +180,7 @@ export class ChaosRun {
       const victim = slot === undefined ? null : this.workers[slot];
       if (slot === undefined || !victim) return this.log('worker-kill: no live worker to kill; skipped');
       const at = await killByPid(victim);
-      const pending = this.recovery.noteKill(at, slot, this.o.keys);
+      const pending = await this.recovery.noteKill(at, slot, this.o.keys);
       this.counts.workerKills++;
       const next = this.startWorker(slot);
       this.log(`SIGKILL ${victim.label} (pid ${victim.pid}); ${pending} requested keys not in the ledger; started ${next.label}`);
@@ -210,7 +218,8 @@ export class ChaosRun {
     let lastEventProgress = Number.NEGATIVE_INFINITY;
     let lastReport = Date.now();
     for (;;) {
-      this.supervise();
+      await this.refresh();
+      await this.supervise();
       this.connections.observe(this.live());
       const event = this.events[nextEvent];
       const done = this.finished();
@@ -221,7 +230,7 @@ export class ChaosRun {
       if (event && done < this.o.keys && done >= event.atKeys && done >= lastEventProgress + spacing / 2 && this.ready(event)) {
         await this.fire(event);
         nextEvent++;
-        lastEventProgress = this.finished();
+        lastEventProgress = await this.refresh();
       }
       const live = this.workers.filter((w) => w !== null && w.exit === null).length;
       if (this.finished() >= this.o.keys && live === 0) return this.log('ledger complete and every worker exited');

@@ -18,11 +18,11 @@ export interface LedgerFigures {
  * must be the one of its position), row counts against the maintained counters, integrity,
  * and the `fetchedAt` of the `wanted` positions (the keys worker kills left pending).
  */
-export function verifyLedger(store: Store, crawlId: number, wanted: ReadonlySet<number>): LedgerFigures {
+export async function verifyLedger(store: Store, crawlId: number, wanted: ReadonlySet<number>): Promise<LedgerFigures> {
   const fetchedAt = new Map<number, number>();
   const keys = new Set<string>();
   let invalidBodies = 0;
-  for (const row of store.ledger.iterateResults(crawlId)) {
+  for await (const row of store.ledger.iterateResults(crawlId)) {
     keys.add(row.key);
     if (wanted.has(row.position)) fetchedAt.set(row.position, row.fetchedAt);
     let clean: unknown;
@@ -33,8 +33,8 @@ export function verifyLedger(store: Store, crawlId: number, wanted: ReadonlySet<
     }
     if (clean !== row.key || row.key !== hexKey(row.position)) invalidBodies++;
   }
-  const rows = store.ledger.recount(crawlId);
-  const counters = store.ledger.progress(crawlId);
+  const rows = await store.ledger.recount(crawlId);
+  const counters = await store.ledger.progress(crawlId);
   return {
     uniqueKeys: keys.size,
     resultRows: rows.done,
@@ -42,7 +42,7 @@ export function verifyLedger(store: Store, crawlId: number, wanted: ReadonlySet<
     counterDone: counters.done,
     counterFailed: counters.failed,
     invalidBodies,
-    integrity: store.integrityCheck(),
+    integrity: await store.integrityCheck(),
     fetchedAt,
   };
 }

@@ -46,7 +46,7 @@ export async function downloadColours(options: DownloadOptions): Promise<RunSumm
     limits: { concurrency: 5, perSecond: 10 },
     validate: { requiredFields: ['hex.value', 'rgb.r'], keyField: 'hex.clean' },
   });
-  const engine = openEngine({
+  const engine = await openEngine({
     dbPath: options.dbPath,
     redisUrl: options.redisUrl,
     prefix: options.prefix ?? 'sluice',
@@ -57,6 +57,6 @@ export async function downloadColours(options: DownloadOptions): Promise<RunSumm
     // specDir resolves relative key files; this spec has none.
     return await run(engine, spec, process.cwd(), { validate: requireRed, signal: options.signal });
   } finally {
-    engine.close();
+    await engine.close();
   }
 }

@@ -49,7 +49,7 @@ export function registerRoutes(app: FastifyInstance, engine: Engine, hub: EventH
   app.get<RefParams & { Querystring: { limit?: string } }>('/api/crawls/:ref/failed', async (request) => {
     const asked = Number(request.query.limit ?? FAILED_LIMIT_DEFAULT);
     const limit = Number.isInteger(asked) && asked > 0 ? Math.min(asked, FAILED_LIMIT_MAX) : FAILED_LIMIT_DEFAULT;
-    const { name, failures } = listFailed(engine, request.params.ref, limit);
+    const { name, failures } = await listFailed(engine, request.params.ref, limit);
     return { name, limit, failures: failures.map((f) => ({ ...f, failedAt: new Date(f.failedAt).toISOString() })) };
   });
   app.get<RefParams>('/api/crawls/:ref/rate', async (request) => crawlRate(engine, request.params.ref));

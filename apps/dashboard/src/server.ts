@@ -27,7 +27,7 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
   checkBinding(host, port, options.token);
   if (!options.engine && !options.engineConfig) throw new ConfigError('startDashboard: give engine or engineConfig');
   const ownEngine = options.engine === undefined;
-  const engine: Engine = options.engine ?? openEngine(options.engineConfig as NonNullable<DashboardOptions['engineConfig']>);
+  const engine: Engine = options.engine ?? (await openEngine(options.engineConfig as NonNullable<DashboardOptions['engineConfig']>));
 
   const hub = createEventHub(
     () => status(engine),
@@ -44,7 +44,7 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
     await app.listen({ host, port });
   } catch (thrown) {
     hub.close();
-    if (ownEngine) engine.close();
+    if (ownEngine) await engine.close();
     const err = toError(thrown);
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') {
@@ -62,7 +62,7 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
       closed ??= (async () => {
         hub.close();
         await app.close();
-        if (ownEngine) engine.close();
+        if (ownEngine) await engine.close();
       })();
       return closed;
     },

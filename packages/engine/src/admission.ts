@@ -32,7 +32,8 @@ export interface Limiter {
 export interface Admission extends Limiter {
   /** Periodic upkeep (call about every 500 ms): adopt pauses from other processes, log requests, re-seed lost windows. */
   tick(): Promise<void>;
-  close(): void;
+  /** Stops upkeep and logs the requests not logged yet. */
+  close(): Promise<void>;
 }
 
 export interface AdmissionOptions {
@@ -116,7 +117,7 @@ export function createAdmission(options: AdmissionOptions): Admission {
     if (logWindow === null) return;
     lastReseed = Date.now();
     if ((await redis.exists(limiterWindowKey(prefix, crawlId, logWindow))) === 1) return;
-    const times = store.ledger.requestTimesSince(crawlId, Date.now() - logKeepMs);
+    const times = await store.ledger.requestTimesSince(crawlId, Date.now() - logKeepMs);
     if (times.length === 0) return;
     await shared.seed(times);
     log.warn(`rebuilt the ${logWindow} request budget from ${times.length} logged requests (Redis had lost it)`);
@@ -141,12 +142,12 @@ export function createAdmission(options: AdmissionOptions): Admission {
       // Never overlapping: during a Redis outage one tick may wait for the reconnect.
       if (ticking) return;
       ticking = true;
-      if (pendingLog.length > 0) {
-        const times = pendingLog;
-        pendingLog = [];
-        store.logRequests(crawlId, times, logKeepMs);
-      }
       try {
+        if (pendingLog.length > 0) {
+          const times = pendingLog;
+          pendingLog = [];
+          await store.logRequests(crawlId, times, logKeepMs);
+        }
         if (Date.now() - lastReseed >= RESEED_EVERY_MS) await reseedIfLost();
       } catch (err) {
         log.warn(`limiter upkeep: ${toError(err).message}`);
@@ -154,12 +155,16 @@ export function createAdmission(options: AdmissionOptions): Admission {
         ticking = false;
       }
     },
-    close() {
+    async close() {
       clearInterval(poller);
       subscriber.disconnect();
-      if (pendingLog.length > 0) store.logRequests(crawlId, pendingLog, logKeepMs);
+      const times = pendingLog;
       pendingLog = [];
-      shared.close();
+      try {
+        if (times.length > 0) await store.logRequests(crawlId, times, logKeepMs);
+      } finally {
+        shared.close();
+      }
     },
   };
 }

@@ -14,17 +14,17 @@ import type { LoadedCrawl } from './loadCrawl';
  */
 export async function checkCompletion(store: Store, queue: BatchQueue, crawl: LoadedCrawl, log: Logger): Promise<'complete' | 'running'> {
   const id = crawl.row.id;
-  const finished = () => {
-    const p = store.ledger.progress(id);
+  const finished = async () => {
+    const p = await store.ledger.progress(id);
     return p.done + p.failed;
   };
-  if (finished() >= crawl.row.total) return 'complete';
-  if (store.crawls.getCursor(id) < crawl.totalBatches) return 'running';
+  if ((await finished()) >= crawl.row.total) return 'complete';
+  if ((await store.crawls.getCursor(id)) < crawl.totalBatches) return 'running';
   const live = await queue.liveCount();
   if (live.waiting + live.active + live.delayed > 0) return 'running';
-  const missing = crawl.row.total - finished();
+  const missing = crawl.row.total - (await finished());
   if (missing <= 0) return 'complete';
   log.warn(`${missing} keys of ${crawl.row.name} are missing from the ledger with nothing queued; re-enqueueing them`);
-  store.crawls.setCursor(id, 0);
+  await store.crawls.setCursor(id, 0);
   return 'running';
 }

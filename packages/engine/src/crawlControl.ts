@@ -27,8 +27,8 @@ async function withQueue(
  * The flag lives in SQLite (so it survives Redis), the queue is paused in Redis too.
  */
 export async function pauseCrawl(engine: Engine, ref: string | number): Promise<{ name: string }> {
-  const crawl = loadCrawl(engine.store, ref);
-  engine.store.crawls.setPaused(crawl.row.id, true);
+  const crawl = await loadCrawl(engine.store, ref);
+  await engine.store.crawls.setPaused(crawl.row.id, true);
   await withQueue(engine, crawl.row.id, (q) => q.queue.pause());
   return { name: crawl.row.name };
 }
@@ -40,24 +40,24 @@ export async function pauseCrawl(engine: Engine, ref: string | number): Promise<
  * everything (FLUSHALL, restart without persistence).
  */
 export async function resumeCrawl(engine: Engine, ref: string | number): Promise<{ name: string; missing: number; redis: boolean }> {
-  const crawl = loadCrawl(engine.store, ref);
-  engine.store.crawls.setPaused(crawl.row.id, false);
+  const crawl = await loadCrawl(engine.store, ref);
+  await engine.store.crawls.setPaused(crawl.row.id, false);
   const redis = await withQueue(engine, crawl.row.id, (q) => q.queue.resume());
-  engine.store.crawls.setCursor(crawl.row.id, 0);
-  const p = engine.store.ledger.progress(crawl.row.id);
+  await engine.store.crawls.setCursor(crawl.row.id, 0);
+  const p = await engine.store.ledger.progress(crawl.row.id);
   return { name: crawl.row.name, missing: crawl.row.total - p.done - p.failed, redis };
 }
 
 /** Makes failed keys pending again; workers fetch them on their next pass. Returns how many. */
-export function retryFailed(engine: Engine, ref: string | number): { name: string; retried: number } {
-  const crawl = loadCrawl(engine.store, ref);
-  const retried = engine.store.clearFailures(crawl.row.id);
-  if (retried > 0) engine.store.crawls.setCursor(crawl.row.id, 0);
+export async function retryFailed(engine: Engine, ref: string | number): Promise<{ name: string; retried: number }> {
+  const crawl = await loadCrawl(engine.store, ref);
+  const retried = await engine.store.clearFailures(crawl.row.id);
+  if (retried > 0) await engine.store.crawls.setCursor(crawl.row.id, 0);
   return { name: crawl.row.name, retried };
 }
 
 /** A crawl's failed keys with their reasons, in key order. */
-export function listFailed(engine: Engine, ref: string | number, limit?: number): { name: string; failures: FailureRow[] } {
-  const crawl = loadCrawl(engine.store, ref);
-  return { name: crawl.row.name, failures: engine.store.ledger.listFailures(crawl.row.id, limit) };
+export async function listFailed(engine: Engine, ref: string | number, limit?: number): Promise<{ name: string; failures: FailureRow[] }> {
+  const crawl = await loadCrawl(engine.store, ref);
+  return { name: crawl.row.name, failures: await engine.store.ledger.listFailures(crawl.row.id, limit) };
 }

@@ -17,18 +17,21 @@ export interface CrawlListEntry {
 }
 
 /** Every crawl of the ledger, oldest first. */
-export function listCrawls(engine: Engine): CrawlListEntry[] {
-  return engine.store.crawls.list().map((row) => {
-    const p = engine.store.ledger.progress(row.id);
-    const pending = row.total - p.done - p.failed;
-    return {
-      id: row.id,
-      name: row.name,
-      state: pending <= 0 ? 'done' : row.paused ? 'paused' : 'running',
-      total: row.total,
-      done: p.done,
-      failed: p.failed,
-      createdAt: new Date(row.createdAt).toISOString(),
-    };
-  });
+export async function listCrawls(engine: Engine): Promise<CrawlListEntry[]> {
+  const rows = await engine.store.crawls.list();
+  return Promise.all(
+    rows.map(async (row): Promise<CrawlListEntry> => {
+      const p = await engine.store.ledger.progress(row.id);
+      const pending = row.total - p.done - p.failed;
+      return {
+        id: row.id,
+        name: row.name,
+        state: pending <= 0 ? 'done' : row.paused ? 'paused' : 'running',
+        total: row.total,
+        done: p.done,
+        failed: p.failed,
+        createdAt: new Date(row.createdAt).toISOString(),
+      };
+    }),
+  );
 }

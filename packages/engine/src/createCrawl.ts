@@ -21,7 +21,7 @@ export async function createCrawl(engine: Engine, spec: CrawlSpec, specDir: stri
   const missing = missingEnv(template, engine.config.env);
   if (missing.length > 0) log.warn(`environment variable(s) ${missing.join(', ')} not set here; workers will need them`);
 
-  const existing = store.crawls.find(spec.name);
+  const existing = await store.crawls.find(spec.name);
   if (existing && existing.name === spec.name) {
     const stored = toLoadedCrawl(existing);
     if (JSON.stringify(stored.spec.keys) !== JSON.stringify(spec.keys) || (existing.specDir !== specDir && 'file' in spec.keys)) {
@@ -31,15 +31,15 @@ export async function createCrawl(engine: Engine, spec: CrawlSpec, specDir: stri
       throw new ConfigError(`queue.batchSize cannot change for an existing crawl (stored: ${stored.spec.queue.batchSize})`);
     }
     const specJson = JSON.stringify(spec);
-    if (specJson !== existing.spec) store.crawls.updateSpec(existing.id, specJson);
+    if (specJson !== existing.spec) await store.crawls.updateSpec(existing.id, specJson);
     return { crawl: toLoadedCrawl({ ...existing, spec: specJson }), created: false };
   }
 
   const source = await openKeySource(spec.keys, specDir);
   const total = await source.count();
   if (total === 0) throw new ConfigError('keys: the key source has no keys');
-  const id = store.crawls.insert({ name: spec.name, spec: JSON.stringify(spec), specDir, total });
-  const row = store.crawls.find(id);
+  const id = await store.crawls.insert({ name: spec.name, spec: JSON.stringify(spec), specDir, total });
+  const row = await store.crawls.find(id);
   if (!row) throw new Error(`crawl ${id} vanished after insert`);
   return { crawl: toLoadedCrawl(row), created: true };
 }

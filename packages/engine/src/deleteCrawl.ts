@@ -30,7 +30,7 @@ export interface DeleteCrawlResult {
  * @throws InfrastructureError (exit 3) when Redis does not answer and `force` is not set.
  */
 export async function deleteCrawl(engine: Engine, ref: string | number, options: DeleteCrawlOptions = {}): Promise<DeleteCrawlResult> {
-  const { row } = loadCrawl(engine.store, ref);
+  const { row } = await loadCrawl(engine.store, ref);
   const { redisUrl, prefix, log } = engine.config;
   if (!(await pingRedis(redisUrl, 1500))) {
     if (!options.force) {
@@ -39,7 +39,7 @@ export async function deleteCrawl(engine: Engine, ref: string | number, options:
           'retry when it answers, or add --force to delete the ledger rows only',
       );
     }
-    engine.store.crawls.remove(row.id);
+    await engine.store.crawls.remove(row.id);
     log.warn(`Redis does not answer: crawl ${row.name}'s keys (${crawlKeyPattern(prefix, row.id)}) stay in it`);
     return { id: row.id, name: row.name, redisKeys: 0, redis: false };
   }
@@ -54,7 +54,7 @@ export async function deleteCrawl(engine: Engine, ref: string | number, options:
       );
     }
     let redisKeys = await deleteCrawlKeys(redis, prefix, row.id);
-    engine.store.crawls.remove(row.id);
+    await engine.store.crawls.remove(row.id);
     redisKeys += await deleteCrawlKeys(redis, prefix, row.id);
     return { id: row.id, name: row.name, redisKeys, redis: true };
   } finally {

@@ -10,7 +10,10 @@ export interface Logger {
 export const silentLogger: Logger = { info() {}, warn() {}, error() {} };
 
 export interface EngineConfig {
-  /** SQLite file of the ledger. */
+  /**
+   * The ledger: a SQLite file path, or a `postgres://` / `postgresql://` URL (which may hold a
+   * password: never print it unredacted; `store.path` is the printable form).
+   */
   dbPath: string;
   /** Redis URL (may hold a password: never print it unredacted). */
   redisUrl: string;
@@ -25,10 +28,14 @@ export interface EngineConfig {
 export interface Engine {
   readonly config: EngineConfig;
   readonly store: Store;
-  close(): void;
+  close(): Promise<void>;
 }
 
-export function openEngine(config: EngineConfig): Engine {
-  const store = openStore(config.dbPath);
+/**
+ * Opens the ledger (applying pending migrations).
+ * @throws InfrastructureError when the ledger cannot be reached, opened or migrated.
+ */
+export async function openEngine(config: EngineConfig): Promise<Engine> {
+  const store = await openStore(config.dbPath);
   return { config, store, close: () => store.close() };
 }

@@ -9,7 +9,7 @@ import { runProducerLoop } from './producerLoop';
  * workers need to drain it. Workers also produce by themselves when no producer runs.
  */
 export async function enqueue(engine: Engine, ref: string | number, signal?: AbortSignal): Promise<{ enqueuedThrough: number }> {
-  const crawl = loadCrawl(engine.store, ref);
+  const crawl = await loadCrawl(engine.store, ref);
   await assertRedis(engine.config.redisUrl);
   const redis = createRedis(engine.config.redisUrl, `sluice-enqueue-${crawl.row.id}`);
   redis.on('error', () => {});
@@ -32,5 +32,5 @@ export async function enqueue(engine: Engine, ref: string | number, signal?: Abo
     await queue.close();
     redis.disconnect();
   }
-  return { enqueuedThrough: Math.min(engine.store.crawls.getCursor(crawl.row.id) * crawl.batchSize, crawl.row.total) };
+  return { enqueuedThrough: Math.min((await engine.store.crawls.getCursor(crawl.row.id)) * crawl.batchSize, crawl.row.total) };
 }

@@ -29,11 +29,11 @@ export async function exportFailures(
   out: Writable,
   options: ExportFailuresOptions = {},
 ): Promise<number> {
-  const crawl = loadCrawl(engine.store, ref);
+  const crawl = await loadCrawl(engine.store, ref);
   const csv = options.format === 'csv';
   let rows = 0;
   let chunk = csv ? `${FAILURE_COLUMNS.join(',')}\n` : '';
-  for (const failure of engine.store.ledger.iterateFailures(crawl.row.id)) {
+  for await (const failure of engine.store.ledger.iterateFailures(crawl.row.id)) {
     const record = failureRecord(failure);
     chunk += csv ? `${FAILURE_COLUMNS.map((c) => csvCell(record[c], options)).join(',')}\n` : `${JSON.stringify(record)}\n`;
     rows++;

@@ -23,14 +23,14 @@ const CHUNK_CHARS = 16 * 1024;
 
 /**
  * Streams a crawl's results in position order to `out`, honouring backpressure, so memory
- * stays constant whatever the number of rows (rows come from a SQLite cursor; at most one
+ * stays constant whatever the number of rows (rows come from the ledger page by page; at most one
  * chunk plus the stream's buffer is held). Returns the number of rows written.
  */
 export async function exportResults(engine: Engine, ref: string | number, out: Writable, options: ExportOptions = {}): Promise<number> {
-  const crawl = loadCrawl(engine.store, ref);
+  const crawl = await loadCrawl(engine.store, ref);
   const format = options.format ?? 'jsonl';
   const fields = options.fields ?? [];
-  const total = engine.store.ledger.progress(crawl.row.id).done;
+  const total = (await engine.store.ledger.progress(crawl.row.id)).done;
   const csv = { csvSafe: options.csvSafe ?? false };
   const found = fields.map(() => false);
   let rows = 0;
@@ -40,7 +40,7 @@ export async function exportResults(engine: Engine, ref: string | number, out: W
     chunk = '';
     if (text && !out.write(text)) await once(out, 'drain');
   };
-  for (const row of engine.store.ledger.iterateResults(crawl.row.id)) {
+  for await (const row of engine.store.ledger.iterateResults(crawl.row.id)) {
     chunk += format === 'csv' ? csvLine(row, fields, csv, found) : jsonlLine(row);
     rows++;
     if (chunk.length >= CHUNK_CHARS) await flush();

@@ -32,15 +32,15 @@ const HINTS_SHOWN = 5;
  * Finds a crawl by id or name.
  * @throws ConfigError when there is no such crawl, naming the crawls that do exist (closest first).
  */
-export function loadCrawl(store: Store, ref: string | number): LoadedCrawl {
-  const row = store.crawls.find(ref);
-  if (!row) throw new ConfigError(`no crawl "${ref}" in ${store.path}${crawlHint(store, String(ref))}`);
+export async function loadCrawl(store: Store, ref: string | number): Promise<LoadedCrawl> {
+  const row = await store.crawls.find(ref);
+  if (!row) throw new ConfigError(`no crawl "${ref}" in ${store.path}${await crawlHint(store, String(ref))}`);
   return toLoadedCrawl(row);
 }
 
 /** `; did you mean colours (id 1), stocks (id 2)?`, or that the ledger has none. */
-function crawlHint(store: Store, ref: string): string {
-  const crawls = store.crawls.list();
+async function crawlHint(store: Store, ref: string): Promise<string> {
+  const crawls = await store.crawls.list();
   if (crawls.length === 0) return '; it has no crawls yet';
   const ids = new Map(crawls.map((c) => [c.name, c.id]));
   const names = closestNames(ref, [...ids.keys()]);

@@ -29,24 +29,26 @@ export interface MetricsSnapshot {
 
 /** Reads every crawl's figures once: one SQLite look per crawl and one Redis round per crawl. */
 export async function metricsSnapshot(engine: Engine): Promise<MetricsSnapshot> {
-  const crawls = crawlsFor(engine);
+  const crawls = await crawlsFor(engine);
   const figures = await redisFiguresFor(engine, crawls);
   return {
     redisUp: figures !== null,
-    crawls: crawls.map((c, i) => {
-      const p = engine.store.ledger.progress(c.row.id);
-      const f = figures?.[i];
-      return {
-        id: c.row.id,
-        name: c.row.name,
-        total: c.row.total,
-        done: p.done,
-        failed: p.failed,
-        queue: f?.queue ?? null,
-        workersOnline: f ? f.workers.length : null,
-        stats: f?.stats ?? null,
-      };
-    }),
+    crawls: await Promise.all(
+      crawls.map(async (c, i) => {
+        const p = await engine.store.ledger.progress(c.row.id);
+        const f = figures?.[i];
+        return {
+          id: c.row.id,
+          name: c.row.name,
+          total: c.row.total,
+          done: p.done,
+          failed: p.failed,
+          queue: f?.queue ?? null,
+          workersOnline: f ? f.workers.length : null,
+          stats: f?.stats ?? null,
+        };
+      }),
+    ),
   };
 }
 
@@ -66,7 +68,7 @@ export interface CrawlRate {
  * @throws ConfigError when `ref` names no crawl.
  */
 export async function crawlRate(engine: Engine, ref: string | number): Promise<CrawlRate> {
-  const crawl = loadCrawl(engine.store, ref);
+  const crawl = await loadCrawl(engine.store, ref);
   const stats = await withStatusRedis(engine, (redis) => readCrawlStats(redis, engine.config.prefix, crawl.row.id));
   return {
     name: crawl.row.name,

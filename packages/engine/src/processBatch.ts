@@ -14,7 +14,7 @@ export async function processBatch(payload: BatchPayload, store: Store, writer: 
   const first = payload.items[0]?.position;
   const last = payload.items[payload.items.length - 1]?.position;
   if (first === undefined || last === undefined) return 0;
-  const finished = store.ledger.finishedPositions(payload.crawlId, first, last);
+  const finished = await store.ledger.finishedPositions(payload.crawlId, first, last);
   const todo = finished.size === 0 ? payload.items : payload.items.filter((i) => !finished.has(i.position));
   const settled = await Promise.allSettled(todo.map(async (item) => writer.add(await fetchKey(item, ctx))));
   const rejected = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');

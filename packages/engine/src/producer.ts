@@ -38,7 +38,7 @@ export function createProducer(store: Store, queue: BatchQueue, crawl: LoadedCra
 
   return {
     async fill() {
-      const startCursor = store.crawls.getCursor(row.id);
+      const startCursor = await store.crawls.getCursor(row.id);
       let cursor = startCursor;
       if (cursor >= totalBatches) return 'done';
       const waiting = await queue.waitingCount();
@@ -54,7 +54,7 @@ export function createProducer(store: Store, queue: BatchQueue, crawl: LoadedCra
         }
         cursor = next.batch + 1;
         const first = next.batch * batchSize;
-        const finished = store.ledger.finishedPositions(row.id, first, first + batchSize - 1);
+        const finished = await store.ledger.finishedPositions(row.id, first, first + batchSize - 1);
         const items = finished.size === 0 ? next.items : next.items.filter((i) => !finished.has(i.position));
         if (items.length === 0) continue;
         payloads.push({ crawlId: row.id, batch: next.batch, items });
@@ -64,7 +64,7 @@ export function createProducer(store: Store, queue: BatchQueue, crawl: LoadedCra
       enqueued += payloads.length;
       // Compare-and-set: if a resume moved the cursor meanwhile, its value wins and the
       // batches just added are deduplicated by job id and the ledger.
-      if (!store.crawls.advanceCursor(row.id, startCursor, cursor)) return 'more';
+      if (!(await store.crawls.advanceCursor(row.id, startCursor, cursor))) return 'more';
       return cursor >= totalBatches ? 'done' : 'more';
     },
     get enqueuedBatches() {

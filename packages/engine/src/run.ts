@@ -26,7 +26,7 @@ export async function run(engine: Engine, spec: CrawlSpec, specDir: string, opti
   await assertRedis(engine.config.redisUrl);
   const { crawl, created } = await createCrawl(engine, spec, specDir);
   const id = crawl.row.id;
-  const p = engine.store.ledger.progress(id);
+  const p = await engine.store.ledger.progress(id);
   if (p.done + p.failed >= crawl.row.total) {
     return {
       crawlId: id,

@@ -107,10 +107,11 @@ export interface CrawlStatus {
 const RECENT_ERRORS_SHOWN = 10;
 const iso = (ms: number) => new Date(ms).toISOString();
 
-function statusOf(crawl: LoadedCrawl, engine: Engine, redis: RedisFigures | null, nowMs: number): CrawlStatus {
+async function statusOf(crawl: LoadedCrawl, engine: Engine, redis: RedisFigures | null, nowMs: number): Promise<CrawlStatus> {
   const { row } = crawl;
-  const p = engine.store.ledger.progress(row.id);
-  const lastProgressAt = engine.store.ledger.lastProgressAt(row.id);
+  const p = await engine.store.ledger.progress(row.id);
+  const lastProgressAt = await engine.store.ledger.lastProgressAt(row.id);
+  const cursor = await engine.store.crawls.getCursor(row.id);
   const pending = Math.max(0, row.total - p.done - p.failed);
   const workers = redis?.workers ?? [];
   const rate = redis?.stats.rate ?? [];
@@ -127,7 +128,7 @@ function statusOf(crawl: LoadedCrawl, engine: Engine, redis: RedisFigures | null
     failed: p.failed,
     pending,
     percent: percentOf(p.done, row.total),
-    enqueuedThrough: Math.min(engine.store.crawls.getCursor(row.id) * crawl.batchSize, row.total),
+    enqueuedThrough: Math.min(cursor * crawl.batchSize, row.total),
     queue: redis?.queue ?? null,
     createdAt: iso(row.createdAt),
     inFlight: workers.reduce((sum, w) => sum + w.inFlight, 0),
@@ -155,8 +156,8 @@ function statusOf(crawl: LoadedCrawl, engine: Engine, redis: RedisFigures | null
 }
 
 /** The crawls a status call covers: one (by id or name) or all. */
-export function crawlsFor(engine: Engine, ref?: string | number): LoadedCrawl[] {
-  return ref === undefined ? engine.store.crawls.list().map(toLoadedCrawl) : [loadCrawl(engine.store, ref)];
+export async function crawlsFor(engine: Engine, ref?: string | number): Promise<LoadedCrawl[]> {
+  return ref === undefined ? (await engine.store.crawls.list()).map(toLoadedCrawl) : [await loadCrawl(engine.store, ref)];
 }
 
 /** Redis figures of each crawl, in order, or null when Redis does not answer in time. */
@@ -171,9 +172,9 @@ export async function redisFiguresFor(engine: Engine, crawls: readonly LoadedCra
  * @throws ConfigError when `ref` names no crawl.
  */
 export async function status(engine: Engine, ref?: string | number): Promise<CrawlStatus[]> {
-  const crawls = crawlsFor(engine, ref);
+  const crawls = await crawlsFor(engine, ref);
   const figures = await redisFiguresFor(engine, crawls);
   // Read after Redis, so the ledger is at least as new as the rates beside it.
   const now = Date.now();
-  return crawls.map((c, i) => statusOf(c, engine, figures?.[i] ?? null, now));
+  return Promise.all(crawls.map((c, i) => statusOf(c, engine, figures?.[i] ?? null, now)));
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import { hostname } from 'node:os';
-import { effectiveConcurrency } from '@sluice/core';
+import { effectiveConcurrency, toError } from '@sluice/core';
 import { createHttpClient, warmUpHttp } from '@sluice/http';
 import {
   assertRedis,
@@ -73,7 +73,7 @@ const HEARTBEAT_EVERY_MS = 1_000;
  * session returns within a few seconds even when Redis is unreachable.
  */
 export async function work(engine: Engine, ref: string | number, options: WorkOptions = {}): Promise<WorkSummary> {
-  const crawl: LoadedCrawl = loadCrawl(engine.store, ref);
+  const crawl: LoadedCrawl = await loadCrawl(engine.store, ref);
   const { store, config } = engine;
   const id = crawl.row.id;
   const concurrency = options.concurrency ?? effectiveConcurrency(crawl.spec.limits);
@@ -107,7 +107,7 @@ export async function work(engine: Engine, ref: string | number, options: WorkOp
     await limiter.tick();
     await warmUpHttp();
   } catch (err) {
-    limiter.close();
+    await limiter.close().catch(() => {});
     await http.close().catch(() => {});
     redis.disconnect();
     throw err;
@@ -121,8 +121,13 @@ export async function work(engine: Engine, ref: string | number, options: WorkOp
     write: store.writeEntries,
     onCommit: (entries) => {
       recorder.finished(entries.length);
-      const p = store.ledger.progress(id);
-      if (p.done + p.failed >= crawl.row.total) wake.abort();
+      store.ledger.progress(id).then(
+        (p) => {
+          if (p.done + p.failed >= crawl.row.total) wake.abort();
+        },
+        // Only an early wake-up is lost: the monitor reads progress again at its next poll.
+        () => {},
+      );
     },
   });
   const started = Date.now();
@@ -188,7 +193,7 @@ export async function work(engine: Engine, ref: string | number, options: WorkOp
   try {
     for (;;) {
       readQueuePause();
-      ctx.pause.set((store.crawls.find(id)?.paused ?? false) || queuePaused);
+      ctx.pause.set(((await store.crawls.find(id))?.paused ?? false) || queuePaused);
       if (Date.now() - lastBeat >= HEARTBEAT_EVERY_MS) {
         lastBeat = Date.now();
         void beat();
@@ -196,7 +201,7 @@ export async function work(engine: Engine, ref: string | number, options: WorkOp
       void recorder.flush();
       void limiter.tick();
       const state = await unlessAborted(checkCompletion(store, queue, crawl, config.log), stop.signal, 'running' as const);
-      const p = store.ledger.progress(id);
+      const p = await store.ledger.progress(id);
       options.onProgress?.({
         crawl: crawl.row.name,
         total: crawl.row.total,
@@ -225,11 +230,11 @@ export async function work(engine: Engine, ref: string | number, options: WorkOp
     await settlesWithin(removeHeartbeat(redis, config.prefix, id, workerId), 1_000);
     await settlesWithin(queue.close(), 1_000);
     await http.close().catch(() => {});
-    limiter.close();
+    await limiter.close().catch((err) => config.log.warn(`could not log the last requests: ${toError(err).message}`));
     redis.disconnect();
     options.signal?.removeEventListener('abort', onAbort);
   }
-  const p = store.ledger.progress(id);
+  const p = await store.ledger.progress(id);
   return {
     crawl: crawl.row.name,
     total: crawl.row.total,

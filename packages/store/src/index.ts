@@ -1,5 +1,3 @@
-export { MIGRATIONS_FOLDER } from './client';
-export type { CrawlRow } from './crawlQueries';
+export type { CrawlQueries, CrawlRow, FailureRow, LedgerReads, ResultRow, Store } from './contract';
 export { createGroupCommitWriter, type GroupCommitWriter, type GroupCommitWriterOptions } from './groupCommitWriter';
-export type { FailureRow, ResultRow } from './ledgerReads';
-export { openStore, type Store } from './store';
+export { openStore } from './openStore';

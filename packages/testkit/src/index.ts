@@ -2,4 +2,5 @@ export { type MockApi, type MockApiOptions, startMockApi, withMockApi } from '@s
 export { type CliResult, collect, REPO_ROOT, runCli, spawnCli } from './cli';
 export { deletePrefix, freePort, type OwnRedis, startRedisServer, TEST_REDIS_URL, uniquePrefix, withRedisPrefix } from './redis';
 export { withTempDir } from './tempDir';
+export { toArray } from './toArray';
 export { waitFor } from './waitFor';

@@ -30,7 +30,7 @@ export async function resumeCommand(ref: string, options: { json: boolean }, ctx
 /** `sluice retry-failed <crawl>`: make failed keys pending again. */
 export async function retryFailedCommand(ref: string, options: { json: boolean }, ctx: CommandContext): Promise<number> {
   return withEngine(ctx, async (engine) => {
-    const result = retryFailed(engine, ref);
+    const result = await retryFailed(engine, ref);
     if (options.json) ctx.stdout.write(`${JSON.stringify(result)}\n`);
     else
       ctx.stdout.write(

@@ -18,8 +18,8 @@ export interface CrawlDeleteOptions {
 export async function crawlDeleteCommand(ref: string, options: CrawlDeleteOptions, ctx: CommandContext): Promise<number> {
   return withEngine(ctx, async (engine) => {
     if (!options.yes) {
-      const { row } = loadCrawl(engine.store, ref);
-      const p = engine.store.ledger.progress(row.id);
+      const { row } = await loadCrawl(engine.store, ref);
+      const p = await engine.store.ledger.progress(row.id);
       throw new ConfigError(
         `crawl delete removes crawl ${row.name} (id ${row.id}) for good: ${p.done} results, ${p.failed} failures and its Redis keys. ` +
           `Add --yes to confirm: sluice crawl delete ${row.name} --yes`,

@@ -25,7 +25,7 @@ export function crawlListText(entries: readonly CrawlListEntry[]): string {
 /** `sluice crawl list [--json]`: every crawl of the ledger, from the ledger alone. */
 export async function crawlListCommand(options: { json: boolean }, ctx: CommandContext): Promise<number> {
   return withEngine(ctx, async (engine) => {
-    const entries = listCrawls(engine);
+    const entries = await listCrawls(engine);
     ctx.stdout.write(options.json ? `${JSON.stringify(entries, null, 2)}\n` : crawlListText(entries));
     return 0;
   });

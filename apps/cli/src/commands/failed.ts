@@ -34,7 +34,7 @@ export async function failedCommand(ref: string, options: FailedOptions, ctx: Co
       if (exporting) {
         count = await exportFailures(engine, ref, output.stream, { format: options.format as 'csv' | 'jsonl', csvSafe: options.csvSafe });
       } else {
-        const { name, failures } = listFailed(engine, ref, options.limit);
+        const { name, failures } = await listFailed(engine, ref, options.limit);
         count = failures.length;
         if (options.json) output.stream.write(`${JSON.stringify(failures.map(failureRecord), null, 2)}\n`);
         else if (failures.length === 0) output.stream.write(`${name}: no failed keys\n`);

@@ -2,9 +2,10 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
+import type { JournalEntry } from '../migrationsFolder';
 
 /**
- * Applies drizzle-kit's generated migrations (`migrations/`), recording them in drizzle's own
+ * Applies drizzle-kit's generated migrations (`migrations/sqlite/`), recording them in drizzle's own
  * `__drizzle_migrations` table so drizzle-kit's tooling stays compatible.
  *
  * Why not drizzle's `migrate()`: several `sluice work` processes often start at the same
@@ -12,12 +13,6 @@ import type BetterSqlite3 from 'better-sqlite3';
  * try to create the tables. Here the whole check-and-apply runs under `BEGIN IMMEDIATE`, which
  * serialises starters: the second one waits, then finds nothing left to do.
  */
-
-interface JournalEntry {
-  idx: number;
-  tag: string;
-  when: number;
-}
 
 export function applyMigrations(db: BetterSqlite3.Database, migrationsFolder: string): number {
   const journal = JSON.parse(readFileSync(join(migrationsFolder, 'meta', '_journal.json'), 'utf8')) as {

@@ -1,24 +1,11 @@
-import { existsSync, mkdirSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { InfrastructureError } from '@sluice/core';
 import Database from 'better-sqlite3';
 import { type BetterSQLite3Database, drizzle } from 'drizzle-orm/better-sqlite3';
+import { migrationsFolder } from '../migrationsFolder';
+import * as schema from '../schema/sqlite';
 import { applyMigrations } from './migrator';
-import * as schema from './schema';
-
-/**
- * The top-level `migrations/` folder, found by walking up from this file (not from the current
- * directory), so it is found from the sources and from a bundled build alike.
- */
-export const MIGRATIONS_FOLDER = findMigrations(__dirname);
-
-function findMigrations(start: string): string {
-  for (let dir = start; ; dir = dirname(dir)) {
-    const candidate = join(dir, 'migrations');
-    if (existsSync(join(candidate, 'meta', '_journal.json'))) return candidate;
-    if (dirname(dir) === dir) return resolve(start, '../../../migrations');
-  }
-}
 
 export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
 
@@ -47,7 +34,7 @@ export function openDb(path: string): Db {
     if (path !== ':memory:') mkdirSync(dirname(resolve(path)), { recursive: true });
     const sqlite = new Database(path);
     applyPragmas(sqlite);
-    applyMigrations(sqlite, MIGRATIONS_FOLDER);
+    applyMigrations(sqlite, migrationsFolder('sqlite'));
     return drizzle(sqlite, { schema }) as Db;
   } catch (err) {
     throw new InfrastructureError(`cannot open database ${path}: ${(err as Error).message}`, { cause: err });

@@ -9,7 +9,7 @@ import type { Db } from './client';
  * - a failure never overwrites a result, and a repeated failure updates the reason in place.
  * The progress counters change in the same transaction, by what was really inserted.
  */
-export function createLedgerWriter(db: Db): (entries: readonly LedgerEntry[]) => void {
+export function createLedgerWriter(db: Db): (entries: readonly LedgerEntry[]) => Promise<void> {
   const sqlite = db.$client;
   const insertResult = sqlite.prepare(
     `INSERT INTO results (crawl_id, key, position, status, body, attempts, fetched_at, duration_ms)
@@ -74,14 +74,14 @@ export function createLedgerWriter(db: Db): (entries: readonly LedgerEntry[]) =>
       if (d.done !== 0 || d.failed !== 0) bumpProgress.run(crawlId, d.done, d.failed, Date.now());
     }
   });
-  return (entries) => write.immediate(entries);
+  return async (entries) => write.immediate(entries);
 }
 
 /**
  * Deletes a crawl's failures (for retry-failed) and lowers the counter by as many, in one
  * transaction. Returns how many were deleted.
  */
-export function createFailureClearer(db: Db): (crawlId: number) => number {
+export function createFailureClearer(db: Db): (crawlId: number) => Promise<number> {
   const sqlite = db.$client;
   const clear = sqlite.prepare('DELETE FROM failures WHERE crawl_id = ?');
   const lower = sqlite.prepare('UPDATE crawl_progress SET failed = failed - ? WHERE crawl_id = ?');
@@ -90,11 +90,11 @@ export function createFailureClearer(db: Db): (crawlId: number) => number {
     if (deleted > 0) lower.run(deleted, crawlId);
     return deleted;
   });
-  return (crawlId) => run.immediate(crawlId);
+  return async (crawlId) => run.immediate(crawlId);
 }
 
 /** Appends request start times to the request log and prunes rows older than `keepMs`, in one transaction. */
-export function createRequestLogger(db: Db): (crawlId: number, times: readonly number[], keepMs: number) => void {
+export function createRequestLogger(db: Db): (crawlId: number, times: readonly number[], keepMs: number) => Promise<void> {
   const sqlite = db.$client;
   const insert = sqlite.prepare('INSERT INTO request_log (crawl_id, at) VALUES (?, ?)');
   const prune = sqlite.prepare('DELETE FROM request_log WHERE crawl_id = ? AND at < ?');
@@ -102,5 +102,5 @@ export function createRequestLogger(db: Db): (crawlId: number, times: readonly n
     for (const at of times) insert.run(crawlId, at);
     prune.run(crawlId, Date.now() - keepMs);
   });
-  return (crawlId, times, keepMs) => run.immediate(crawlId, times, keepMs);
+  return async (crawlId, times, keepMs) => run.immediate(crawlId, times, keepMs);
 }

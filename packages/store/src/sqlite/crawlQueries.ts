@@ -1,26 +1,21 @@
 import { and, asc, eq, sql } from 'drizzle-orm';
+import type { CrawlQueries, CrawlRow } from '../contract';
+import { crawlProgress, crawls, producerState } from '../schema/sqlite';
 import type { Db } from './client';
-import { crawlProgress, crawls, producerState } from './schema';
-
-/** A crawl as stored: the spec stays JSON text here; the engine parses it. */
-export interface CrawlRow {
-  id: number;
-  name: string;
-  spec: string;
-  specDir: string;
-  total: number;
-  createdAt: number;
-  paused: boolean;
-}
 
 function toRow(r: typeof crawls.$inferSelect): CrawlRow {
   return { ...r, paused: r.paused === 1 };
 }
 
-export function createCrawlQueries(db: Db) {
+/** Parses a crawl reference: a number, or digits, is an id; anything else a name. */
+export function crawlIdOf(idOrName: string | number): number | null {
+  if (typeof idOrName === 'number') return idOrName;
+  return /^\d+$/.test(idOrName) ? Number(idOrName) : null;
+}
+
+export function createCrawlQueries(db: Db): CrawlQueries {
   return {
-    /** Inserts a crawl with its cursor and counters, in one transaction. Returns its id. */
-    insert(input: { name: string; spec: string; specDir: string; total: number }): number {
+    async insert(input) {
       return db.transaction((tx) => {
         const now = Date.now();
         const row = tx
@@ -34,9 +29,8 @@ export function createCrawlQueries(db: Db) {
       });
     },
 
-    /** Finds a crawl by numeric id or by name. */
-    find(idOrName: string | number): CrawlRow | undefined {
-      const asId = typeof idOrName === 'number' ? idOrName : /^\d+$/.test(idOrName) ? Number(idOrName) : null;
+    async find(idOrName) {
+      const asId = crawlIdOf(idOrName);
       const byId = asId !== null ? db.select().from(crawls).where(eq(crawls.id, asId)).get() : undefined;
       const row =
         byId ??
@@ -48,42 +42,31 @@ export function createCrawlQueries(db: Db) {
       return row ? toRow(row) : undefined;
     },
 
-    list(): CrawlRow[] {
+    async list() {
       return db.select().from(crawls).orderBy(asc(crawls.id)).all().map(toRow);
     },
 
-    /** Replaces the stored spec (limits, retry, request) of an existing crawl. */
-    updateSpec(crawlId: number, spec: string): void {
+    async updateSpec(crawlId, spec) {
       db.update(crawls).set({ spec }).where(eq(crawls.id, crawlId)).run();
     },
 
-    /**
-     * Deletes a crawl and, through the schema's ON DELETE CASCADE, its cursor, counters,
-     * results, failures and request log, in one statement. Returns false when it was not there.
-     */
-    remove(crawlId: number): boolean {
+    async remove(crawlId) {
       return db.delete(crawls).where(eq(crawls.id, crawlId)).run().changes > 0;
     },
 
-    setPaused(crawlId: number, paused: boolean): void {
+    async setPaused(crawlId, paused) {
       db.update(crawls)
         .set({ paused: paused ? 1 : 0 })
         .where(eq(crawls.id, crawlId))
         .run();
     },
 
-    /** The next batch the producer will enqueue. */
-    getCursor(crawlId: number): number {
+    async getCursor(crawlId) {
       const row = db.select({ next: producerState.nextBatch }).from(producerState).where(eq(producerState.crawlId, crawlId)).get();
       return row?.next ?? 0;
     },
 
-    /**
-     * Moves the cursor from `expected` to `nextBatch` only if nobody moved it meanwhile (a
-     * `resume` or reconcile resetting it must win over a producer finishing a fill).
-     * Returns false when the cursor had moved.
-     */
-    advanceCursor(crawlId: number, expected: number, nextBatch: number): boolean {
+    async advanceCursor(crawlId, expected, nextBatch) {
       const result = db
         .update(producerState)
         .set({ nextBatch, updatedAt: Date.now() })
@@ -92,7 +75,7 @@ export function createCrawlQueries(db: Db) {
       return result.changes > 0;
     },
 
-    setCursor(crawlId: number, nextBatch: number): void {
+    async setCursor(crawlId, nextBatch) {
       db.insert(producerState)
         .values({ crawlId, nextBatch, updatedAt: Date.now() })
         .onConflictDoUpdate({ target: producerState.crawlId, set: { nextBatch, updatedAt: sql`excluded.updated_at` } })
@@ -100,5 +83,3 @@ export function createCrawlQueries(db: Db) {
     },
   };
 }
-
-export type CrawlQueries = ReturnType<typeof createCrawlQueries>;

@@ -1,0 +1,101 @@
+import type { LedgerEntry } from '@sluice/core';
+import type { crawls, failures, results } from './schema/sqlite';
+
+/**
+ * The ledger contract: what the engine may ask of a ledger, whichever database holds it
+ * (a SQLite file or PostgreSQL). Every method is asynchronous because PostgreSQL is; the SQLite
+ * implementation answers synchronously inside. Row types are derived from the drizzle schema
+ * (the PostgreSQL schema is checked to infer the same types), so a column is declared once.
+ */
+
+/** A finished key's result, as stored (without its crawl id). */
+export type ResultRow = Omit<typeof results.$inferSelect, 'crawlId'>;
+
+/** A key that ended without a result, as stored (without its crawl id). */
+export type FailureRow = Omit<typeof failures.$inferSelect, 'crawlId'>;
+
+/** A crawl as stored: the spec stays JSON text here; the engine parses it. */
+export type CrawlRow = Omit<typeof crawls.$inferSelect, 'paused'> & { paused: boolean };
+
+/** The crawls table and the producer's cursor. */
+export interface CrawlQueries {
+  /** Inserts a crawl with its cursor and counters, in one transaction. Returns its id. */
+  insert(input: { name: string; spec: string; specDir: string; total: number }): Promise<number>;
+  /** Finds a crawl by numeric id or by name. */
+  find(idOrName: string | number): Promise<CrawlRow | undefined>;
+  /** Every crawl, by id. */
+  list(): Promise<CrawlRow[]>;
+  /** Replaces the stored spec (limits, retry, request) of an existing crawl. */
+  updateSpec(crawlId: number, spec: string): Promise<void>;
+  setPaused(crawlId: number, paused: boolean): Promise<void>;
+  /**
+   * Deletes a crawl with everything of it in the ledger (cursor, counters, results, failures,
+   * request log: the schema's ON DELETE CASCADE), in one statement. Resolves false when it was
+   * not there.
+   */
+  remove(crawlId: number): Promise<boolean>;
+  /** The next batch the producer will enqueue. */
+  getCursor(crawlId: number): Promise<number>;
+  /**
+   * Moves the cursor from `expected` to `nextBatch` only if nobody moved it meanwhile (a
+   * `resume` or reconcile resetting it must win over a producer finishing a fill).
+   * Resolves false when the cursor had moved.
+   */
+  advanceCursor(crawlId: number, expected: number, nextBatch: number): Promise<boolean>;
+  setCursor(crawlId: number, nextBatch: number): Promise<void>;
+}
+
+/** The read side of the ledger. */
+export interface LedgerReads {
+  /** Start times (epoch ms) of logged requests since `sinceMs`, oldest first. */
+  requestTimesSince(crawlId: number, sinceMs: number): Promise<number[]>;
+  /** Positions in [from, to] that already have a result or a failure. */
+  finishedPositions(crawlId: number, from: number, to: number): Promise<Set<number>>;
+  /** Finished-key counters, maintained by the ledger writer. */
+  progress(crawlId: number): Promise<{ done: number; failed: number }>;
+  /** Epoch ms of the last commit that finished a key of the crawl, or null. */
+  lastProgressAt(crawlId: number): Promise<number | null>;
+  /** Counts rows directly (slow on huge crawls; used to verify the counters). */
+  recount(crawlId: number): Promise<{ done: number; failed: number }>;
+  /** Results fetched at or after `sinceMs` (epoch ms), for rates. */
+  resultsSince(crawlId: number, sinceMs: number): Promise<number>;
+  /**
+   * Streams results in position order without loading them all: pages of rows read by
+   * position (keyset pagination), so memory stays constant and no read holds the database.
+   */
+  iterateResults(crawlId: number): AsyncIterable<ResultRow>;
+  /** Failures in position order, at most `limit` (default 1,000,000). */
+  listFailures(crawlId: number, limit?: number): Promise<FailureRow[]>;
+  /** Streams every failure in position order without loading them all (pages, like `iterateResults`). */
+  iterateFailures(crawlId: number): AsyncIterable<FailureRow>;
+}
+
+/**
+ * An open ledger. The only way into the database: no driver types leak out of this package.
+ */
+export interface Store {
+  /** Which database holds the ledger. */
+  readonly kind: 'sqlite' | 'postgres';
+  /**
+   * Where the ledger is, printable: the SQLite file path, or the PostgreSQL URL without its
+   * password.
+   */
+  readonly path: string;
+  /** The ledger's random id (16 hex digits): part of every Redis key of its crawls. */
+  readonly ledgerId: string;
+  readonly crawls: CrawlQueries;
+  readonly ledger: LedgerReads;
+  /**
+   * Writes entries in one transaction and resolves once it committed. Idempotent: a result is
+   * stored once per (crawl, key); a result replaces an earlier failure of its key; a failure
+   * never overwrites a result; the progress counters move by what was really inserted.
+   */
+  writeEntries(entries: readonly LedgerEntry[]): Promise<void>;
+  /** Deletes a crawl's failures so they can be fetched again; resolves how many. */
+  clearFailures(crawlId: number): Promise<number>;
+  /** Logs request start times (epoch ms) and prunes those older than `keepMs`. */
+  logRequests(crawlId: number, times: readonly number[], keepMs: number): Promise<void>;
+  /** A consistency check of the database: `ok` when healthy. */
+  integrityCheck(): Promise<string>;
+  close(): Promise<void>;
+}
