@@ -6,12 +6,11 @@
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
-import { importProblem, manifestProblems, type SourceImport } from './layering';
+import { importProblem, isTestCode, manifestProblems, type SourceImport } from './layering';
 
 const root = resolve(__dirname, '..');
 const IMPORT = /(?:from\s+|import\s*\(\s*|require\(\s*|^import\s+)['"]([^'"]+)['"]/gm;
 const SOURCE = /\.(ts|mts|cts|mjs|cjs)$/;
-const TEST_FILE = /\.test\.ts$/;
 
 function sourceFiles(dir: string): string[] {
   if (!existsSync(dir)) return [];
@@ -57,7 +56,7 @@ for (const { dir, manifest } of workspaces) {
   problems.push(...manifestProblems(manifest.name, manifest));
   for (const file of sourceFiles(dir)) {
     files++;
-    const isTest = TEST_FILE.test(file) || relative(dir, file).split(sep)[0] === 'test';
+    const isTest = isTestCode(relative(dir, file).split(sep).join('/'));
     // The file-level cycle check covers the packages' production sources.
     const inCycleGraph = !isTest && relative(dir, file).split(sep)[0] === 'src';
     const edges: string[] = [];

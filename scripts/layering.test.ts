@@ -1,4 +1,4 @@
-import { allowedImports, importProblem, manifestProblems, type SourceImport } from './layering';
+import { allowedImports, importProblem, isTestCode, manifestProblems, type SourceImport } from './layering';
 
 const edge = (from: string, spec: string, extra: Partial<SourceImport> = {}): SourceImport => ({
   file: 'x.ts',
@@ -72,5 +72,14 @@ describe('the layering rule', () => {
     ]);
     expect(manifestProblems('@sluice/queue', { devDependencies: { '@sluice/testkit': 'workspace:*' } })).toEqual([]);
     expect(manifestProblems('@sluice/queue', { dependencies: { '@sluice/testkit': 'workspace:*' } })).toHaveLength(1);
+  });
+
+  test('test code is tests, test support beside them, and a package test/ folder', () => {
+    expect(isTestCode('src/limiter/windows.int.test.ts')).toBe(true);
+    expect(isTestCode('src/limiter/testSupport.ts')).toBe(true);
+    expect(isTestCode('test/helpers.ts')).toBe(true);
+    expect(isTestCode('src/limiter/windows.ts')).toBe(false);
+    expect(isTestCode('src/testament.ts')).toBe(false);
+    expect(isTestCode('src/contest/x.ts')).toBe(false);
   });
 });

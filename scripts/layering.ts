@@ -38,7 +38,17 @@ export const LAYERING: Readonly<Record<string, readonly string[] | typeof EVERYT
   '@sluice/scripts': EVERYTHING,
 };
 
-/** What test code (`*.test.ts`, a package's `test/` folder) may import besides its package's own list. */
+/**
+ * Test code: a test (`*.test.ts`), test support beside the tests (`testSupport.ts`,
+ * `testHelpers.ts`: a file named `test` + a capital), or anything in a package's `test/` folder.
+ * @param pathInPackage the file's path relative to its package folder, with `/` separators.
+ */
+export function isTestCode(pathInPackage: string): boolean {
+  const name = pathInPackage.split('/').pop() ?? '';
+  return /\.test\.ts$/.test(name) || /^test[A-Z]\w*\.ts$/.test(name) || pathInPackage.startsWith('test/');
+}
+
+/** What test code (see isTestCode) may import besides its package's own list. */
 export const TEST_IMPORTS: readonly string[] = ['@sluice/testkit', '@sluice/mock-api'];
 
 /** The packages `from` may import (test code included when `isTest`), or null when `from` is not in the table. */
@@ -55,7 +65,7 @@ export interface SourceImport {
   file: string;
   /** The workspace package the file belongs to. */
   from: string;
-  /** Test code: a `*.test.ts` file, or a file under its package's `test/` folder. */
+  /** Test code (see isTestCode). */
   isTest: boolean;
   /** The specifier as written. */
   spec: string;

@@ -1,29 +1,9 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { openStore } from '@sluice/store';
-import {
-  collect,
-  type OwnRedis,
-  runCli,
-  spawnCli,
-  startRedisServer,
-  uniquePrefix,
-  waitFor,
-  withMockApi,
-  withTempDir,
-} from '@sluice/testkit';
+import { collect, runCli, spawnCli, uniquePrefix, waitFor, withMockApi, withOwnRedis, withTempDir } from '@sluice/testkit';
 import { Redis } from 'ioredis';
 import { cliFlags, colourSpec } from './helpers';
-
-/** Runs `fn` with a redis-server of the test's own (AOF on), stopped by pid afterwards. */
-async function withOwnRedis<T>(dir: string, fn: (redis: OwnRedis) => Promise<T>): Promise<T> {
-  const redis = await startRedisServer(dir, { appendOnly: true });
-  try {
-    return await fn(redis);
-  } finally {
-    await redis.stop();
-  }
-}
 
 async function ledgerOf(dir: string, crawlId = 1) {
   const store = await openStore(join(dir, 'sluice.db'));

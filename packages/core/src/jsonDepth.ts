@@ -51,3 +51,61 @@ function closingQuote(text: string, open: number): number {
   }
   return -1;
 }
+
+/** The failure reason for a body nested deeper than `maxDepth`, the same wherever it is found. */
+export const tooDeepReason = (maxDepth: number) => `body nests arrays or objects deeper than ${maxDepth} levels (validate.maxDepth)`;
+
+/** Checks the nesting depth of a JSON text arriving in chunks. */
+export interface JsonDepthGauge {
+  /** Reads the next chunk; true once the text has opened more than `maxDepth` levels. */
+  exceeded(chunk: Uint8Array): boolean;
+}
+
+/**
+ * The same check on UTF-8 bytes as they arrive, so a body can be refused after its first
+ * bytes instead of held whole: the quote, backslash and brackets are ASCII, and UTF-8 never
+ * uses ASCII bytes inside a multi-byte character, so bytes can be scanned like characters.
+ */
+export function createJsonDepthGauge(maxDepth: number): JsonDepthGauge {
+  let depth = 0;
+  let inString = false;
+  // Inside a string, the chunk ended on a backslash that escapes the next byte.
+  let escaped = false;
+  return {
+    exceeded(chunk) {
+      const length = chunk.length;
+      let i = 0;
+      while (i < length) {
+        if (inString) {
+          if (escaped) {
+            escaped = false;
+            i++;
+            continue;
+          }
+          // indexOf skips a string's body much faster than a loop over its bytes.
+          const quote = chunk.indexOf(QUOTE, i);
+          const end = quote < 0 ? length : quote;
+          let backslashes = 0;
+          while (end - 1 - backslashes >= i && chunk[end - 1 - backslashes] === BACKSLASH) backslashes++;
+          if (quote < 0) {
+            escaped = backslashes % 2 === 1;
+            return false;
+          }
+          if (backslashes % 2 === 0) inString = false;
+          i = quote + 1;
+          continue;
+        }
+        const c = chunk[i];
+        if (c === QUOTE) {
+          inString = true;
+        } else if (c === OPEN_ARRAY || c === OPEN_OBJECT) {
+          if (++depth > maxDepth) return true;
+        } else if (c === CLOSE_ARRAY || c === CLOSE_OBJECT) {
+          depth--;
+        }
+        i++;
+      }
+      return false;
+    },
+  };
+}

@@ -52,6 +52,19 @@ describe('validateJsonBody', () => {
     expect(() => validateJsonBody(body, '00FF00', rules)).toThrow('body lacks required field hex.clean');
   });
 
+  test('a required field that is null counts as missing', () => {
+    const body = JSON.stringify({ hex: { clean: 'GGGGGG' }, rgb: null, name: { value: 'Black' } });
+    const err = thrown(() => validateJsonBody(body, 'GGGGGG', { requiredFields: ['rgb'], keyField: 'hex.clean' }));
+    expect(err).toBeInstanceOf(PermanentError);
+    expect((err as Error).message).toBe('body lacks required field rgb');
+    expect(() => validateJsonBody(JSON.stringify({ a: { b: null } }), 'k', { requiredFields: ['a.b'] })).toThrow('required field a.b');
+  });
+
+  test('required fields that are 0, false or empty are present', () => {
+    const body = JSON.stringify({ n: 0, f: false, s: '', a: [] });
+    expect(validateJsonBody(body, 'k', { requiredFields: ['n', 'f', 's', 'a'] })).toEqual({ n: 0, f: false, s: '', a: [] });
+  });
+
   test('an Alpha Vantage "Information" answer lacks the required Symbol field', () => {
     const body = JSON.stringify({
       Information: 'Thank you for using Alpha Vantage! Please consider spreading out your free API requests.',

@@ -1,6 +1,16 @@
 export { type MockApi, type MockApiOptions, startMockApi, withMockApi } from '@sluice/mock-api';
 export { type CliResult, collect, REPO_ROOT, runCli, spawnCli } from './cli';
-export { deletePrefix, freePort, type OwnRedis, startRedisServer, TEST_REDIS_URL, uniquePrefix, withRedisPrefix } from './redis';
+export {
+  deletePrefix,
+  freePort,
+  type OwnRedis,
+  type OwnRedisOptions,
+  startRedisServer,
+  TEST_REDIS_URL,
+  uniquePrefix,
+  withOwnRedis,
+  withRedisPrefix,
+} from './redis';
 export { withTempDir } from './tempDir';
 export { toArray } from './toArray';
 export { waitFor } from './waitFor';
