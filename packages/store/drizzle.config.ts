@@ -1,6 +1,7 @@
 import { defineConfig } from 'drizzle-kit';
 
-// Migrations live at the top of the repository (`migrations/sqlite/`), append-only.
+// SQLite migrations live at the top of the repository (`migrations/sqlite/`), append-only.
+// PostgreSQL has its own config (`drizzle.pg.config.ts`); `pnpm db:generate` runs both.
 export default defineConfig({
   dialect: 'sqlite',
   schema: './src/schema/sqlite.ts',

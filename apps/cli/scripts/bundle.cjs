@@ -4,7 +4,7 @@
 // The packages listed in externals.cjs stay external (native addons, loaded from node_modules).
 const { mkdirSync, renameSync } = require('node:fs');
 const { dirname, join } = require('node:path');
-const { EXTERNALS } = require('./externals.cjs');
+const { ABSENT, EXTERNALS } = require('./externals.cjs');
 
 const root = join(__dirname, '..');
 const out = join(root, 'dist', 'sluice.cjs');
@@ -21,7 +21,7 @@ async function bundle(outfile = out) {
     platform: 'node',
     format: 'cjs',
     target: 'node20',
-    external: EXTERNALS,
+    external: [...EXTERNALS, ...ABSENT],
     // Whitespace and syntax only: identifiers keep their names so stack traces stay readable.
     minifyWhitespace: true,
     minifySyntax: true,

@@ -13,7 +13,10 @@ export interface CliContext {
 
 /** Global options, after defaults < environment < flags. */
 export interface GlobalOptions {
-  /** SQLite file. Env `SLUICE_DB`. Default `./data/sluice.db`. */
+  /**
+   * The ledger: a SQLite file, or a `postgres://` / `postgresql://` URL (may hold a password:
+   * print `describeLedger(db)` only). Env `SLUICE_DB`. Default `./data/sluice.db`.
+   */
   db: string;
   /** Redis URL. Env `REDIS_URL`. Default `redis://127.0.0.1:6379`. */
   redis: string;

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { ConfigError } from '@sluice/core';
-import { DEFAULT_PREFIX } from '@sluice/engine';
+import { DEFAULT_PREFIX, isPostgresUrl } from '@sluice/engine';
 import type { GlobalOptions } from './context';
 
 export const DEFAULT_DB = './data/sluice.db';
@@ -27,9 +27,12 @@ export function resolveGlobalOptions(flags: GlobalFlags, env: NodeJS.ProcessEnv,
   if (!/^rediss?:\/\//.test(redis)) problems.push('--redis: expected a redis:// or rediss:// URL');
   const prefix = flags.prefix ?? env.SLUICE_PREFIX ?? DEFAULT_PREFIX;
   if (!/^[A-Za-z0-9{}_.-]{1,64}$/.test(prefix)) problems.push('--prefix: expected 1-64 characters from A-Z a-z 0-9 { } _ . -');
+  const db = flags.db ?? env.SLUICE_DB ?? DEFAULT_DB;
+  // The URL may hold a password: the problem never quotes it.
+  if (isPostgresUrl(db) && !URL.canParse(db)) problems.push('--db: not a valid postgres:// URL');
   if (problems.length > 0) throw new ConfigError(problems.join('\n'), problems);
   return {
-    db: resolve(cwd, flags.db ?? env.SLUICE_DB ?? DEFAULT_DB),
+    db: isPostgresUrl(db) ? db : resolve(cwd, db),
     redis,
     prefix,
     verbose: flags.verbose ?? false,

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { InfrastructureError, redactUrl } from '@sluice/core';
-import { pingRedis } from '@sluice/engine';
+import { isPostgresUrl, pingRedis } from '@sluice/engine';
 import type { CommandContext } from './context';
 import { DEFAULT_REDIS } from './globalOptions';
 
@@ -21,7 +21,8 @@ export async function ensureRedis(ctx: CommandContext): Promise<void> {
   if (await pingRedis(url, 1500)) return;
   const explain = `Redis at ${redactUrl(url)} does not answer. Start one (e.g. \`redis-server\`, or \`apt-get install redis-server\`) or point --redis / REDIS_URL at yours.`;
   if (url !== DEFAULT_REDIS || !hasRedisServer()) throw new InfrastructureError(explain);
-  const dir = join(dirname(ctx.options.db), 'redis');
+  // Beside the SQLite file; with a PostgreSQL ledger, in ./data like the default file.
+  const dir = isPostgresUrl(ctx.options.db) ? join(ctx.cwd, 'data', 'redis') : join(dirname(ctx.options.db), 'redis');
   mkdirSync(dir, { recursive: true });
   const started = spawnSync(
     'redis-server',

@@ -55,7 +55,7 @@ interface WorkFlags {
 export function buildProgram(cli: CliContext, result: { code: number }): Command {
   const program = new Command('sluice')
     .description('Crash-safe, rate-limited bulk downloads from HTTP APIs into SQLite, dispatched through Redis.')
-    .option('--db <file>', `SQLite ledger file (env SLUICE_DB; default ${DEFAULT_DB})`)
+    .option('--db <file|url>', `ledger: SQLite file or postgres:// URL (env SLUICE_DB; default ${DEFAULT_DB})`)
     .option('--redis <url>', `Redis URL (env REDIS_URL; default ${DEFAULT_REDIS})`)
     .option('--prefix <prefix>', 'prefix of every Redis key (env SLUICE_PREFIX; default sluice)')
     .addOption(new Option('--log-format <format>', 'log lines on stderr as text or json (env SLUICE_LOG_FORMAT)').choices(['text', 'json']))

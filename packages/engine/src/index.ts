@@ -1,5 +1,6 @@
 export { type CrawlSpec, type CrawlSpecInput, PermanentError, ThrottledError, TransientError } from '@sluice/core';
 export { DEFAULT_PREFIX, pingRedis } from '@sluice/queue';
+export { describeLedger, isPostgresUrl } from '@sluice/store';
 export { listFailed, pauseCrawl, resumeCrawl, retryFailed } from './crawlControl';
 export { type CrawlListEntry, listCrawls } from './crawlList';
 export { type CreateResult, createCrawl } from './createCrawl';

@@ -8,6 +8,9 @@ import type { crawls, failures, results } from './schema/sqlite';
  * (the PostgreSQL schema is checked to infer the same types), so a column is declared once.
  */
 
+/** Rows read per page when streaming results (`iterateResults`). */
+export const RESULTS_PAGE_ROWS = 1000;
+
 /** A finished key's result, as stored (without its crawl id). */
 export type ResultRow = Omit<typeof results.$inferSelect, 'crawlId'>;
 

@@ -1,3 +1,4 @@
 export type { CrawlQueries, CrawlRow, FailureRow, LedgerReads, ResultRow, Store } from './contract';
 export { createGroupCommitWriter, type GroupCommitWriter, type GroupCommitWriterOptions } from './groupCommitWriter';
 export { openStore } from './openStore';
+export { describeLedger, isPostgresUrl } from './target';

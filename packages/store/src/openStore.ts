@@ -1,5 +1,7 @@
 import type { Store } from './contract';
+import { openPgStore } from './pg/store';
 import { openSqliteStore } from './sqlite/store';
+import { isPostgresUrl } from './target';
 
 /**
  * Opens the ledger named by `target` and applies pending migrations: a `postgres://` or
@@ -7,5 +9,5 @@ import { openSqliteStore } from './sqlite/store';
  * @throws InfrastructureError when the database cannot be reached, opened or migrated.
  */
 export async function openStore(target: string): Promise<Store> {
-  return openSqliteStore(target);
+  return isPostgresUrl(target) ? openPgStore(target) : openSqliteStore(target);
 }

@@ -1,5 +1,6 @@
 export { type MockApi, type MockApiOptions, startMockApi, withMockApi } from '@sluice/mock-api';
 export { type CliResult, collect, REPO_ROOT, runCli, spawnCli } from './cli';
+export { postgresUrlFor, TEST_POSTGRES_URL, terminatePostgresConnections, withTempPostgres } from './postgres';
 export {
   deletePrefix,
   freePort,

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { assertSpecEnv, readSpecFile, run } from '@sluice/engine';
+import { assertSpecEnv, describeLedger, readSpecFile, run } from '@sluice/engine';
 import type { CommandContext } from '../context';
 import { withEngine } from '../engineFor';
 import { ensureRedis } from '../managedRedis';
@@ -29,7 +29,7 @@ export async function runCommand(specPath: string, options: RunOptions, ctx: Com
     }
     if (summary.alreadyComplete && !options.json) {
       ctx.stdout.write(
-        `${summary.crawl}: already complete (${summary.done} done, ${summary.failed} failed of ${summary.total}); nothing to do.\n  database ${ctx.options.db}\n`,
+        `${summary.crawl}: already complete (${summary.done} done, ${summary.failed} failed of ${summary.total}); nothing to do.\n  database ${describeLedger(ctx.options.db)}\n`,
       );
     } else printWorkSummary(ctx, summary, options.json);
     return workExitCode(summary);

@@ -1,5 +1,5 @@
 import { ExitCode } from '@sluice/core';
-import type { WorkSummary } from '@sluice/engine';
+import { describeLedger, type WorkSummary } from '@sluice/engine';
 import type { CommandContext } from '../context';
 import { createProgressLine, formatDuration } from '../progressLine';
 
@@ -14,8 +14,9 @@ export function progressReporter(ctx: CommandContext, enabled: boolean) {
 export function printWorkSummary(ctx: CommandContext, summary: WorkSummary, json: boolean): void {
   const seconds = summary.durationMs / 1000;
   const rate = seconds > 0 ? summary.finishedHere / seconds : 0;
+  const database = describeLedger(ctx.options.db);
   if (json) {
-    ctx.stdout.write(`${JSON.stringify({ ...summary, itemsPerSec: Math.round(rate), database: ctx.options.db })}\n`);
+    ctx.stdout.write(`${JSON.stringify({ ...summary, itemsPerSec: Math.round(rate), database })}\n`);
     return;
   }
   const state = summary.complete ? 'complete' : 'stopped (run again to continue)';
@@ -24,7 +25,7 @@ export function printWorkSummary(ctx: CommandContext, summary: WorkSummary, json
       `  done     ${summary.done} of ${summary.total}\n` +
       `  failed   ${summary.failed}${summary.failed > 0 ? ` (list them: sluice failed ${summary.crawl}; fetch them again: sluice retry-failed ${summary.crawl})` : ''}\n` +
       `  fetched  ${summary.finishedHere} keys in ${formatDuration(seconds)} (${Math.round(rate)} items/s)\n` +
-      `  database ${ctx.options.db}\n`,
+      `  database ${database}\n`,
   );
 }
 

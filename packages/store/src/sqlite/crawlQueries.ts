@@ -1,16 +1,11 @@
 import { and, asc, eq, sql } from 'drizzle-orm';
 import type { CrawlQueries, CrawlRow } from '../contract';
+import { crawlIdOf } from '../crawlRef';
 import { crawlProgress, crawls, producerState } from '../schema/sqlite';
 import type { Db } from './client';
 
 function toRow(r: typeof crawls.$inferSelect): CrawlRow {
   return { ...r, paused: r.paused === 1 };
-}
-
-/** Parses a crawl reference: a number, or digits, is an id; anything else a name. */
-export function crawlIdOf(idOrName: string | number): number | null {
-  if (typeof idOrName === 'number') return idOrName;
-  return /^\d+$/.test(idOrName) ? Number(idOrName) : null;
 }
 
 export function createCrawlQueries(db: Db): CrawlQueries {

@@ -1,10 +1,7 @@
 import { and, asc, between, count, eq, getTableColumns, gt, gte, sql } from 'drizzle-orm';
-import type { FailureRow, LedgerReads, ResultRow } from '../contract';
+import { type FailureRow, type LedgerReads, RESULTS_PAGE_ROWS, type ResultRow } from '../contract';
 import { crawlProgress, failures, requestLog, results } from '../schema/sqlite';
 import type { Db } from './client';
-
-/** Rows read per page when streaming results. */
-export const RESULTS_PAGE_ROWS = 1000;
 
 const crawlId = sql.placeholder('crawlId');
 const from = sql.placeholder('from');

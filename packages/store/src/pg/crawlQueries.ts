@@ -1,0 +1,92 @@
+import { and, asc, eq, sql } from 'drizzle-orm';
+import type { CrawlQueries, CrawlRow } from '../contract';
+import { crawlIdOf } from '../crawlRef';
+import { crawlProgress, crawls, producerState } from '../schema/pg';
+import type { PgDb } from './client';
+
+type Retry = <T>(fn: () => Promise<T>) => Promise<T>;
+
+function toRow(r: typeof crawls.$inferSelect): CrawlRow {
+  return { ...r, paused: r.paused === 1 };
+}
+
+/** The crawls table and the producer cursor in PostgreSQL; each call retried over outages. */
+export function createPgCrawlQueries(db: PgDb, retry: Retry): CrawlQueries {
+  return {
+    insert: (input) =>
+      retry(() =>
+        db.transaction(async (tx) => {
+          const now = Date.now();
+          const [row] = await tx
+            .insert(crawls)
+            .values({ ...input, createdAt: now })
+            .returning({ id: crawls.id });
+          if (!row) throw new Error('insert into crawls returned no id');
+          await tx.insert(producerState).values({ crawlId: row.id, nextBatch: 0, updatedAt: now });
+          await tx.insert(crawlProgress).values({ crawlId: row.id, done: 0, failed: 0 });
+          return row.id;
+        }),
+      ),
+
+    find: (idOrName) =>
+      retry(async () => {
+        const asId = crawlIdOf(idOrName);
+        const [byId] = asId !== null ? await db.select().from(crawls).where(eq(crawls.id, asId)) : [];
+        const [row] = byId
+          ? [byId]
+          : await db
+              .select()
+              .from(crawls)
+              .where(eq(crawls.name, String(idOrName)));
+        return row ? toRow(row) : undefined;
+      }),
+
+    list: () => retry(async () => (await db.select().from(crawls).orderBy(asc(crawls.id))).map(toRow)),
+
+    updateSpec: (crawlId, spec) =>
+      retry(async () => {
+        await db.update(crawls).set({ spec }).where(eq(crawls.id, crawlId));
+      }),
+
+    setPaused: (crawlId, paused) =>
+      retry(async () => {
+        await db
+          .update(crawls)
+          .set({ paused: paused ? 1 : 0 })
+          .where(eq(crawls.id, crawlId));
+      }),
+
+    remove: (crawlId) =>
+      retry(async () => {
+        const gone = await db.delete(crawls).where(eq(crawls.id, crawlId)).returning({ id: crawls.id });
+        return gone.length > 0;
+      }),
+
+    getCursor: (crawlId) =>
+      retry(async () => {
+        const [row] = await db.select({ next: producerState.nextBatch }).from(producerState).where(eq(producerState.crawlId, crawlId));
+        return row?.next ?? 0;
+      }),
+
+    // One UPDATE with the expected value in its WHERE: PostgreSQL re-checks the condition on
+    // the latest row version after waiting for a concurrent writer, so exactly one of two
+    // producers racing from the same cursor wins.
+    advanceCursor: (crawlId, expected, nextBatch) =>
+      retry(async () => {
+        const moved = await db
+          .update(producerState)
+          .set({ nextBatch, updatedAt: Date.now() })
+          .where(and(eq(producerState.crawlId, crawlId), eq(producerState.nextBatch, expected)))
+          .returning({ crawlId: producerState.crawlId });
+        return moved.length > 0;
+      }),
+
+    setCursor: (crawlId, nextBatch) =>
+      retry(async () => {
+        await db
+          .insert(producerState)
+          .values({ crawlId, nextBatch, updatedAt: Date.now() })
+          .onConflictDoUpdate({ target: producerState.crawlId, set: { nextBatch, updatedAt: sql`excluded.updated_at` } });
+      }),
+  };
+}

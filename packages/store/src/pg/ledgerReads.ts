@@ -1,0 +1,104 @@
+import { and, asc, between, count, eq, getTableColumns, gt, gte } from 'drizzle-orm';
+import { type FailureRow, type LedgerReads, RESULTS_PAGE_ROWS, type ResultRow } from '../contract';
+import { crawlProgress, failures, requestLog, results } from '../schema/pg';
+import type { PgDb } from './client';
+
+type Retry = <T>(fn: () => Promise<T>) => Promise<T>;
+
+/** Read side of the PostgreSQL ledger: typed drizzle queries, each retried over outages. */
+export function createPgLedgerReads(db: PgDb, retry: Retry): LedgerReads {
+  const { crawlId: _r, ...resultColumns } = getTableColumns(results);
+  const { crawlId: _f, ...failureColumns } = getTableColumns(failures);
+  const progressRow = (id: number) => retry(async () => (await db.select().from(crawlProgress).where(eq(crawlProgress.crawlId, id)))[0]);
+
+  return {
+    requestTimesSince: (id, sinceMs) =>
+      retry(async () => {
+        const rows = await db
+          .select({ at: requestLog.at })
+          .from(requestLog)
+          .where(and(eq(requestLog.crawlId, id), gte(requestLog.at, sinceMs)))
+          .orderBy(asc(requestLog.at));
+        return rows.map((r) => r.at);
+      }),
+
+    finishedPositions: (id, first, last) =>
+      retry(async () => {
+        const rows = await db
+          .select({ position: results.position })
+          .from(results)
+          .where(and(eq(results.crawlId, id), between(results.position, first, last)))
+          .unionAll(
+            db
+              .select({ position: failures.position })
+              .from(failures)
+              .where(and(eq(failures.crawlId, id), between(failures.position, first, last))),
+          );
+        return new Set(rows.map((r) => r.position));
+      }),
+
+    async progress(id) {
+      const row = await progressRow(id);
+      return row ? { done: row.done, failed: row.failed } : { done: 0, failed: 0 };
+    },
+
+    async lastProgressAt(id) {
+      return (await progressRow(id))?.lastProgressAt ?? null;
+    },
+
+    recount: (id) =>
+      retry(async () => {
+        const [done] = await db.select({ n: count() }).from(results).where(eq(results.crawlId, id));
+        const [failed] = await db.select({ n: count() }).from(failures).where(eq(failures.crawlId, id));
+        return { done: done?.n ?? 0, failed: failed?.n ?? 0 };
+      }),
+
+    resultsSince: (id, sinceMs) =>
+      retry(async () => {
+        const [row] = await db
+          .select({ n: count() })
+          .from(results)
+          .where(and(eq(results.crawlId, id), gte(results.fetchedAt, sinceMs)));
+        return row?.n ?? 0;
+      }),
+
+    async *iterateResults(id): AsyncGenerator<ResultRow> {
+      for (let after = -1; ; ) {
+        const from = after;
+        const page = await retry(() =>
+          db
+            .select(resultColumns)
+            .from(results)
+            .where(and(eq(results.crawlId, id), gt(results.position, from)))
+            .orderBy(asc(results.position))
+            .limit(RESULTS_PAGE_ROWS),
+        );
+        yield* page;
+        const last = page[page.length - 1];
+        if (page.length < RESULTS_PAGE_ROWS || last === undefined) return;
+        after = last.position;
+      }
+    },
+
+    async *iterateFailures(id): AsyncGenerator<FailureRow> {
+      for (let after = -1; ; ) {
+        const from = after;
+        const page = await retry(() =>
+          db
+            .select(failureColumns)
+            .from(failures)
+            .where(and(eq(failures.crawlId, id), gt(failures.position, from)))
+            .orderBy(asc(failures.position))
+            .limit(RESULTS_PAGE_ROWS),
+        );
+        yield* page;
+        const last = page[page.length - 1];
+        if (page.length < RESULTS_PAGE_ROWS || last === undefined) return;
+        after = last.position;
+      }
+    },
+
+    listFailures: (id, limit = 1_000_000) =>
+      retry(() => db.select(failureColumns).from(failures).where(eq(failures.crawlId, id)).orderBy(asc(failures.position)).limit(limit)),
+  };
+}
