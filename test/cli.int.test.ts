@@ -118,4 +118,13 @@ describe('the sluice command', () => {
       expect(existsSync(join(dir, 'typo'))).toBe(false);
     });
   });
+
+  test('an unreachable PostgreSQL ledger exits 3 with one line naming host and database, never the password', async () => {
+    const port = await freePort();
+    const out = await runCli(['--db', `postgres://sluice:pw-canary-8c1f@127.0.0.1:${port}/ledger`, 'status']);
+    expect(out.code).toBe(3);
+    expect(out.stderr.trim().split('\n')).toHaveLength(1);
+    expect(out.stderr).toContain(`127.0.0.1:${port}/ledger`);
+    expect(out.stderr).not.toContain('pw-canary-8c1f');
+  });
 });

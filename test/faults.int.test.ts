@@ -88,6 +88,9 @@ describe('crash safety (real processes, a redis-server of our own)', () => {
           const result = await done;
           expect(result.code).toBe(0);
           expect(worker.exitCode).toBe(0);
+          // Said as it happened, once each way.
+          expect(result.stderr.match(/Redis unreachable/g)).toHaveLength(1);
+          expect(result.stderr).toContain('Redis reachable again');
           const ledger = await ledgerOf(dir);
           expect(ledger.counts).toEqual({ done: TOTAL, failed: 0 });
           expect(ledger.unique).toBe(TOTAL);

@@ -6,7 +6,9 @@ import { isPostgresUrl } from '@sluice/engine';
  * Refuses a SQLite ledger path where no ledger is. Only `run` and `crawl create` may create a ledger:
  * opening one creates the file and its folder, so a typo in `--db` (`status --db ledgr.db`)
  * would otherwise leave a new, empty ledger behind and report that it has no crawls.
- * Checked here, before the store is opened, so no file or folder is made.
+ * Checked here, before the store is opened, so no file or folder is made. A PostgreSQL ledger
+ * is a database someone made on purpose: opening it migrates it, and an unreachable one is an
+ * infrastructure error (exit 3) raised by the store.
  * @throws ConfigError (exit 2) naming the path.
  */
 export function assertLedgerExists(dbPath: string): void {

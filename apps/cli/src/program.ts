@@ -13,6 +13,7 @@ import { statusCommand } from './commands/status';
 import { workCommand } from './commands/work';
 import { waitingWorkCommand } from './commands/workWait';
 import type { CliContext, CommandContext } from './context';
+import { parseDurationMs } from './duration';
 import { DEFAULT_DB, DEFAULT_REDIS, type GlobalFlags, resolveGlobalOptions } from './globalOptions';
 import { assertLedgerExists } from './ledgerCheck';
 import { createLogger } from './logger';
@@ -36,19 +37,48 @@ Crawl spec (JSON or YAML):
   {key} in the URL is the URL-encoded key; {env.NAME} an environment variable, read at request time.`;
 
 const EXIT_HELP = `
-Exit codes: 0 done, 1 finished with failures, 2 bad usage or spec, 3 Redis/SQLite unreachable.
+Exit codes: 0 done, 1 finished with failures, 2 bad usage or spec, 3 Redis/SQLite unreachable,
+4 ledger not writable (disk full, read-only) past --ledger-retry,
+5 endpoint unreachable past --max-outage,
+6 interrupted (SIGINT/SIGTERM before the crawl was complete).
 Environment: SLUICE_DB, REDIS_URL, SLUICE_PREFIX, SLUICE_LOG_FORMAT.`;
+
+/** Flags `run` and `work` share, as commander parses them. */
+interface SharedWorkFlags {
+  concurrency?: number;
+  json?: boolean;
+  ledgerRetry?: number;
+  maxOutage?: number;
+  logInterval?: number;
+}
+
+/** The engine options of `run`/`work` that come straight from flags. */
+const workFlagOptions = (o: SharedWorkFlags) => ({
+  concurrency: o.concurrency,
+  json: o.json ?? false,
+  ledgerRetryMs: o.ledgerRetry,
+  maxOutageMs: o.maxOutage,
+  logIntervalMs: o.logInterval,
+});
+
+const LOG_INTERVAL_FLAG = '--log-interval <duration>';
+const LOG_INTERVAL_HELP = 'when stderr is not a terminal, log a progress line this often (default 10s; 0 turns it off)';
+
+const MAX_OUTAGE_FLAG = '--max-outage <duration>';
+const MAX_OUTAGE_HELP =
+  'give up (exit 5) when the endpoint stays unreachable this long (default 60s while it never answered, no limit once it has)';
+
+const LEDGER_RETRY_FLAG = '--ledger-retry <duration>';
+const LEDGER_RETRY_HELP = 'when ledger writes fail (disk full, read-only), fetch nothing and retry this long, then exit 4 (default 60s)';
 
 /**
  * The `sluice` command tree. Each action resolves global options, then calls one command
  * function; the exit code it returns is stored in `result.code`.
  */
 /** Flags of `sluice work`, as commander hands them over. */
-interface WorkFlags {
+interface WorkFlags extends SharedWorkFlags {
   progress: boolean;
   produce: boolean;
-  concurrency?: number;
-  json?: boolean;
   wait?: boolean;
 }
 
@@ -94,15 +124,20 @@ export function buildProgram(cli: CliContext, result: { code: number }): Command
     .command('run')
     .description('create the crawl (or find the one with the same name), enqueue and work until every key is done')
     .argument('<spec>', 'crawl spec file (.json, .yaml)')
-    .option('--no-progress', 'no live progress line (it is shown only on a TTY anyway)')
+    .option('--no-progress', 'no live progress bar on a TTY (off a TTY, progress log lines follow --log-interval)')
     .option('-c, --concurrency <n>', 'requests in flight in this process (overrides limits.concurrency)', positiveInt)
     .option('--json', 'print the summary as JSON')
+    .option(LEDGER_RETRY_FLAG, LEDGER_RETRY_HELP, parseDurationMs)
+    .option(MAX_OUTAGE_FLAG, MAX_OUTAGE_HELP, parseDurationMs)
+    .option(LOG_INTERVAL_FLAG, LOG_INTERVAL_HELP, parseDurationMs)
     .addHelpText('after', SPEC_HELP)
     .action(
       act(
-        (ctx, spec: string, o: { progress: boolean; concurrency?: number; json?: boolean }) =>
-          runCommand(spec, { progress: o.progress, concurrency: o.concurrency, json: o.json ?? false }, ctx),
-        { createsLedger: true },
+        (ctx, spec: string, o: SharedWorkFlags & { progress: boolean }) =>
+          runCommand(spec, { progress: o.progress, ...workFlagOptions(o) }, ctx),
+        {
+          createsLedger: true,
+        },
       ),
     );
 
@@ -144,9 +179,12 @@ export function buildProgram(cli: CliContext, result: { code: number }): Command
     .description('fetch keys of a crawl until it is complete; run several at once, in other terminals or on other hosts')
     .argument('<crawl>', 'crawl id or name')
     .option('-c, --concurrency <n>', 'requests in flight in this process (overrides limits.concurrency)', positiveInt)
-    .option('--no-progress', 'no live progress line')
+    .option('--no-progress', 'no live progress bar on a TTY (off a TTY, progress log lines follow --log-interval)')
     .option('--no-produce', 'only fetch; never act as the producer (leave that to `sluice enqueue` or other workers)')
     .option('--json', 'print the summary as JSON')
+    .option(LEDGER_RETRY_FLAG, LEDGER_RETRY_HELP, parseDurationMs)
+    .option(MAX_OUTAGE_FLAG, MAX_OUTAGE_HELP, parseDurationMs)
+    .option(LOG_INTERVAL_FLAG, LOG_INTERVAL_HELP, parseDurationMs)
     .option(
       '--wait',
       'never exit on its own (for containers): wait for the crawl to be created, and when it is done, for keys to become pending again',
@@ -154,7 +192,7 @@ export function buildProgram(cli: CliContext, result: { code: number }): Command
     .action(
       act(
         (ctx, ref: string, o: WorkFlags) => {
-          const options = { progress: o.progress, produce: o.produce, concurrency: o.concurrency, json: o.json ?? false };
+          const options = { progress: o.progress, produce: o.produce, ...workFlagOptions(o) };
           return o.wait ? waitingWorkCommand(ref, options, ctx) : workCommand(ref, options, ctx);
         },
         { waitsForLedger: (_ref, o) => o.wait === true },

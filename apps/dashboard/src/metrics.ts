@@ -83,6 +83,18 @@ export function createMetricsEndpoint(read: () => Promise<MetricsSnapshot>): Met
     'counter',
   );
   perCrawl('sluice_workers_online', 'Workers with a live heartbeat.', (c) => c.workersOnline, 'gauge');
+  perCrawl(
+    'sluice_ledger_unwritable_workers',
+    'Workers whose ledger writes fail (disk full, read-only) and that hold their requests meanwhile.',
+    (c) => c.ledgerFailing,
+    'gauge',
+  );
+  perCrawl(
+    'sluice_endpoint_outage_workers',
+    'Workers that find the endpoint unreachable (circuit open); their requests wait.',
+    (c) => c.outageWorkers,
+    'gauge',
+  );
 
   new Counter({
     name: 'sluice_requests_total',

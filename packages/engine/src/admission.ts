@@ -3,6 +3,7 @@ import { createSharedLimiter, limiterPauseKey, limiterWindowKey } from '@sluice/
 import type { Store } from '@sluice/store';
 import type { Redis } from 'ioredis';
 import type { Logger } from './engine';
+import type { LedgerGuard } from './ledgerGuard';
 import { Semaphore } from './semaphore';
 import type { ThrottleGate } from './throttleGate';
 
@@ -46,6 +47,8 @@ export interface AdmissionOptions {
   store: Store;
   throttle: ThrottleGate;
   log: Logger;
+  /** Told about each request-log write (hourly and daily budgets), so a failing ledger holds requests. Default none. */
+  ledger?: Pick<LedgerGuard, 'failed' | 'succeeded'>;
 }
 
 /**
@@ -82,6 +85,7 @@ export function createAdmission(options: AdmissionOptions): Admission {
   const logWindow = limits.perDay > 0 ? 'perDay' : limits.perHour > 0 ? 'perHour' : null;
   const logKeepMs = limits.perDay > 0 ? DAY_MS : DAY_MS / 24;
   let pendingLog: number[] = [];
+  let logFailing = false;
   let lastReseed = 0;
   let ticking = false;
   // Pauses signalled by other processes are adopted within this interval. With any rate limit
@@ -142,12 +146,23 @@ export function createAdmission(options: AdmissionOptions): Admission {
       // Never overlapping: during a Redis outage one tick may wait for the reconnect.
       if (ticking) return;
       ticking = true;
-      try {
-        if (pendingLog.length > 0) {
-          const times = pendingLog;
-          pendingLog = [];
+      if (pendingLog.length > 0) {
+        const times = pendingLog;
+        pendingLog = [];
+        try {
           await store.logRequests(crawlId, times, logKeepMs);
+          // Lifts a hold this log's own failure made (no result may be pending to prove it).
+          if (logFailing) options.ledger?.succeeded();
+          logFailing = false;
+        } catch (err) {
+          // Kept for the next tick; the ledger guard holds requests meanwhile.
+          pendingLog = [...times, ...pendingLog];
+          logFailing = true;
+          if (options.ledger) options.ledger.failed(err);
+          else log.warn(`could not log requests: ${toError(err).message}`);
         }
+      }
+      try {
         if (Date.now() - lastReseed >= RESEED_EVERY_MS) await reseedIfLost();
       } catch (err) {
         log.warn(`limiter upkeep: ${toError(err).message}`);
@@ -162,6 +177,8 @@ export function createAdmission(options: AdmissionOptions): Admission {
       pendingLog = [];
       try {
         if (times.length > 0) await store.logRequests(crawlId, times, logKeepMs);
+      } catch {
+        // The ledger refuses writes (the guard already said so): these starts stay in the Redis windows only.
       } finally {
         shared.close();
       }

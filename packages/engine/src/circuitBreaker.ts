@@ -23,6 +23,8 @@ export class CircuitBreaker {
   private openUntil = 0;
   private cooldownMs = 1_000;
   private probing = false;
+  private everSucceeded = false;
+  private lastReason = '';
   private readonly listeners = new Set<(state: BreakerState) => void>();
 
   constructor(
@@ -37,6 +39,16 @@ export class CircuitBreaker {
   /** Epoch ms until which the circuit stays open (0 when closed). */
   get openUntilMs(): number {
     return this.state === 'closed' ? 0 : this.openUntil;
+  }
+
+  /** True once any attempt succeeded (the endpoint answered) in this process. */
+  get answered(): boolean {
+    return this.everSucceeded;
+  }
+
+  /** The reason of the last transient failure (already redacted by the caller), or ''. */
+  get lastFailure(): string {
+    return this.lastReason;
   }
 
   onChange(listener: (state: BreakerState) => void): void {
@@ -65,6 +77,7 @@ export class CircuitBreaker {
 
   /** Records a success; closes the circuit after a successful probe. */
   success(probe: boolean): void {
+    this.everSucceeded = true;
     this.record(true);
     this.inARow = 0;
     if (probe || this.state !== 'closed') {
@@ -78,10 +91,11 @@ export class CircuitBreaker {
   }
 
   /**
-   * Records a transient failure. Returns true when the attempt should be charged to the key
+   * Records a transient failure (`reason`: its message, kept for outage reports). Returns true when the attempt should be charged to the key
    * (the circuit was and stays closed).
    */
-  failure(probe: boolean): boolean {
+  failure(probe: boolean, reason = ''): boolean {
+    if (reason) this.lastReason = reason;
     if (probe || this.state !== 'closed') {
       this.probing = false;
       this.reopen();

@@ -20,6 +20,7 @@ import { classifyResponse, errorForOutcome, type HttpClient, isAbortedByCaller }
 import type { AttemptRecorder } from '@sluice/queue';
 import type { Limiter, Release } from './admission';
 import type { CircuitBreaker } from './circuitBreaker';
+import { KeyAbortedError } from './keyAborted';
 import type { PauseGate } from './pauseGate';
 import { sleep } from './sleep';
 import { type ThrottleGate, throttleCooldownMs } from './throttleGate';
@@ -34,6 +35,11 @@ export interface KeyFetchContext {
   throttle: ThrottleGate;
   /** The user's pause: no request starts while it is closed. */
   pause: PauseGate;
+  /**
+   * Closed while the ledger cannot be written: no request starts whose result could not be
+   * stored (see LedgerGuard). Default: never closed.
+   */
+  ledgerHold?: PauseGate;
   /** Stops burning attempts during an outage. */
   breaker: CircuitBreaker;
   /** Request headers with `{env.*}` resolved (worker memory only). */
@@ -55,10 +61,7 @@ export interface KeyFetchContext {
   keyFormat?: KeyFormatCheck;
 }
 
-/** Thrown when the worker is shutting down: the key is left for a later run, not failed. */
-export class KeyAbortedError extends Error {
-  override name = 'KeyAbortedError';
-}
+export { KeyAbortedError };
 
 /**
  * Fetches one key to its final ledger entry: retries transient errors with full-jitter
@@ -98,6 +101,7 @@ export async function fetchKey(item: KeyItem, ctx: KeyFetchContext): Promise<Led
 
   for (;;) {
     if (ctx.pause.paused) await ctx.pause.wait(signal);
+    if (ctx.ledgerHold?.paused) await ctx.ledgerHold.wait(signal);
     if (ctx.throttle.pausedUntil > Date.now()) await ctx.throttle.wait(signal);
     if (signal.aborted) throw new KeyAbortedError('shutting down');
     let url: URL;
@@ -114,8 +118,8 @@ export async function fetchKey(item: KeyItem, ctx: KeyFetchContext): Promise<Led
       release();
       throw new KeyAbortedError('shutting down');
     }
-    // A throttle may have arrived while this key waited for its slot.
-    if (ctx.throttle.pausedUntil > Date.now() || ctx.pause.paused) {
+    // A throttle, a pause or a failed ledger write may have come while this key waited for its slot.
+    if (ctx.throttle.pausedUntil > Date.now() || ctx.pause.paused || ctx.ledgerHold?.paused) {
       release();
       continue;
     }
@@ -192,7 +196,7 @@ export async function fetchKey(item: KeyItem, ctx: KeyFetchContext): Promise<Led
       return fail(error, status);
     }
     ctx.recorder?.attempt('transient', took());
-    if (!ctx.breaker.failure(probe)) {
+    if (!ctx.breaker.failure(probe, reason)) {
       // The circuit is open: this failure is the outage's, not the key's.
       attempts--;
       continue;

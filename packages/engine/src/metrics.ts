@@ -17,6 +17,10 @@ export interface CrawlMetrics {
   queue: { waiting: number; active: number; delayed: number } | null;
   /** Live workers, or null when Redis is unreachable. */
   workersOnline: number | null;
+  /** Live workers whose ledger writes fail right now, or null when Redis is unreachable. */
+  ledgerFailing: number | null;
+  /** Live workers that find the endpoint unreachable (circuit open) right now, or null when Redis is unreachable. */
+  outageWorkers: number | null;
   /** Request counters, duration histogram, throttle events and limiter wait (all workers), or null. */
   stats: CrawlStats | null;
 }
@@ -45,6 +49,8 @@ export async function metricsSnapshot(engine: Engine): Promise<MetricsSnapshot> 
           failed: p.failed,
           queue: f?.queue ?? null,
           workersOnline: f ? f.workers.length : null,
+          ledgerFailing: f ? f.workers.filter((w) => w.ledgerError).length : null,
+          outageWorkers: f ? f.workers.filter((w) => (w.outageSince ?? 0) > 0).length : null,
           stats: f?.stats ?? null,
         };
       }),

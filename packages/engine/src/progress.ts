@@ -1,3 +1,5 @@
+import type { BreakerState } from './circuitBreaker';
+
 /** A point-in-time view of a crawl's progress, as shown by progress bars and logs. */
 export interface ProgressSnapshot {
   crawl: string;
@@ -10,6 +12,14 @@ export interface ProgressSnapshot {
   inFlight: number;
   /** Epoch ms until which the crawl is paused by a throttle signal, or 0. */
   throttledUntil: number;
+  /** True while the crawl is paused (`sluice pause`, the dashboard, or a BullMQ tool). */
+  paused: boolean;
+  /** This process's circuit breaker. */
+  breaker: BreakerState;
+  /** Epoch ms since which the endpoint is unreachable, or 0. */
+  outageSince: number;
+  /** The driver's message while ledger writes fail, or null. */
+  ledgerError: string | null;
 }
 
 /** Keys/s over a sliding window of (time, finished) samples. */

@@ -7,6 +7,8 @@ import {
   etaSeconds,
   type Health,
   healthOf,
+  ledgerErrorOf,
+  outageSinceOf,
   percentOf,
   ratePerSec,
   roundRate,
@@ -102,6 +104,17 @@ export interface CrawlStatus {
    * with `sluice work <crawl>`) or `redis-unreachable`.
    */
   health: Health;
+  /**
+   * The driver's message while a live worker cannot write the ledger (`database or disk is
+   * full`, `attempt to write a readonly database`); that worker fetches nothing meanwhile.
+   * Null when every ledger write succeeds.
+   */
+  ledgerError: string | null;
+  /**
+   * Since when (ISO 8601) a live worker finds the endpoint unreachable (its circuit opened and
+   * has not closed since), or null. Requests wait meanwhile; no key fails for it.
+   */
+  outageSince: string | null;
 }
 
 const RECENT_ERRORS_SHOWN = 10;
@@ -119,6 +132,8 @@ async function statusOf(crawl: LoadedCrawl, engine: Engine, redis: RedisFigures 
   const throttledUntil = throttledUntilOf(workers, nowMs);
   const errors = redis?.stats.recentErrors ?? [];
   const paused = row.paused || (redis?.queuePaused ?? false);
+  const ledgerError = ledgerErrorOf(workers);
+  const outageSince = outageSinceOf(workers);
   return {
     id: row.id,
     name: row.name,
@@ -151,7 +166,19 @@ async function statusOf(crawl: LoadedCrawl, engine: Engine, redis: RedisFigures 
       .slice(0, RECENT_ERRORS_SHOWN)
       .map((e) => ({ at: iso(e.at), key: e.key, errorClass: e.errorClass, reason: e.reason })),
     lastProgressAt: lastProgressAt === null ? null : iso(lastProgressAt),
-    health: healthOf({ redisUp: redis !== null, pending, paused, workers, lastProgressAt, throttledUntil, nowMs }),
+    health: healthOf({
+      redisUp: redis !== null,
+      pending,
+      paused,
+      workers,
+      lastProgressAt,
+      throttledUntil,
+      ledgerError,
+      outageSince,
+      nowMs,
+    }),
+    ledgerError,
+    outageSince: outageSince === null ? null : iso(outageSince),
   };
 }
 

@@ -32,12 +32,22 @@ const STATUS_FIELDS = {
   recentErrors: true,
   lastProgressAt: true,
   health: true,
+  ledgerError: true,
+  outageSince: true,
 } satisfies Record<keyof CrawlStatus, true>;
 
 /** The values of the fields that are a fixed set of words, each listed once (the compiler checks the sets). */
 const FIELD_VALUES: Record<string, string[]> = {
   state: Object.keys({ done: true, running: true, paused: true } satisfies Record<CrawlStatus['state'], true>),
-  health: Object.keys({ ok: true, stalled: true, idle: true, 'no-worker': true, 'redis-unreachable': true } satisfies Record<Health, true>),
+  health: Object.keys({
+    ok: true,
+    stalled: true,
+    idle: true,
+    'no-worker': true,
+    outage: true,
+    'ledger-unwritable': true,
+    'redis-unreachable': true,
+  } satisfies Record<Health, true>),
   breaker: Object.keys({ closed: true, 'half-open': true, open: true } satisfies Record<BreakerState, true>),
 };
 

@@ -117,6 +117,18 @@ describe('healthOf', () => {
     expect(healthOf({ ...base, workers: [], pending: 0 })).toBe('idle');
     expect(healthOf({ ...base, redisUp: false })).toBe('redis-unreachable');
   });
+
+  test('outage while a live worker reports its endpoint unreachable', () => {
+    expect(healthOf({ ...base, outageSince: at(-3) })).toBe('outage');
+    expect(healthOf({ ...base, outageSince: null })).toBe('ok');
+    expect(healthOf({ ...base, outageSince: at(-3), paused: true })).toBe('idle');
+  });
+
+  test('ledger-unwritable while a worker reports a failing ledger write, whatever the progress', () => {
+    expect(healthOf({ ...base, ledgerError: 'database or disk is full' })).toBe('ledger-unwritable');
+    expect(healthOf({ ...base, ledgerError: null })).toBe('ok');
+    expect(healthOf({ ...base, ledgerError: 'database or disk is full', redisUp: false })).toBe('redis-unreachable');
+  });
 });
 
 describe('grouping and heartbeats', () => {

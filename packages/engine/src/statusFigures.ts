@@ -12,9 +12,11 @@ const DAY_SECONDS = 86_400;
 
 /** `ok`: making progress; `stalled`: workers online, keys pending, no progress for 60 s;
  * `idle`: nothing expected to happen (done or paused); `no-worker`: keys pending, not paused,
- * and no worker online to fetch them; `redis-unreachable`: Redis did not answer, so the live
- * figures are unknown. */
-export type Health = 'ok' | 'stalled' | 'idle' | 'no-worker' | 'redis-unreachable';
+ * and no worker online to fetch them; `outage`: a worker's endpoint is unreachable (circuit
+ * open), requests wait; `ledger-unwritable`: a worker cannot write the ledger
+ * (disk full, read-only) and holds its requests; `redis-unreachable`: Redis did not answer, so
+ * the live figures are unknown. */
+export type Health = 'ok' | 'stalled' | 'idle' | 'no-worker' | 'outage' | 'ledger-unwritable' | 'redis-unreachable';
 
 /** `open` when any live worker's circuit is open, else `half-open` when any probes, else `closed`. */
 export type BreakerState = 'closed' | 'open' | 'half-open';
@@ -85,6 +87,10 @@ export interface HealthInput {
   lastProgressAt: number | null;
   /** Epoch ms until which a throttle signal holds the crawl back, or null. */
   throttledUntil: number | null;
+  /** A live worker's failing ledger write, or null. Default null. */
+  ledgerError?: string | null;
+  /** Epoch ms since which a live worker's endpoint is unreachable, or null. Default null. */
+  outageSince?: number | null;
   nowMs: number;
 }
 
@@ -95,8 +101,10 @@ export interface HealthInput {
  */
 export function healthOf(input: HealthInput): Health {
   if (!input.redisUp) return 'redis-unreachable';
+  if (input.ledgerError) return 'ledger-unwritable';
   if (input.pending === 0 || input.paused) return 'idle';
   if (input.workers.length === 0) return 'no-worker';
+  if (input.outageSince) return 'outage';
   if (input.throttledUntil !== null && input.throttledUntil > input.nowMs) return 'ok';
   const online = Math.min(...input.workers.map((w) => w.startedAt));
   const since = Math.max(input.lastProgressAt ?? 0, online);
@@ -112,7 +120,22 @@ export function errorsByClass(errors: ReadonlyArray<Pick<RecentError, 'errorClas
 }
 
 /** Optional heartbeat fields written by workers that have a breaker and a throttle gate. */
-type HeartbeatExtras = { breaker?: string; throttledUntil?: number };
+type HeartbeatExtras = { breaker?: string; throttledUntil?: number; ledgerError?: string | null; outageSince?: number };
+
+/** When the oldest ongoing outage any live worker reports began (epoch ms), or null. */
+export function outageSinceOf(workers: ReadonlyArray<WorkerInfo>): number | null {
+  const since = workers.map((w) => (w as WorkerInfo & HeartbeatExtras).outageSince ?? 0).filter((s) => s > 0);
+  return since.length > 0 ? Math.min(...since) : null;
+}
+
+/** The first failing ledger write any live worker reports, or null. */
+export function ledgerErrorOf(workers: ReadonlyArray<WorkerInfo>): string | null {
+  for (const w of workers) {
+    const e = (w as WorkerInfo & HeartbeatExtras).ledgerError;
+    if (e) return e;
+  }
+  return null;
+}
 
 /** The crawl's breaker: the worst state any live worker reports (`closed` when none says). */
 export function breakerOf(workers: ReadonlyArray<WorkerInfo>): BreakerState {

@@ -11,6 +11,9 @@ export class ThrottleGate {
   /** Called when this process starts or extends a pause, to share it with other processes. */
   onPause: ((untilMs: number) => void) | null = null;
 
+  /** Called on every pause started or extended, from this process or adopted (for event logs). */
+  onChange: ((untilMs: number) => void) | null = null;
+
   constructor(private readonly now: () => number = Date.now) {}
 
   /** Pauses everyone for `ms` from now (extends, never shortens, a running pause). */
@@ -21,7 +24,9 @@ export class ThrottleGate {
 
   /** Takes over a pause another process signalled (not shared again). */
   adopt(untilMs: number): void {
-    this.untilMs = Math.max(this.untilMs, untilMs);
+    if (untilMs <= this.untilMs) return;
+    this.untilMs = untilMs;
+    this.onChange?.(untilMs);
   }
 
   /** Epoch ms until which requests wait; 0 or past when not paused. */

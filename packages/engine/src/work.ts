@@ -18,14 +18,18 @@ import { settlesWithin, unlessAborted } from './abortable';
 import { createAdmission } from './admission';
 import { checkCompletion } from './completion';
 import type { Engine } from './engine';
+import { KeyAbortedError } from './keyAborted';
 import { buildKeyFetchContext, jobConcurrency } from './keyFetchContext';
+import { DEFAULT_LEDGER_RETRY_MS, LedgerGuard } from './ledgerGuard';
 import { type LoadedCrawl, loadCrawl } from './loadCrawl';
+import { endpointOf, OutageWatch } from './outageWatch';
 import { processBatch } from './processBatch';
 import { runProducerLoop } from './producerLoop';
 import { type ProgressSnapshot, RateMeter } from './progress';
 import { warnIfEvicting } from './redisChecks';
 import { sleep } from './sleep';
 import { ThrottleGate } from './throttleGate';
+import { WorkEvents } from './workEvents';
 
 export interface WorkOptions {
   /** Requests in flight in this process. Default: the spec's `limits.concurrency`. */
@@ -43,6 +47,18 @@ export interface WorkOptions {
    * `TransientError` to retry it. Default none.
    */
   validate?: (body: unknown, key: string) => void;
+  /**
+   * How long failed ledger writes (disk full, read-only file) are retried, fetching nothing
+   * meanwhile, before `work` stops and throws LedgerUnwritableError. Default 60000.
+   */
+  ledgerRetryMs?: number;
+  /**
+   * Give up (throw EndpointOutageError) once the endpoint stayed unreachable (circuit open)
+   * this long. Default: 60000 while the endpoint has never answered, no limit once it has.
+   */
+  maxOutageMs?: number;
+  /** An ongoing outage is logged again this often. Default 30000. */
+  outageLogEveryMs?: number;
 }
 
 export interface WorkSummary {
@@ -87,9 +103,13 @@ export async function work(engine: Engine, ref: string | number, options: WorkOp
   await assertRedis(config.redisUrl);
   const redis = createRedis(config.redisUrl, `sluice-work-${id}`);
   redis.on('error', () => {});
+  const events = new WorkEvents(config.log);
+  events.watchRedis(redis, config.redisUrl.replace(/\/\/[^@/]*@/, '//'));
   await warnIfEvicting(redis, config.log);
   const http = createHttpClient({ connections: concurrency });
   const throttle = new ThrottleGate();
+  throttle.onChange = (untilMs) => events.throttle(untilMs);
+  const guard = new LedgerGuard(options.ledgerRetryMs ?? DEFAULT_LEDGER_RETRY_MS, config.log);
   const limiter = createAdmission({
     crawlId: id,
     limits: crawl.spec.limits,
@@ -99,11 +119,13 @@ export async function work(engine: Engine, ref: string | number, options: WorkOp
     store,
     throttle,
     log: config.log,
+    ledger: guard,
   });
   let ctx: ReturnType<typeof buildKeyFetchContext>;
   try {
     ctx = buildKeyFetchContext(crawl, { http, limiter, env: config.env, signal: stop.signal, throttle });
     if (options.validate) ctx.customValidate = options.validate;
+    ctx.ledgerHold = guard.hold;
     await limiter.tick();
     await warmUpHttp();
   } catch (err) {
@@ -137,9 +159,21 @@ export async function work(engine: Engine, ref: string | number, options: WorkOp
     crawlId: id,
     concurrency: jobConcurrency(crawl, concurrency),
     process: async (payload) => {
-      await processBatch(payload, store, writer, ctx);
+      try {
+        await processBatch(payload, store, writer, guard, ctx);
+      } catch (err) {
+        // The batch returns to the queue; say why once (a shutdown or a ledger fault says so elsewhere).
+        if (!(err instanceof KeyAbortedError) && guard.fatal === null) batchTrouble(toError(err).message);
+        throw err;
+      }
     },
   });
+  let lastBatchTrouble = '';
+  const batchTrouble = (message: string) => {
+    if (message === lastBatchTrouble) return;
+    lastBatchTrouble = message;
+    config.log.warn(`a batch failed and returns to the queue: ${message}`, { event: 'batch-failed' });
+  };
   const producerStop = new AbortController();
   const producerTask =
     options.produce === false
@@ -153,6 +187,16 @@ export async function work(engine: Engine, ref: string | number, options: WorkOp
           log: config.log,
         });
 
+  // Before the heartbeat's breaker listener, so a beat sent on a change already carries the outage.
+  const outage = new OutageWatch({
+    breaker: ctx.breaker,
+    endpoint: endpointOf(crawl.spec.request.url),
+    answeredBefore: (await store.ledger.progress(id)).done > 0,
+    maxOutageMs: options.maxOutageMs,
+    logEveryMs: options.outageLogEveryMs,
+    log: config.log,
+  });
+  let gaveUp: Error | null = null;
   const workerId = randomUUID();
   const beat = () =>
     writeHeartbeat(redis, config.prefix, id, {
@@ -165,12 +209,23 @@ export async function work(engine: Engine, ref: string | number, options: WorkOp
       beatAt: Date.now(),
       breaker: ctx.breaker.current,
       throttledUntil: ctx.throttle.pausedUntil,
+      ledgerError: guard.error,
+      outageSince: outage.since,
     }).catch(() => {});
   let lastBeat = 0;
   // Breaker changes reach status at once, not at the next regular heartbeat.
   ctx.breaker.onChange(() => {
     lastBeat = Date.now();
     void beat();
+  });
+  guard.onChange(() => {
+    lastBeat = Date.now();
+    void beat();
+    if (guard.error !== null && guard.fatal === null) {
+      recorder.error({ at: Date.now(), key: '', errorClass: 'LedgerWriteError', reason: guard.error });
+      void recorder.flush();
+    }
+    if (guard.fatal) wake.abort();
   });
   const meter = new RateMeter();
   // A pause made on the queue with a BullMQ tool (bull-board's button) holds requests too.
@@ -193,7 +248,9 @@ export async function work(engine: Engine, ref: string | number, options: WorkOp
   try {
     for (;;) {
       readQueuePause();
-      ctx.pause.set(((await store.crawls.find(id))?.paused ?? false) || queuePaused);
+      const pausedInLedger = (await store.crawls.find(id))?.paused ?? false;
+      ctx.pause.set(pausedInLedger || queuePaused);
+      events.pause(ctx.pause.paused, pausedInLedger ? 'sluice pause or the dashboard' : 'the BullMQ queue was paused');
       if (Date.now() - lastBeat >= HEARTBEAT_EVERY_MS) {
         lastBeat = Date.now();
         void beat();
@@ -210,12 +267,17 @@ export async function work(engine: Engine, ref: string | number, options: WorkOp
         ratePerSec: meter.sample(p.done + p.failed),
         inFlight: limiter.inFlight,
         throttledUntil: ctx.throttle.pausedUntil,
+        paused: ctx.pause.paused,
+        breaker: ctx.breaker.current,
+        outageSince: outage.since,
+        ledgerError: guard.error,
       });
       if (state === 'complete') {
         complete = true;
         break;
       }
-      if (stop.signal.aborted) break;
+      gaveUp = outage.check();
+      if (stop.signal.aborted || guard.fatal || gaveUp) break;
       await sleep(options.progressIntervalMs ?? 500, AbortSignal.any([stop.signal, wake.signal]));
       if (wake.signal.aborted) wake = new AbortController();
     }
@@ -234,6 +296,8 @@ export async function work(engine: Engine, ref: string | number, options: WorkOp
     redis.disconnect();
     options.signal?.removeEventListener('abort', onAbort);
   }
+  if (guard.fatal) throw guard.fatal;
+  if (gaveUp) throw gaveUp;
   const p = await store.ledger.progress(id);
   return {
     crawl: crawl.row.name,

@@ -16,6 +16,10 @@ export interface WorkerInfo {
   breaker?: string;
   /** Epoch ms until which this worker holds requests back after a throttle signal (0 if not). */
   throttledUntil?: number;
+  /** The driver's message while this worker's ledger writes fail (`database or disk is full`); absent or null otherwise. */
+  ledgerError?: string | null;
+  /** Epoch ms since which this worker's endpoint is unreachable (circuit open), or 0. */
+  outageSince?: number;
 }
 
 /**

@@ -27,6 +27,8 @@ function crawl(extra: Partial<CrawlStatus> = {}): CrawlStatus {
     recentErrors: [{ at: '2025-01-01T11:59:58.000Z', key: '000005', errorClass: 'PermanentError', reason: 'HTTP 404' }],
     lastProgressAt: '2025-01-01T11:59:58.000Z',
     health: 'ok',
+    ledgerError: null,
+    outageSince: null,
     ...extra,
   };
 }

@@ -2,12 +2,25 @@ import { ExitCode } from '@sluice/core';
 import { describeLedger, type WorkSummary } from '@sluice/engine';
 import type { CommandContext } from '../context';
 import { createProgressLine, formatDuration } from '../progressLine';
+import { createProgressLog } from '../progressLog';
 
-/** Progress callback for `run`/`work`: a live line on a TTY, nothing otherwise. */
-export function progressReporter(ctx: CommandContext, enabled: boolean) {
-  if (!enabled || !ctx.stderr.isTTY) return { onProgress: undefined, stop: () => {} };
-  const line = createProgressLine(ctx.stderr);
-  return { onProgress: line.update, stop: line.stop };
+/**
+ * Progress callback for `run`/`work`: a live bar on a TTY (unless `bar` is false); off a TTY, a
+ * log line every `logIntervalMs` (0: none), so a log nobody watches still shows progress.
+ */
+export function progressReporter(ctx: CommandContext, options: { bar: boolean; logIntervalMs: number }) {
+  if (ctx.stderr.isTTY) {
+    if (!options.bar) return { onProgress: undefined, stop: () => {} };
+    const line = createProgressLine(ctx.stderr);
+    return { onProgress: line.update, stop: line.stop };
+  }
+  if (options.logIntervalMs <= 0) return { onProgress: undefined, stop: () => {} };
+  return { onProgress: createProgressLog(ctx.log, options.logIntervalMs), stop: () => {} };
+}
+
+/** Reminders of an ongoing outage: every 30 s, or every log interval when that is shorter. */
+export function outageLogEveryMs(logIntervalMs: number): number {
+  return logIntervalMs > 0 ? Math.min(30_000, logIntervalMs) : 30_000;
 }
 
 /** The closing summary of `run`/`work`, as text or JSON on stdout. */
