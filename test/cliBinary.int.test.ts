@@ -1,9 +1,11 @@
 import { spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { REPO_ROOT, runCli, withTempDir } from '@sluice/testkit';
 
 const CLI_DIR = join(REPO_ROOT, 'apps', 'cli');
+/** The packages the bundle leaves to node_modules (one list for the bundler and the image). */
+const { EXTERNALS } = require(join(CLI_DIR, 'scripts', 'externals.cjs')) as { EXTERNALS: string[] };
 const VERSION = (JSON.parse(readFileSync(join(CLI_DIR, 'package.json'), 'utf8')) as { version: string }).version;
 
 /** Runs a command to completion and returns its exit code and output. */
@@ -14,7 +16,8 @@ function sh(command: string, args: string[], options: { cwd: string; env?: NodeJ
 
 /**
  * The files a user without dev dependencies has: the bin script, the bundle, the manifest,
- * the runtime dependency (better-sqlite3, linked to the built addon) and the migrations.
+ * the runtime dependencies (the externals, linked to the installed ones: better-sqlite3's
+ * built addon) and the migrations.
  * No sources and no esbuild.
  */
 function productionLayout(root: string): string {
@@ -24,7 +27,10 @@ function productionLayout(root: string): string {
   cpSync(join(CLI_DIR, 'dist'), join(cli, 'dist'), { recursive: true });
   cpSync(join(CLI_DIR, 'package.json'), join(cli, 'package.json'));
   cpSync(join(REPO_ROOT, 'migrations'), join(root, 'migrations'), { recursive: true });
-  symlinkSync(realpathSync(join(CLI_DIR, 'node_modules', 'better-sqlite3')), join(cli, 'node_modules', 'better-sqlite3'), 'dir');
+  for (const name of EXTERNALS) {
+    mkdirSync(dirname(join(cli, 'node_modules', name)), { recursive: true });
+    symlinkSync(realpathSync(join(CLI_DIR, 'node_modules', name)), join(cli, 'node_modules', name), 'dir');
+  }
   return join(cli, 'bin', 'sluice.cjs');
 }
 

@@ -3,7 +3,7 @@ import { ConfigError } from '@sluice/core';
 import { isPostgresUrl } from '@sluice/engine';
 
 /**
- * Refuses a ledger path where no ledger is. Only `run` and `crawl create` may create a ledger:
+ * Refuses a SQLite ledger path where no ledger is. Only `run` and `crawl create` may create a ledger:
  * opening one creates the file and its folder, so a typo in `--db` (`status --db ledgr.db`)
  * would otherwise leave a new, empty ledger behind and report that it has no crawls.
  * Checked here, before the store is opened, so no file or folder is made. A PostgreSQL ledger
@@ -12,6 +12,8 @@ import { isPostgresUrl } from '@sluice/engine';
  * @throws ConfigError (exit 2) naming the path.
  */
 export function assertLedgerExists(dbPath: string): void {
+  // A PostgreSQL ledger is a database that Sluice never creates: a mistyped name fails to
+  // connect instead. Only a SQLite path can make a new ledger by accident.
   if (isPostgresUrl(dbPath) || existsSync(dbPath)) return;
   throw new ConfigError(
     `no ledger at ${dbPath} (\`sluice run <spec>\` or \`sluice crawl create <spec>\` makes one; --db or SLUICE_DB points at another)`,

@@ -1,11 +1,13 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import cliPackage from '../package.json';
-import { failedCommand, pauseCommand, resumeCommand, retryFailedCommand } from './commands/control';
+import { pauseCommand, resumeCommand, retryFailedCommand } from './commands/control';
 import { crawlCreateCommand } from './commands/crawlCreate';
+import { crawlDeleteCommand } from './commands/crawlDelete';
 import { crawlListCommand } from './commands/crawlList';
 import { dashboardCommand } from './commands/dashboard';
 import { enqueueCommand } from './commands/enqueue';
 import { exportCommand } from './commands/export';
+import { failedCommand } from './commands/failed';
 import { runCommand } from './commands/run';
 import { statusCommand } from './commands/status';
 import { workCommand } from './commands/work';
@@ -155,6 +157,18 @@ export function buildProgram(cli: CliContext, result: { code: number }): Command
     .description('every crawl of the ledger: name, id, state, done/total, created')
     .option('--json', 'an array of {id, name, state, total, done, failed, createdAt}')
     .action(act((ctx, o: { json?: boolean }) => crawlListCommand({ json: o.json ?? false }, ctx)));
+  crawl
+    .command('delete')
+    .description('delete a crawl: its ledger rows (results, failures) and every Redis key of it; refused while workers are online')
+    .argument('<crawl>', 'crawl id or name')
+    .option('--yes', 'confirm the deletion (without it nothing is deleted)')
+    .option('--force', 'delete even while workers are online, or with Redis unreachable (then its Redis keys stay)')
+    .option('--json', 'print {id, name, redisKeys, redis} as JSON')
+    .action(
+      act((ctx, ref: string, o: { yes?: boolean; force?: boolean; json?: boolean }) =>
+        crawlDeleteCommand(ref, { yes: o.yes ?? false, force: o.force ?? false, json: o.json ?? false }, ctx),
+      ),
+    );
 
   program
     .command('enqueue')
@@ -211,8 +225,12 @@ export function buildProgram(cli: CliContext, result: { code: number }): Command
     .addOption(new Option('--format <format>', 'output format').choices(['jsonl', 'csv']).default('jsonl'))
     .option('--out <file>', 'write to a file (written under a temporary name, then renamed) instead of stdout')
     .option('--fields <list>', 'CSV only: comma-separated body fields to flatten into columns, e.g. hex.value,name.value,rgb.r')
+    .option(
+      '--csv-safe',
+      "CSV only: prefix text cells starting with = + - @ (or tab, CR) with ' so spreadsheets never run them as formulas",
+    )
     .addHelpText('after', '\nJSONL lines: {"key", "position", "status", "body", "attempts", "fetchedAt"} with body the parsed JSON.')
-    .action(act((ctx, ref: string, o: { format: string; out?: string; fields?: string }) => exportCommand(ref, o, ctx)));
+    .action(act((ctx, ref: string, o: { format: string; out?: string; fields?: string; csvSafe?: boolean }) => exportCommand(ref, o, ctx)));
 
   program
     .command('pause')
@@ -236,12 +254,22 @@ export function buildProgram(cli: CliContext, result: { code: number }): Command
 
   program
     .command('failed')
-    .description('list the failed keys of a crawl with their reasons')
+    .description('list the failed keys of a crawl with their reasons, or export them all (--format csv|jsonl --out F)')
     .argument('<crawl>', 'crawl id or name')
+    .addOption(
+      new Option('--format <format>', 'text: one line per key; csv or jsonl: every failed key, streamed')
+        .choices(['text', 'csv', 'jsonl'])
+        .default('text'),
+    )
+    .option('--out <file>', 'write to a file (written under a temporary name, then renamed) instead of stdout')
     .option('--json', 'an array of {key, position, errorClass, reason, status, attempts, failedAt}')
-    .option('--limit <n>', 'at most this many', positiveInt)
+    .option('--limit <n>', 'at most this many (not with --format csv|jsonl)', positiveInt)
+    .option('--csv-safe', "CSV only: prefix text cells starting with = + - @ (or tab, CR) with '")
+    .addHelpText('after', '\nCSV columns and JSONL fields: key, position, errorClass, reason, status, attempts, failedAt.')
     .action(
-      act((ctx, ref: string, o: { json?: boolean; limit?: number }) => failedCommand(ref, { json: o.json ?? false, limit: o.limit }, ctx)),
+      act((ctx, ref: string, o: { format: 'text' | 'csv' | 'jsonl'; out?: string; json?: boolean; limit?: number; csvSafe?: boolean }) =>
+        failedCommand(ref, { format: o.format, out: o.out, json: o.json ?? false, limit: o.limit, csvSafe: o.csvSafe ?? false }, ctx),
+      ),
     );
 
   program

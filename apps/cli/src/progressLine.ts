@@ -1,5 +1,5 @@
 import type { Writable } from 'node:stream';
-import type { ProgressSnapshot } from '@sluice/engine';
+import { type ProgressSnapshot, percentOf } from '@sluice/engine';
 import { SingleBar } from 'cli-progress';
 
 /** Formats seconds as `1h02m`, `3m05s` or `42s`. */
@@ -19,7 +19,7 @@ export function createProgressLine(out: Writable): { update: (p: ProgressSnapsho
   const bar = new SingleBar(
     {
       stream: out as NodeJS.WritableStream,
-      format: '{crawl} [{bar}] {percentage}% | {value}/{total} | failed {failed} | {rate}/s | ETA {eta_h}{throttle}',
+      format: '{crawl} [{bar}] {pct}% | {value}/{total} | failed {failed} | {rate}/s | ETA {eta_h}{throttle}',
       hideCursor: true,
       clearOnComplete: false,
       etaBuffer: 50,
@@ -31,7 +31,15 @@ export function createProgressLine(out: Writable): { update: (p: ProgressSnapsho
     update(p) {
       const eta = p.ratePerSec > 0 ? formatDuration((p.total - p.done - p.failed) / p.ratePerSec) : '?';
       const throttle = p.throttledUntil > Date.now() ? ` | throttled ${formatDuration((p.throttledUntil - Date.now()) / 1000)}` : '';
-      const payload = { crawl: p.crawl, failed: p.failed, rate: Math.round(p.ratePerSec), eta_h: eta, throttle };
+      // cli-progress's own {percentage} truncates to a whole number; this one is rounded to 0.1.
+      const payload = {
+        crawl: p.crawl,
+        pct: percentOf(p.done + p.failed, p.total),
+        failed: p.failed,
+        rate: Math.round(p.ratePerSec),
+        eta_h: eta,
+        throttle,
+      };
       if (!started) {
         bar.start(p.total, p.done + p.failed, payload);
         started = true;

@@ -104,21 +104,41 @@ export function jsonlLine(row: ResultRow): string {
   return `{"key":${JSON.stringify(row.key)},"position":${row.position},"status":${row.status},"body":${body},"attempts":${row.attempts},"fetchedAt":${JSON.stringify(new Date(row.fetchedAt).toISOString())}}\n`;
 }
 
-/** Quotes a CSV cell when it needs it (RFC 4180). */
-export function csvCell(value: unknown): string {
+/** How CSV cells are written. */
+export interface CsvOptions {
+  /**
+   * Spreadsheet formula-injection guard (OWASP "CSV Injection"): a text cell starting with
+   * `=`, `+`, `-`, `@`, a tab or a carriage return gets a leading `'`, so Excel, LibreOffice
+   * and Google Sheets show it as text instead of running it. Numbers stay numbers (a JSON
+   * number cannot hold a formula). It changes the data (`-5` as text becomes `'-5`), so it is
+   * an option for files meant for spreadsheets. Default false.
+   */
+  csvSafe?: boolean;
+}
+
+const FORMULA_START = /^[=+\-@\t\r]/;
+
+/** Quotes a CSV cell when it needs it (RFC 4180); with `csvSafe`, defuses formula-like text. */
+export function csvCell(value: unknown, options: CsvOptions = {}): string {
   if (value === undefined || value === null) return '';
-  const text = typeof value === 'object' ? JSON.stringify(value) : String(value);
+  let text = typeof value === 'object' ? JSON.stringify(value) : String(value);
+  if (options.csvSafe && typeof value === 'string' && FORMULA_START.test(text)) text = `'${text}`;
   return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
 
 /** CSV columns: fixed metadata, then either the chosen body fields or the whole body. */
-export function csvHeader(fields: readonly string[]): string {
+export function csvHeader(fields: readonly string[], options: CsvOptions = {}): string {
   const columns = ['key', 'position', 'status', 'attempts', 'fetchedAt', ...(fields.length > 0 ? fields : ['body'])];
-  return `${columns.map(csvCell).join(',')}\n`;
+  return `${columns.map((c) => csvCell(c, options)).join(',')}\n`;
 }
 
-export function csvLine(row: ResultRow, fields: readonly string[]): string {
+/**
+ * One result as a CSV line. `found[i]` is set when field `i` has a value in this row, so the
+ * caller can tell a field that no row has (a typo in `--fields`) from one that is sometimes empty.
+ */
+export function csvLine(row: ResultRow, fields: readonly string[], options: CsvOptions = {}, found?: boolean[]): string {
   const meta = [row.key, row.position, row.status, row.attempts, new Date(row.fetchedAt).toISOString()];
   const rest = fields.length > 0 ? readFields(row.body, fields) : [row.body];
-  return `${[...meta, ...rest].map(csvCell).join(',')}\n`;
+  if (found && fields.length > 0) for (let i = 0; i < rest.length; i++) if (rest[i] !== undefined) found[i] = true;
+  return `${[...meta, ...rest].map((v) => csvCell(v, options)).join(',')}\n`;
 }

@@ -1,4 +1,4 @@
-import { ConfigError, effectiveConcurrency, missingEnv } from '@sluice/core';
+import { effectiveConcurrency } from '@sluice/core';
 import type { HttpClient } from '@sluice/http';
 import type { Limiter } from './admission';
 import { CircuitBreaker } from './circuitBreaker';
@@ -6,9 +6,8 @@ import { CREDENTIAL_PLACEHOLDER } from './credentialRequest';
 import type { KeyFetchContext } from './fetchKey';
 import type { LoadedCrawl } from './loadCrawl';
 import { PauseGate } from './pauseGate';
+import { assertSpecEnv, headerEnvNames, resolveHeaderEnv } from './specEnv';
 import { ThrottleGate } from './throttleGate';
-
-const ENV_PLACEHOLDER = /\{env\.([A-Za-z_][A-Za-z0-9_]*)\}/g;
 
 /**
  * Resolves `{env.NAME}` in headers and collects every secret value the crawl uses, so any text
@@ -20,19 +19,11 @@ export function buildKeyFetchContext(
   deps: { http: HttpClient; limiter: Limiter; env: NodeJS.ProcessEnv; signal: AbortSignal; throttle?: ThrottleGate },
 ): KeyFetchContext {
   const { spec, template } = crawl;
-  const headerEnv = Object.values(spec.request.headers).flatMap((v) => [...v.matchAll(ENV_PLACEHOLDER)].map((m) => m[1] as string));
+  assertSpecEnv(spec, deps.env, template);
+  const headerEnv = headerEnvNames(spec);
   const credentialEnv = spec.credentials?.env ?? [];
-  const missing = [
-    ...new Set([...missingEnv(template, deps.env), ...headerEnv.filter((n) => !deps.env[n]), ...credentialEnv.filter((n) => !deps.env[n])]),
-  ];
-  if (missing.length > 0) {
-    throw new ConfigError(`crawl ${crawl.row.name} needs environment variable(s) ${missing.join(', ')}`);
-  }
   const headers = Object.fromEntries(
-    Object.entries(spec.request.headers).map(([name, value]) => [
-      name,
-      value.replace(ENV_PLACEHOLDER, (_, n: string) => deps.env[n] ?? ''),
-    ]),
+    Object.entries(spec.request.headers).map(([name, value]) => [name, resolveHeaderEnv(value, deps.env)]),
   );
   const secrets = [...new Set([...template.envNames, ...headerEnv, ...credentialEnv])]
     .map((n) => deps.env[n] ?? '')

@@ -48,14 +48,15 @@ export async function readSpecFile(path: string, log: Pick<Logger, 'warn'> = std
 }
 
 /**
- * Reads the first key, so a missing key file, a missing CSV column or a bad first line is
- * reported before anything (the database included) is created. The full count comes later.
+ * Reads the first key, so a missing key file, a missing CSV column, a bad first line or an
+ * empty source is reported before anything (the database included) is created. The full
+ * count comes later.
  */
 async function probeKeySource(spec: CrawlSpec, specDir: string): Promise<void> {
   const source = await openKeySource(spec.keys, specDir);
   const iterator = source.iterate(0)[Symbol.asyncIterator]();
   try {
-    await iterator.next();
+    if ((await iterator.next()).done) throw new ConfigError('keys: the key source has no keys');
   } finally {
     await iterator.return?.();
   }

@@ -12,6 +12,7 @@ import {
   healthOf,
   ledgerErrorOf,
   outageSinceOf,
+  percentOf,
   ratePerSec,
   roundRate,
   throttledUntilOf,
@@ -79,7 +80,7 @@ export interface CrawlStatus {
   failed: number;
   /** Keys with neither yet. */
   pending: number;
-  /** done / total × 100, one decimal, rounded down (100 only when every key is done). */
+  /** done / total × 100, rounded to one decimal (100 only when every key is done). */
   percent: number;
   /** Keys the producer has walked past (enqueued or skipped). */
   enqueuedThrough: number;
@@ -159,7 +160,7 @@ async function statusOf(crawl: LoadedCrawl, engine: Engine, redis: RedisFigures 
     done: p.done,
     failed: p.failed,
     pending,
-    percent: row.total === 0 ? 100 : Math.floor((p.done * 1000) / row.total) / 10,
+    percent: percentOf(p.done, row.total),
     enqueuedThrough: Math.min(cursor * crawl.batchSize, row.total),
     queue: redis?.queue ?? null,
     createdAt: iso(row.createdAt),

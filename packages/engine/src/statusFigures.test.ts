@@ -1,5 +1,15 @@
 import type { WorkerInfo } from '@sluice/queue';
-import { breakerOf, errorsByClass, etaSeconds, healthOf, ratePerSec, ratePoints, roundRate, throttledUntilOf } from './statusFigures';
+import {
+  breakerOf,
+  errorsByClass,
+  etaSeconds,
+  healthOf,
+  percentOf,
+  ratePerSec,
+  ratePoints,
+  roundRate,
+  throttledUntilOf,
+} from './statusFigures';
 
 const T = 1_700_000_000; // a bucket boundary (divisible by 10)
 const at = (seconds: number) => (T + seconds) * 1000;
@@ -165,5 +175,21 @@ describe('ratePoints', () => {
     expect(roundRate(25 / 86_400)).toBeGreaterThan(0);
     expect(roundRate(123.456789)).toBe(123.5);
     expect(roundRate(0)).toBe(0);
+  });
+});
+
+describe('percentOf', () => {
+  test('rounds to one decimal instead of truncating', () => {
+    expect(percentOf(2, 7)).toBe(28.6);
+    expect(percentOf(1, 3)).toBe(33.3);
+    expect(percentOf(2, 3)).toBe(66.7);
+    expect(percentOf(0, 5)).toBe(0);
+  });
+
+  test('is 100 only when all of it is done', () => {
+    expect(percentOf(9_999, 10_000)).toBe(99.9);
+    expect(percentOf(2_998, 3_000)).toBe(99.9);
+    expect(percentOf(10_000, 10_000)).toBe(100);
+    expect(percentOf(0, 0)).toBe(100);
   });
 });

@@ -21,6 +21,16 @@ export type Health = 'ok' | 'stalled' | 'idle' | 'no-worker' | 'outage' | 'ledge
 /** `open` when any live worker's circuit is open, else `half-open` when any probes, else `closed`. */
 export type BreakerState = 'closed' | 'open' | 'half-open';
 
+/**
+ * `part` of `total` in percent, rounded to one decimal (2 of 7 is 28.6, not 28.5). Never 100
+ * while anything is left (99.96 shows as 99.9), so 100 % always means all of it.
+ */
+export function percentOf(part: number, total: number): number {
+  if (total <= 0) return 100;
+  const rounded = Math.round((part * 1000) / total) / 10;
+  return part < total ? Math.min(rounded, 99.9) : rounded;
+}
+
 /** Rounds to 4 significant digits: readable JSON, yet 25 keys a day (0.000289/s) stays non-zero. */
 export function roundRate(perSec: number): number {
   return perSec > 0 ? Number(perSec.toPrecision(4)) : 0;

@@ -18,6 +18,7 @@ export * from './redisKeys';
 
 // Later additions (shared limiter and others): biome sorts this block on its own.
 
+export { deleteCrawlKeys } from './crawlKeys';
 export {
   type AttemptOutcome,
   type AttemptRecorder,

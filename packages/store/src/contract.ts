@@ -40,6 +40,12 @@ export interface CrawlQueries {
   /** Replaces the stored spec (limits, retry, request) of an existing crawl. */
   updateSpec(crawlId: number, spec: string): Promise<void>;
   setPaused(crawlId: number, paused: boolean): Promise<void>;
+  /**
+   * Deletes a crawl with everything of it in the ledger (cursor, counters, results, failures,
+   * request log: the schema's ON DELETE CASCADE), in one statement. Resolves false when it was
+   * not there.
+   */
+  remove(crawlId: number): Promise<boolean>;
   /** The next batch the producer will enqueue. */
   getCursor(crawlId: number): Promise<number>;
   /**
@@ -72,6 +78,8 @@ export interface LedgerReads {
   iterateResults(crawlId: number): AsyncIterable<ResultRow>;
   /** Failures in position order, at most `limit` (default 1,000,000). */
   listFailures(crawlId: number, limit?: number): Promise<FailureRow[]>;
+  /** Streams every failure in position order without loading them all (pages, like `iterateResults`). */
+  iterateFailures(crawlId: number): AsyncIterable<FailureRow>;
 }
 
 /** What the ledger remembers of a crawl's key file. */

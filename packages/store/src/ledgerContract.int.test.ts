@@ -3,6 +3,7 @@ import type { FailureRecord, LedgerEntry, ResultRecord } from '@sluice/core';
 import { toArray, withTempDir, withTempPostgres } from '@sluice/testkit';
 import Database from 'better-sqlite3';
 import pg from 'pg';
+import { RESULTS_PAGE_ROWS } from './contract';
 import { openStore, type Store } from './index';
 
 /**
@@ -121,6 +122,41 @@ describe.each(backends)('ledger contract ($name)', (backend) => {
         expect(await s.clearFailures(id)).toBe(2);
         expect(await s.ledger.progress(id)).toEqual({ done: 1, failed: 0 });
         expect(await s.ledger.recount(id)).toEqual({ done: 1, failed: 0 });
+      }),
+    );
+  });
+
+  test('failures stream in position order across pages; removing a crawl deletes its rows only, once', async () => {
+    await backend.withLedger((target) =>
+      withStores(target, 1, async ([store]) => {
+        const s = store!;
+        const gone = await newCrawl(s, 5_000, 'gone');
+        const kept = await newCrawl(s, 10, 'kept');
+        const count = RESULTS_PAGE_ROWS * 2 + 3;
+        await s.writeEntries(Array.from({ length: count }, (_, i) => failure(gone, count - i)));
+        await s.writeEntries([result(gone, 0), result(kept, 0), failure(kept, 1)]);
+        await s.logRequests(gone, [now], 60_000);
+        const streamed = await toArray(s.ledger.iterateFailures(gone));
+        expect(streamed.map((f) => f.position)).toEqual(Array.from({ length: count }, (_, i) => i + 1));
+        expect(streamed[0]).toEqual({
+          key: 'k1',
+          position: 1,
+          errorClass: 'PermanentError',
+          reason: 'gone',
+          status: 404,
+          attempts: 1,
+          failedAt: now,
+        });
+
+        expect(await s.crawls.remove(gone)).toBe(true);
+        expect(await s.crawls.remove(gone)).toBe(false);
+        expect(await s.crawls.find(gone)).toBeUndefined();
+        expect(await s.ledger.recount(gone)).toEqual({ done: 0, failed: 0 });
+        expect(await s.ledger.progress(gone)).toEqual({ done: 0, failed: 0 });
+        expect(await s.ledger.requestTimesSince(gone, 0)).toEqual([]);
+        expect(await toArray(s.ledger.iterateFailures(gone))).toEqual([]);
+        expect(await s.ledger.recount(kept)).toEqual({ done: 1, failed: 1 });
+        expect((await s.crawls.list()).map((c) => c.name)).toEqual(['kept']);
       }),
     );
   });

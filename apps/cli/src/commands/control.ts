@@ -1,4 +1,4 @@
-import { listFailed, pauseCrawl, resumeCrawl, retryFailed } from '@sluice/engine';
+import { pauseCrawl, resumeCrawl, retryFailed } from '@sluice/engine';
 import type { CommandContext } from '../context';
 import { withEngine } from '../engineFor';
 
@@ -36,26 +36,6 @@ export async function retryFailedCommand(ref: string, options: { json: boolean }
       ctx.stdout.write(
         `${result.name}: ${result.retried} failed keys are pending again; workers fetch them (sluice work ${result.name}).\n`,
       );
-    return 0;
-  });
-}
-
-/** `sluice failed <crawl>`: the failed keys with their reasons. */
-export async function failedCommand(ref: string, options: { json: boolean; limit?: number }, ctx: CommandContext): Promise<number> {
-  return withEngine(ctx, async (engine) => {
-    const { name, failures } = await listFailed(engine, ref, options.limit);
-    if (options.json) {
-      ctx.stdout.write(
-        `${JSON.stringify(
-          failures.map((f) => ({ ...f, failedAt: new Date(f.failedAt).toISOString() })),
-          null,
-          2,
-        )}\n`,
-      );
-    } else if (failures.length === 0) ctx.stdout.write(`${name}: no failed keys\n`);
-    else {
-      for (const f of failures) ctx.stdout.write(`${f.key}\t${f.errorClass}\t${f.status ?? '-'}\t${f.attempts} attempts\t${f.reason}\n`);
-    }
     return 0;
   });
 }

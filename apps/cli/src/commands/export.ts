@@ -1,16 +1,16 @@
-import { createWriteStream } from 'node:fs';
-import { resolve } from 'node:path';
-import { finished } from 'node:stream/promises';
 import { ConfigError } from '@sluice/core';
 import { exportResults } from '@sluice/engine';
 import { SingleBar } from 'cli-progress';
 import type { CommandContext } from '../context';
 import { withEngine } from '../engineFor';
+import { openOutput } from '../fileOutput';
 
 export interface ExportCommandOptions {
   format: string;
   out?: string;
   fields?: string;
+  /** CSV only: prefix cells starting with = + - @ (tab, CR) with `'`. Default false. */
+  csvSafe?: boolean;
 }
 
 /** `sluice export <crawl>`: stream results as JSONL or CSV to stdout or a file. */
@@ -24,29 +24,27 @@ export async function exportCommand(ref: string, options: ExportCommandOptions, 
         .filter(Boolean)
     : [];
   if (fields.length > 0 && options.format !== 'csv') throw new ConfigError('--fields: only with --format csv');
+  if (options.csvSafe && options.format !== 'csv') throw new ConfigError('--csv-safe: only with --format csv');
   return withEngine(ctx, async (engine) => {
-    const file = options.out ? resolve(ctx.cwd, options.out) : null;
-    const out = file ? createWriteStream(`${file}.partial`) : ctx.stdout;
+    const output = openOutput(ctx, options.out);
     // Rows go to a file, so stderr is free for a bar; never on a pipe (STYLE: bars only on a TTY).
-    const bar = file && ctx.stderr.isTTY ? exportBar(ctx.stderr) : null;
+    const bar = output.file && ctx.stderr.isTTY ? exportBar(ctx.stderr) : null;
     let rows: number;
     try {
-      rows = await exportResults(engine, ref, out, {
+      rows = await exportResults(engine, ref, output.stream, {
         format: options.format as 'jsonl' | 'csv',
         fields,
+        csvSafe: options.csvSafe ?? false,
         ...(bar ? { onProgress: bar.update } : {}),
       });
-    } finally {
       bar?.stop();
+      await output.commit();
+    } catch (err) {
+      bar?.stop();
+      await output.discard();
+      throw err;
     }
-    if (file && out !== ctx.stdout) {
-      out.end();
-      await finished(out);
-      // Written under a temporary name and renamed, so a reader never sees half a file.
-      const { rename } = await import('node:fs/promises');
-      await rename(`${file}.partial`, file);
-      ctx.log.info(`exported ${rows} rows to ${file}`);
-    }
+    if (output.file) ctx.log.info(`exported ${rows} rows to ${output.file}`);
     return 0;
   });
 }

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { describeLedger, readSpecFile, run } from '@sluice/engine';
+import { assertSpecEnv, describeLedger, readSpecFile, run } from '@sluice/engine';
 import type { CommandContext } from '../context';
 import { withEngine } from '../engineFor';
 import { ensureRedis } from '../managedRedis';
@@ -23,6 +23,8 @@ export interface RunOptions {
 /** `sluice run <spec>`: create or find the crawl, then enqueue and work until it is complete. */
 export async function runCommand(specPath: string, options: RunOptions, ctx: CommandContext): Promise<number> {
   const { spec, specDir } = await readSpecFile(resolve(ctx.cwd, specPath), ctx.log);
+  // Before the ledger is opened (or created): a refused run writes nothing.
+  assertSpecEnv(spec, ctx.env);
   await ensureRedis(ctx);
   return withEngine(ctx, async (engine) => {
     const logIntervalMs = options.logIntervalMs ?? DEFAULT_LOG_INTERVAL_MS;

@@ -63,6 +63,15 @@ describe('status text', () => {
     expect(text).toContain('    PermanentError ×1  latest 000005: HTTP 404');
   });
 
+  test('a crawl finished with failures reads `done with N failed`; a clean one plain `done`', () => {
+    expect(statusText(crawl({ state: 'done', done: 997, failed: 3, pending: 0, percent: 99.7 }), false, NOW)).toContain(
+      'colours (id 3): done with 3 failed, 99.7%, health ok',
+    );
+    expect(statusText(crawl({ state: 'done', done: 1000, failed: 0, pending: 0, percent: 100 }), false, NOW)).toContain(
+      'colours (id 3): done, 100%',
+    );
+  });
+
   test('a progress bar only on a TTY, and never an escape code', () => {
     expect(statusText(crawl(), true, NOW)).toContain(`[${'█'.repeat(12)}${'░'.repeat(18)}] 42%`);
     expect(statusText(crawl(), false, NOW)).not.toContain('█');

@@ -4,6 +4,7 @@ import { type CrawlStatus, type Engine, status } from '@sluice/engine';
 import type { CommandContext } from '../context';
 import { withEngine } from '../engineFor';
 import { formatDuration } from '../progressLine';
+import { stateLabel } from '../stateLabel';
 
 export interface StatusOptions {
   json: boolean;
@@ -74,7 +75,7 @@ export function statusText(s: CrawlStatus, tty: boolean, nowMs: number = Date.no
     : 'queue unknown (Redis unreachable)';
   const throttled = s.throttledUntil === null ? 'no' : `until ${s.throttledUntil}`;
   const lines = [
-    `${s.name} (id ${s.id}): ${s.state}, ${s.percent}%, health ${s.health}`,
+    `${s.name} (id ${s.id}): ${stateLabel(s.state, s.failed)}, ${s.percent}%, health ${s.health}`,
     ...(tty ? [`  ${bar(s.percent)} ${s.percent}%`] : []),
     `  done ${s.done} / ${s.total} (${s.percent}%), failed ${s.failed}, pending ${s.pending}`,
     `  in flight ${s.inFlight}; ${q}; enqueued through ${s.enqueuedThrough}`,

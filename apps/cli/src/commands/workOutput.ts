@@ -36,7 +36,7 @@ export function printWorkSummary(ctx: CommandContext, summary: WorkSummary, json
   ctx.stdout.write(
     `${summary.crawl}: ${state}\n` +
       `  done     ${summary.done} of ${summary.total}\n` +
-      `  failed   ${summary.failed}${summary.failed > 0 ? ` (see: sluice export / failures in ${database})` : ''}\n` +
+      `  failed   ${summary.failed}${summary.failed > 0 ? ` (list them: sluice failed ${summary.crawl}; fetch them again: sluice retry-failed ${summary.crawl})` : ''}\n` +
       `  fetched  ${summary.finishedHere} keys in ${formatDuration(seconds)} (${Math.round(rate)} items/s)\n` +
       `  database ${database}\n`,
   );

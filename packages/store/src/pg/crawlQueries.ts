@@ -61,6 +61,12 @@ export function createPgCrawlQueries(db: PgDb, retry: Retry): CrawlQueries {
           .where(eq(crawls.id, crawlId));
       }),
 
+    remove: (crawlId) =>
+      retry(async () => {
+        const gone = await db.delete(crawls).where(eq(crawls.id, crawlId)).returning({ id: crawls.id });
+        return gone.length > 0;
+      }),
+
     getCursor: (crawlId) =>
       retry(async () => {
         const [row] = await db.select({ next: producerState.nextBatch }).from(producerState).where(eq(producerState.crawlId, crawlId));

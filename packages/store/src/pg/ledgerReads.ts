@@ -1,5 +1,5 @@
 import { and, asc, between, count, eq, getTableColumns, gt, gte } from 'drizzle-orm';
-import { type LedgerReads, RESULTS_PAGE_ROWS, type ResultRow } from '../contract';
+import { type FailureRow, type LedgerReads, RESULTS_PAGE_ROWS, type ResultRow } from '../contract';
 import { crawlProgress, failures, requestLog, results } from '../schema/pg';
 import type { PgDb } from './client';
 
@@ -72,6 +72,24 @@ export function createPgLedgerReads(db: PgDb, retry: Retry): LedgerReads {
             .from(results)
             .where(and(eq(results.crawlId, id), gt(results.position, from)))
             .orderBy(asc(results.position))
+            .limit(RESULTS_PAGE_ROWS),
+        );
+        yield* page;
+        const last = page[page.length - 1];
+        if (page.length < RESULTS_PAGE_ROWS || last === undefined) return;
+        after = last.position;
+      }
+    },
+
+    async *iterateFailures(id): AsyncGenerator<FailureRow> {
+      for (let after = -1; ; ) {
+        const from = after;
+        const page = await retry(() =>
+          db
+            .select(failureColumns)
+            .from(failures)
+            .where(and(eq(failures.crawlId, id), gt(failures.position, from)))
+            .orderBy(asc(failures.position))
             .limit(RESULTS_PAGE_ROWS),
         );
         yield* page;

@@ -54,6 +54,10 @@ export function createCrawlQueries(db: Db): CrawlQueries {
       db.update(crawls).set({ spec }).where(eq(crawls.id, crawlId)).run();
     },
 
+    async remove(crawlId) {
+      return db.delete(crawls).where(eq(crawls.id, crawlId)).run().changes > 0;
+    },
+
     async setPaused(crawlId, paused) {
       db.update(crawls)
         .set({ paused: paused ? 1 : 0 })

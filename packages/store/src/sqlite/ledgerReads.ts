@@ -1,5 +1,5 @@
 import { and, asc, between, count, eq, getTableColumns, gt, gte, sql } from 'drizzle-orm';
-import { type LedgerReads, RESULTS_PAGE_ROWS, type ResultRow } from '../contract';
+import { type FailureRow, type LedgerReads, RESULTS_PAGE_ROWS, type ResultRow } from '../contract';
 import { crawlProgress, failures, requestLog, results } from '../schema/sqlite';
 import type { BodyCompression } from './bodyCompression';
 import type { Db } from './client';
@@ -34,6 +34,13 @@ export function createLedgerReads(db: Db, bodies: BodyCompression): LedgerReads 
     .from(results)
     .where(and(eq(results.crawlId, crawlId), gt(results.position, sql.placeholder('after'))))
     .orderBy(asc(results.position))
+    .limit(RESULTS_PAGE_ROWS)
+    .prepare();
+  const failuresPage = db
+    .select(failureColumns)
+    .from(failures)
+    .where(and(eq(failures.crawlId, crawlId), gt(failures.position, sql.placeholder('after'))))
+    .orderBy(asc(failures.position))
     .limit(RESULTS_PAGE_ROWS)
     .prepare();
   const failuresInOrder = db
@@ -100,6 +107,15 @@ export function createLedgerReads(db: Db, bodies: BodyCompression): LedgerReads 
     },
     async listFailures(id, limit = 1_000_000) {
       return failuresInOrder.all({ crawlId: id, limit });
+    },
+    async *iterateFailures(id): AsyncGenerator<FailureRow> {
+      for (let after = -1; ; ) {
+        const page = failuresPage.all({ crawlId: id, after });
+        yield* page;
+        const last = page[page.length - 1];
+        if (page.length < RESULTS_PAGE_ROWS || last === undefined) return;
+        after = last.position;
+      }
     },
   };
 }
