@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startRedisServer } from '@sluice/testkit';
 import { ledgerCounts, RedisMemorySampler, sqliteBytesPerRow } from './measure';
+import { checkPgLedger, type PgRound, pgRound, pgTable } from './postgres';
 import { ROOT, runNode, runTs, startMockProcess, warmUpMock } from './processes';
 import { WORKLOADS, type Workload } from './workloads';
 
@@ -28,6 +29,8 @@ interface RoundResult {
   sluiceBytesPerRow: number;
   ceilingBytesPerRow: number;
   sluiceWallS: number;
+  /** The PostgreSQL ledger's run of the round, on workloads that have one. */
+  pg?: PgRound;
 }
 
 const MB = 1024 * 1024;
@@ -42,7 +45,8 @@ async function ceilingRound(w: Workload, apiUrl: string, dir: string) {
   return { perSec: (keys * 1000) / out.wallMs, peakRss: out.peakRssBytes, bytesPerRow: size.perRow };
 }
 
-async function sluiceRound(w: Workload, apiUrl: string, dir: string) {
+/** Runs the real CLI on the workload against `ledger` (the SQLite file in `dir` unless given). */
+export async function sluiceRound(w: Workload, apiUrl: string, dir: string, ledger?: string) {
   const redis = await startRedisServer(dir);
   const sampler = new RedisMemorySampler(redis.url);
   try {
@@ -57,7 +61,7 @@ async function sluiceRound(w: Workload, apiUrl: string, dir: string) {
         validate: { keyField: 'hex.clean' },
       }),
     );
-    const db = join(dir, 'sluice.db');
+    const db = ledger ?? join(dir, 'sluice.db');
     // The real command as users run it (the bundled CLI, built before the clock starts).
     const out = await runNode(
       'apps/cli/bin/sluice.cjs',
@@ -71,21 +75,19 @@ async function sluiceRound(w: Workload, apiUrl: string, dir: string) {
     process.stderr.write(`${w.name}: sluice finished in ${(out.wallMs / 1000).toFixed(1)} s: ${out.stdout.trim()}\n`);
     const summary = JSON.parse(out.stdout) as { done: number; failed: number };
     if (summary.done !== w.keys) throw new Error(`sluice stored ${summary.done} of ${w.keys}`);
-    const ledger = ledgerCounts(db);
-    if (ledger.rows !== w.keys || ledger.distinctPositions !== w.keys || ledger.min !== 0 || ledger.max !== w.keys - 1) {
-      throw new Error(`the ledger does not hold every key exactly once: ${JSON.stringify(ledger)}`);
+    const result = { perSec: (w.keys * 1000) / out.wallMs, wallMs: out.wallMs, peakRss: out.peakRssBytes, redisPeak: sampler.peakBytes };
+    if (ledger !== undefined) {
+      await checkPgLedger(ledger, w.keys);
+      return { ...result, bytesPerRow: 0 };
+    }
+    const counts = ledgerCounts(db);
+    if (counts.rows !== w.keys || counts.distinctPositions !== w.keys || counts.min !== 0 || counts.max !== w.keys - 1) {
+      throw new Error(`the ledger does not hold every key exactly once: ${JSON.stringify(counts)}`);
     }
     process.stderr.write(
-      `${w.name}: ledger holds ${ledger.rows} rows, ${ledger.distinctPositions} distinct positions ${ledger.min}–${ledger.max}\n`,
+      `${w.name}: ledger holds ${counts.rows} rows, ${counts.distinctPositions} distinct positions ${counts.min}–${counts.max}\n`,
     );
-    const size = sqliteBytesPerRow(db, 'results');
-    return {
-      perSec: (w.keys * 1000) / out.wallMs,
-      wallMs: out.wallMs,
-      peakRss: out.peakRssBytes,
-      redisPeak: sampler.peakBytes,
-      bytesPerRow: size.perRow,
-    };
+    return { ...result, bytesPerRow: sqliteBytesPerRow(db, 'results').perRow };
   } finally {
     sampler.close();
     await redis.stop();
@@ -102,7 +104,10 @@ async function round(w: Workload, index: number): Promise<RoundResult> {
     const c1 = ceilingFirst ? await ceilingRound(w, mock.url, dir) : null;
     const s = await sluiceRound(w, mock.url, dir);
     const c = c1 ?? (await ceilingRound(w, mock.url, dir));
+    const pg = w.postgres ? await pgRound(w, s.perSec, (ledger) => sluiceRound(w, mock.url, dir, ledger)) : undefined;
+    if (pg) process.stderr.write(`${w.name}: PostgreSQL ledger ${fmt(pg.pgPerSec)}/s, ${fmt(pg.ratio, 2)}× SQLite\n`);
     return {
+      ...(pg ? { pg } : {}),
       ceilingPerSec: c.perSec,
       sluicePerSec: s.perSec,
       ratio: s.perSec / c.perSec,
@@ -127,21 +132,24 @@ function median(values: number[]): number {
 
 function parseArgs(argv: string[]): { workloads: Workload[]; rounds: number } {
   let rounds = 3;
+  let keys: number | undefined;
   let names = ['W1', 'W2', 'W4'];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string;
     if (arg === '--rounds') rounds = Number(argv[++i]);
+    else if (arg === '--keys') keys = Number(argv[++i]);
     else if (arg === '--help') {
-      process.stdout.write('usage: pnpm bench [W1,W2,W4|FULL] [--rounds N]\n');
+      process.stdout.write('usage: pnpm bench [W1,W2,W4|FULL] [--rounds N] [--keys N (a reduced size)]\n');
       process.exit(0);
     } else names = arg.split(',').map((n) => n.trim().toUpperCase());
   }
   const workloads = names.map((n) => {
     const w = WORKLOADS[n];
     if (!w) throw new Error(`unknown workload ${n}; known: ${Object.keys(WORKLOADS).join(', ')}`);
-    return w;
+    return keys === undefined ? w : { ...w, keys };
   });
   if (!Number.isInteger(rounds) || rounds < 1) throw new Error('--rounds: expected a whole number ≥ 1');
+  if (keys !== undefined && (!Number.isInteger(keys) || keys < 1)) throw new Error('--keys: expected a whole number ≥ 1');
   return { workloads, rounds };
 }
 
@@ -179,7 +187,9 @@ async function main() {
       )} s |`,
     );
   }
-  const table = `${lines.join('\n')}\n\nmedian of ${rounds} round(s); ratio = Sluice items/s ÷ ceiling items/s, both end to end (process start to exit)\n`;
+  const pgRows = workloads.filter((w) => w.postgres).map((w) => ({ w, rounds: (all[w.name] ?? []).flatMap((r) => (r.pg ? [r.pg] : [])) }));
+  const pgPart = pgRows.length > 0 ? `\nPostgreSQL ledger (same rounds, same mock API):\n\n${pgTable(pgRows, median)}` : '';
+  const table = `${lines.join('\n')}\n${pgPart}\nmedian of ${rounds} round(s); ratio = Sluice items/s ÷ ceiling items/s, both end to end (process start to exit)\n`;
   process.stdout.write(`\n${table}`);
   const outDir = join(ROOT, 'bench-results');
   mkdirSync(outDir, { recursive: true });

@@ -1,6 +1,13 @@
 export { type MockApi, type MockApiOptions, startMockApi, withMockApi } from '@sluice/mock-api';
 export { type CliResult, collect, REPO_ROOT, runCli, spawnCli } from './cli';
-export { postgresUrlFor, TEST_POSTGRES_URL, terminatePostgresConnections, withTempPostgres } from './postgres';
+export {
+  type PostgresActivity,
+  postgresActivity,
+  postgresUrlFor,
+  TEST_POSTGRES_URL,
+  terminatePostgresConnections,
+  withTempPostgres,
+} from './postgres';
 export { deletePrefix, freePort, type OwnRedis, startRedisServer, TEST_REDIS_URL, uniquePrefix, withRedisPrefix } from './redis';
 export { withTempDir } from './tempDir';
 export { toArray } from './toArray';
