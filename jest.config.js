@@ -11,7 +11,7 @@ const common = {
   transform,
   testEnvironment: 'node',
   moduleFileExtensions: ['ts', 'js', 'json'],
-  roots: ['<rootDir>/apps', '<rootDir>/packages', '<rootDir>/test'],
+  roots: ['<rootDir>/apps', '<rootDir>/packages', '<rootDir>/test', '<rootDir>/scripts'],
 };
 
 /** @type {import('jest').Config} */

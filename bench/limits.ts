@@ -7,6 +7,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parseArgs } from 'node:util';
 import { clockMs, runScenario, type ScenarioResult, WORKERS } from './limits/scenario';
 import { allowedIn, type Budget, countBetween, recoveryMs, windowFigures } from './limits/windows';
 import { ROOT } from './processes';
@@ -186,20 +187,19 @@ async function stormCheck(s: Settings): Promise<Row[]> {
   return [...rows, ...problemRows(check, r)];
 }
 
-function parseArgs(argv: string[]): Settings {
-  let quick = false;
-  let stormSeconds: number | null = null;
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    if (arg === '--quick') quick = true;
-    else if (arg === '--storm-seconds') stormSeconds = Number(argv[++i]);
-    else if (arg === '--help') {
-      process.stdout.write(
-        'usage: pnpm bench:limits [--quick] [--storm-seconds N]\n  --quick: 10 s rate runs, 15 s storm (default 30 s, 60 s)\n',
-      );
-      process.exit(0);
-    } else throw new Error(`unknown argument ${arg}; see --help`);
+function parseLimitsArgs(argv: string[]): Settings {
+  const { values } = parseArgs({
+    args: argv,
+    options: { quick: { type: 'boolean', default: false }, 'storm-seconds': { type: 'string' }, help: { type: 'boolean', default: false } },
+  });
+  if (values.help) {
+    process.stdout.write(
+      'usage: pnpm bench:limits [--quick] [--storm-seconds N]\n  --quick: 10 s rate runs, 15 s storm (default 30 s, 60 s)\n',
+    );
+    process.exit(0);
   }
+  const quick = values.quick;
+  const stormSeconds = values['storm-seconds'] === undefined ? null : Number(values['storm-seconds']);
   if (stormSeconds !== null && !(stormSeconds > 0)) throw new Error('--storm-seconds: expected a number > 0');
   return { quick, rateRunMs: quick ? 10_000 : 30_000, stormMs: (stormSeconds ?? (quick ? 15 : 60)) * 1000 };
 }
@@ -212,7 +212,7 @@ function table(rows: Row[]): string {
 }
 
 async function main() {
-  const s = parseArgs(process.argv.slice(2));
+  const s = parseLimitsArgs(process.argv.slice(2));
   const started = Date.now();
   const rows = [
     ...(await rateCheck('A', { perSecond: 200 }, [{ ...SECOND, max: 200 }], s)),

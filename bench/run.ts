@@ -7,6 +7,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parseArgs } from 'node:util';
 import { startRedisServer } from '@sluice/testkit';
 import { ledgerCounts, RedisMemorySampler, sqliteBytesPerRow } from './measure';
 import { checkPgLedger, type PgRound, pgRound, pgTable } from './postgres';
@@ -130,19 +131,24 @@ function median(values: number[]): number {
   return sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 }
 
-function parseArgs(argv: string[]): { workloads: Workload[]; rounds: number } {
-  let rounds = 3;
-  let keys: number | undefined;
-  let names = ['W1', 'W2', 'W4'];
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] as string;
-    if (arg === '--rounds') rounds = Number(argv[++i]);
-    else if (arg === '--keys') keys = Number(argv[++i]);
-    else if (arg === '--help') {
-      process.stdout.write('usage: pnpm bench [W1,W2,W4|FULL] [--rounds N] [--keys N (a reduced size)]\n');
-      process.exit(0);
-    } else names = arg.split(',').map((n) => n.trim().toUpperCase());
+function parseBenchArgs(argv: string[]): { workloads: Workload[]; rounds: number } {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    options: {
+      rounds: { type: 'string', default: '3' },
+      keys: { type: 'string' },
+      help: { type: 'boolean', default: false },
+    },
+    allowPositionals: true,
+  });
+  if (values.help) {
+    process.stdout.write('usage: pnpm bench [W1,W2,W4|FULL] [--rounds N] [--keys N (a reduced size)]\n');
+    process.exit(0);
   }
+  const rounds = Number(values.rounds);
+  const keys = values.keys === undefined ? undefined : Number(values.keys);
+  const names =
+    positionals.length > 0 ? positionals.flatMap((arg) => arg.split(',').map((n) => n.trim().toUpperCase())) : ['W1', 'W2', 'W4'];
   const workloads = names.map((n) => {
     const w = WORKLOADS[n];
     if (!w) throw new Error(`unknown workload ${n}; known: ${Object.keys(WORKLOADS).join(', ')}`);
@@ -156,7 +162,7 @@ function parseArgs(argv: string[]): { workloads: Workload[]; rounds: number } {
 const fmt = (n: number, digits = 0) => n.toFixed(digits);
 
 async function main() {
-  const { workloads, rounds } = parseArgs(process.argv.slice(2));
+  const { workloads, rounds } = parseBenchArgs(process.argv.slice(2));
   await bundleCli();
   const lines = [
     '| workload | keys | latency | conc. | ceiling items/s | Sluice items/s | ratio | Redis peak used_memory | worker peak RSS | SQLite B/row (Sluice / ceiling) | Sluice wall |',

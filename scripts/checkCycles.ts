@@ -1,19 +1,23 @@
 /**
- * `pnpm cycles`: fails on circular imports between source files, on cycles between workspace
- * packages, and on imports that reach into another package's `src/` instead of its index.
+ * `pnpm cycles` (run by `pnpm lint` and `pnpm test`): fails on circular imports between source
+ * files, on cycles between workspace packages, and on any import or declared dependency that
+ * breaks the layering in scripts/layering.ts: an upward import, an import between siblings,
+ * an import into another package's `src/` (by name or by relative path).
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
+import { dirname, join, relative, resolve, sep } from 'node:path';
+import { importProblem, isTestCode, manifestProblems, type SourceImport } from './layering';
 
 const root = resolve(__dirname, '..');
-const IMPORT = /(?:from\s+|import\s*\(\s*|require\(\s*)['"]([^'"]+)['"]/g;
+const IMPORT = /(?:from\s+|import\s*\(\s*|require\(\s*|^import\s+)['"]([^'"]+)['"]/gm;
+const SOURCE = /\.(ts|mts|cts|mjs|cjs)$/;
 
 function sourceFiles(dir: string): string[] {
   if (!existsSync(dir)) return [];
   return readdirSync(dir).flatMap((name) => {
     const full = join(dir, name);
-    if (statSync(full).isDirectory()) return name === 'node_modules' ? [] : sourceFiles(full);
-    return /\.ts$/.test(name) && !/\.test\.ts$/.test(name) ? [full] : [];
+    if (statSync(full).isDirectory()) return name === 'node_modules' || name === 'dist' ? [] : sourceFiles(full);
+    return SOURCE.test(name) ? [full] : [];
   });
 }
 
@@ -25,26 +29,49 @@ function resolveRelative(from: string, spec: string): string | null {
   return null;
 }
 
-const workspaces = ['apps', 'packages'].flatMap((top) =>
-  readdirSync(join(root, top))
-    .map((name) => join(root, top, name))
-    .filter((d) => existsSync(join(d, 'package.json'))),
-);
+/** Workspace folders, from the `packages:` list of pnpm-workspace.yaml (`dir` or `dir/*` entries). */
+function workspaceDirs(): string[] {
+  const yaml = readFileSync(join(root, 'pnpm-workspace.yaml'), 'utf8');
+  const list = yaml.split(/^packages:\s*$/m)[1]?.split(/^\S/m)[0] ?? '';
+  const entries = [...list.matchAll(/^\s+-\s+['"]?([^'"\s]+)['"]?\s*$/gm)].map((m) => m[1] as string);
+  return entries
+    .flatMap((entry) => {
+      if (!entry.endsWith('/*')) return [join(root, entry)];
+      const parent = join(root, entry.slice(0, -2));
+      return existsSync(parent) ? readdirSync(parent).map((name) => join(parent, name)) : [];
+    })
+    .filter((dir) => existsSync(join(dir, 'package.json')));
+}
+
+const workspaces = workspaceDirs().map((dir) => ({ dir, manifest: JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) }));
+// Longest first, so a file belongs to the innermost workspace around it.
+const byDepth = [...workspaces].sort((a, b) => b.dir.length - a.dir.length);
+const packageOf = (path: string): string | null =>
+  byDepth.find((ws) => path === ws.dir || path.startsWith(ws.dir + sep))?.manifest.name ?? null;
+
 const problems: string[] = [];
 const graph = new Map<string, string[]>();
-for (const ws of workspaces) {
-  for (const file of sourceFiles(join(ws, 'src'))) {
+let files = 0;
+for (const { dir, manifest } of workspaces) {
+  problems.push(...manifestProblems(manifest.name, manifest));
+  for (const file of sourceFiles(dir)) {
+    files++;
+    const isTest = isTestCode(relative(dir, file).split(sep).join('/'));
+    // The file-level cycle check covers the packages' production sources.
+    const inCycleGraph = !isTest && relative(dir, file).split(sep)[0] === 'src';
     const edges: string[] = [];
     for (const match of readFileSync(file, 'utf8').matchAll(IMPORT)) {
       const spec = match[1] as string;
+      const edge: SourceImport = { file: relative(root, file), from: manifest.name, isTest, spec };
       if (spec.startsWith('.')) {
+        edge.relativeTarget = packageOf(resolve(dirname(file), spec));
         const target = resolveRelative(file, spec);
-        if (target) edges.push(target);
-      } else if (/^@sluice\/[^/]+\/src/.test(spec)) {
-        problems.push(`${relative(root, file)} reaches into ${spec}; import the package's index instead`);
+        if (target && inCycleGraph) edges.push(target);
       }
+      const problem = importProblem(edge);
+      if (problem) problems.push(problem);
     }
-    graph.set(file, edges);
+    if (inCycleGraph) graph.set(file, edges);
   }
 }
 
@@ -67,8 +94,7 @@ function findCycles(edges: Map<string, string[]>, label: (n: string) => string):
 
 findCycles(graph, (f) => relative(root, f));
 const packageDeps = new Map<string, string[]>();
-for (const ws of workspaces) {
-  const manifest = JSON.parse(readFileSync(join(ws, 'package.json'), 'utf8'));
+for (const { manifest } of workspaces) {
   packageDeps.set(
     manifest.name,
     Object.keys({ ...manifest.dependencies }).filter((d) => d.startsWith('@sluice/')),
@@ -77,7 +103,9 @@ for (const ws of workspaces) {
 findCycles(packageDeps, (n) => n);
 
 if (problems.length > 0) {
-  process.stderr.write(`${problems.join('\n')}\n`);
+  process.stderr.write(`${[...new Set(problems)].join('\n')}\n`);
   process.exit(1);
 }
-process.stdout.write(`no import cycles in ${graph.size} files of ${workspaces.length} packages\n`);
+process.stdout.write(
+  `no import cycles in ${graph.size} source files; ${files} files of ${workspaces.length} packages keep the layering (scripts/layering.ts)\n`,
+);

@@ -85,11 +85,37 @@ describe('the sluice command', () => {
     });
   });
 
-  test('an unknown crawl exits 2', async () => {
+  test('an unknown crawl exits 2 and names the crawls that exist, the closest first', async () => {
     await withTempDir(async (dir) => {
-      const out = await runCli(['--db', join(dir, 'sluice.db'), 'status', 'nope']);
+      const db = join(dir, 'sluice.db');
+      for (const name of ['stocks', 'colours']) {
+        const specPath = join(dir, `${name}.json`);
+        writeFileSync(specPath, JSON.stringify({ name, keys: { list: ['a'] }, request: { url: 'http://127.0.0.1:9/{key}' } }));
+        expect((await runCli(['--db', db, 'crawl', 'create', specPath])).code).toBe(0);
+      }
+      const out = await runCli(['--db', db, 'status', 'colurs']);
       expect(out.code).toBe(2);
-      expect(out.stderr).toContain('no crawl "nope"');
+      expect(out.stderr).toContain('no crawl "colurs"');
+      expect(out.stderr).toContain('did you mean colours (id 2), stocks (id 1)?');
+    });
+  });
+
+  test.each([
+    ['status'],
+    ['status', 'x'],
+    ['crawl', 'list'],
+    ['export', 'x'],
+    ['failed', 'x'],
+    ['pause', 'x'],
+    ['work', 'x'],
+    ['dashboard'],
+  ])('`%s` on a missing ledger exits 2 and creates no file or folder', async (...command) => {
+    await withTempDir(async (dir) => {
+      const db = join(dir, 'typo', 'ledgr.db');
+      const out = await runCli(['--db', db, ...command], { cwd: dir });
+      expect(out.code).toBe(2);
+      expect(out.stderr).toContain(`no ledger at ${db}`);
+      expect(existsSync(join(dir, 'typo'))).toBe(false);
     });
   });
 });

@@ -1,20 +1,27 @@
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT } from '@sluice/testkit';
 import { parse } from 'yaml';
+import { execForm, lastValue, readDockerfile } from './dockerfile';
 
-/** docker-compose.yml keeps the properties the README's "Docker deployment" promises. */
+/**
+ * docker-compose.yml and the Dockerfile keep the properties docs/docker.md promises, read from
+ * the files (no Docker daemon needed). test/image.int.test.ts runs the image's entry command.
+ */
 
 interface Service {
+  build?: string;
   command?: string[];
   environment?: Record<string, string>;
   ports?: string[];
   volumes?: string[];
   container_name?: string;
+  restart?: string;
 }
 
-const compose = parse(readFileSync(join(REPO_ROOT, 'docker-compose.yml'), 'utf8')) as { services: Record<string, Service> };
+const composeText = readFileSync(join(REPO_ROOT, 'docker-compose.yml'), 'utf8');
+const compose = parse(composeText) as { services: Record<string, Service> };
 const service = (name: string): Service => {
   const s = compose.services[name];
   if (!s) throw new Error(`no service ${name}`);
@@ -26,6 +33,8 @@ describe('docker-compose.yml', () => {
     const command = service('redis').command?.join(' ') ?? '';
     expect(command).toContain('--appendonly yes');
     expect(command).toContain('--maxmemory-policy noeviction');
+    // noeviction alone lets Redis grow until the host's OOM killer ends it.
+    expect(command).toMatch(/--maxmemory \$\{REDIS_MAXMEMORY:-\d+[kmg]b\}/);
     expect(command).toMatch(/--requirepass \$\{REDIS_PASSWORD:\?/);
   });
 
@@ -56,5 +65,86 @@ describe('docker-compose.yml', () => {
     });
     expect(result.stderr).toBe('');
     expect(result.status).toBe(0);
+  });
+
+  test('the worker waits instead of exiting when its crawl is missing or done, so its restart policy cannot loop it', () => {
+    const worker = service('worker');
+    expect(worker.command?.[0]).toBe('work');
+    expect(worker.command).toContain('--wait');
+    expect(worker.command?.[1]).toBe(`${'$'}{SLUICE_CRAWL:-colors-all}`);
+    expect(['unless-stopped', 'on-failure', 'always']).toContain(worker.restart);
+  });
+
+  test('every file the compose file names exists: the Dockerfile, mounted folders and the specs under them', () => {
+    const mounts: [string, string][] = [];
+    for (const [name, s] of Object.entries(compose.services)) {
+      if (s.build !== undefined) expect(existsSync(join(REPO_ROOT, s.build, 'Dockerfile'))).toBe(true);
+      for (const volume of s.volumes ?? []) {
+        const [host = '', container = ''] = volume.split(':');
+        if (!host.startsWith('./')) continue;
+        expect({ service: name, host, exists: existsSync(join(REPO_ROOT, host)) }).toEqual({ service: name, host, exists: true });
+        mounts.push([container, host]);
+      }
+    }
+    expect(mounts.length).toBeGreaterThan(0);
+    // Paths inside mounted folders, in commands and in the usage comments alike.
+    const named = [...composeText.matchAll(/(\/[\w.-]+\/[\w./-]+\.(?:json|ya?ml|csv|txt))/g)].map((m) => m[1] as string);
+    const inMounts = named.filter((p) => mounts.some(([container]) => p.startsWith(`${container}/`)));
+    expect(inMounts).toContain('/specs/colors-all.json');
+    for (const path of inMounts) {
+      const [container, host] = mounts.find(([c]) => path.startsWith(`${c}/`)) as [string, string];
+      expect({ path, exists: existsSync(join(REPO_ROOT, host, path.slice(container.length))) }).toEqual({ path, exists: true });
+    }
+    // Repository files the comments point at.
+    for (const [, file] of composeText.matchAll(/\b((?:docs|examples)\/[\w./-]+\.\w+)/g)) {
+      expect({ file, exists: existsSync(join(REPO_ROOT, file as string)) }).toEqual({ file, exists: true });
+    }
+  });
+});
+
+describe('Dockerfile', () => {
+  const stages = readDockerfile();
+  const runtime = stages.at(-1);
+  if (!runtime) throw new Error('Dockerfile has no stage');
+
+  test('the image runs the bundled CLI with node, not the TypeScript sources through tsx', () => {
+    const entry = execForm(runtime, 'ENTRYPOINT');
+    expect(entry[0]).toBe('node');
+    expect(entry[1]).toMatch(/\/dist\/sluice\.cjs$/);
+    expect(JSON.stringify(entry)).not.toContain('tsx');
+    expect(execForm(runtime, 'CMD')).toEqual(['--help']);
+  });
+
+  test('the runtime stage is a separate stage that runs as an unprivileged user', () => {
+    expect(stages.length).toBeGreaterThanOrEqual(2);
+    const user = lastValue(runtime, 'USER');
+    expect(user).toBeDefined();
+    expect(['root', '0', '0:0']).not.toContain(user);
+    // Nothing of the workspace's dev install reaches it: only named files from the build stage.
+    for (const copy of runtime.instructions.filter((i) => i.op === 'COPY')) {
+      expect(copy.args[0]).not.toBe('.');
+    }
+  });
+
+  test('dependencies are installed before the sources are copied, with the pinned pnpm', () => {
+    const build = stages.find((s) => s.instructions.some((i) => i.op === 'RUN' && /\bpnpm install\b/.test(i.text)));
+    if (!build) throw new Error('no stage runs pnpm install');
+    const ops = build.instructions.map((i) => `${i.op} ${i.text}`);
+    const install = ops.findIndex((o) => /^RUN pnpm install\b/.test(o));
+    const sources = ops.indexOf('COPY . .');
+    expect(install).toBeGreaterThanOrEqual(0);
+    expect(sources).toBeGreaterThan(install);
+    const manifest = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { packageManager: string };
+    expect(ops.join('\n')).toContain(`npm install -g ${manifest.packageManager}`);
+  });
+
+  test('every file the Dockerfile copies from the repository exists', () => {
+    for (const stage of stages) {
+      for (const copy of stage.instructions.filter((i) => i.op === 'COPY' && i.flags.from === undefined)) {
+        for (const source of copy.args.slice(0, -1)) {
+          expect({ source, exists: existsSync(join(REPO_ROOT, source)) }).toEqual({ source, exists: true });
+        }
+      }
+    }
   });
 });

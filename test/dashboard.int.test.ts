@@ -1,8 +1,9 @@
 import type { ChildProcess } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Dashboard, startDashboard } from '@sluice/dashboard';
 import { type CrawlStatus, type Engine, status } from '@sluice/engine';
+import { openStore } from '@sluice/store';
 import { collect, runCli, spawnCli, waitFor, withMockApi, withRedisPrefix, withTempDir } from '@sluice/testkit';
 import { cliFlags, colourSpec, testEngine } from './helpers';
 
@@ -325,10 +326,11 @@ describe('sluice dashboard', () => {
     await withTempDir((dir) =>
       withRedisPrefix('dashcli', async ({ url, prefix }) => {
         const flags = cliFlags(dir, url, prefix);
+        // Only `run` and `crawl create` make a ledger; the dashboard serves an existing one.
+        await (await openStore(join(dir, 'sluice.db'))).close();
         const refused = await runCli([...flags, 'dashboard', '--host', '0.0.0.0', '--port', '0'], { env: { SLUICE_DASHBOARD_TOKEN: '' } });
         expect(refused.code).toBe(2);
         expect(refused.stderr).toContain('SLUICE_DASHBOARD_TOKEN');
-        expect(existsSync(join(dir, 'sluice.db'))).toBe(false);
 
         const child = spawnCli([...flags, 'dashboard', '--port', '0']);
         const done = collect(child);

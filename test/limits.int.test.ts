@@ -1,22 +1,10 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { checkedSpec, createCrawl, work } from '@sluice/engine';
-import { limiterWindowKey, openBatchQueue } from '@sluice/queue';
+import { limiterWindowKey, maxInAnyWindow, openBatchQueue } from '@sluice/queue';
 import { collect, runCli, spawnCli, toArray, waitFor, withMockApi, withRedisPrefix, withTempDir } from '@sluice/testkit';
 import { Redis } from 'ioredis';
 import { cliFlags, colourSpec, testEngine } from './helpers';
-
-/** The largest number of arrivals inside any window of `lengthMs` (window starts at an arrival). */
-function maxInWindow(times: number[], lengthMs: number): number {
-  const sorted = [...times].sort((a, b) => a - b);
-  let best = 0;
-  let start = 0;
-  for (let end = 0; end < sorted.length; end++) {
-    while ((sorted[end] as number) - (sorted[start] as number) >= lengthMs) start++;
-    best = Math.max(best, end - start + 1);
-  }
-  return best;
-}
 
 const hex = (n: number) => n.toString(16).toUpperCase().padStart(6, '0');
 
@@ -41,7 +29,7 @@ describe('rate limits and throttling', () => {
           expect(summaries[0].finishedHere + summaries[1].finishedHere).toBe(150);
           const arrivals = mock.arrivals();
           expect(arrivals).toHaveLength(150);
-          expect(maxInWindow(arrivals, 1000)).toBeLessThanOrEqual(25);
+          expect(maxInAnyWindow(arrivals, 1000)).toBeLessThanOrEqual(25);
           // Utilisation: 150 requests at 25/s need at least 5 windows; the limiter should not waste many.
           const spanMs = Math.max(...arrivals) - Math.min(...arrivals);
           expect(spanMs).toBeGreaterThanOrEqual(5_000);

@@ -18,7 +18,7 @@ const CASES: Array<[key: string, step: string, errorClass: string | null, reason
   ['000004', 'empty', 'TransientError', 'empty body'],
   ['000005', 'wrongSchema', 'PermanentError', 'body lacks required field hex.clean'],
   ['000006', 'wrongContentType', null, null],
-  ['000007', 'deepJson', 'PermanentError', 'body lacks required field hex.clean'],
+  ['000007', 'deepJson', 'PermanentError', 'body nests arrays or objects deeper than 1000 levels'],
   ['000008', 'hugeBody', 'PermanentError', 'body larger than 10485760 bytes'],
   ['000009', 'gzipBomb', 'PermanentError', 'body larger than 10485760 bytes'],
   ['00000A', 'redirect', 'PermanentError', '302'],

@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startDashboard } from '@sluice/dashboard';
@@ -299,4 +301,114 @@ describe('secrets never leave worker memory', () => {
       ),
     );
   });
+
+  test('an API echoing the request back in its error text: no form of any secret survives (URL-serialized, form, JSON, Basic, cut)', async () => {
+    const tag = randomBytes(6).toString('hex');
+    // A quote (the URL serializer sends %27), a space (+ in a form), +, /, é, brackets.
+    const urlSecret = `it's q-${tag} +/é(x)!`;
+    const headerSecret = `hdr-${tag}"\\value`;
+    const password = `pw-${tag}:with colon`;
+    const basic = Buffer.from(`alice:${password}`).toString('base64');
+    const secrets = [urlSecret, headerSecret, password, basic];
+    const { server, url: echoUrl } = await startEchoServer();
+    try {
+      await withTempDir((dir) =>
+        withRedisPrefix('sec-echo', async ({ url, prefix }) => {
+          const dbPath = join(dir, 'sluice.db');
+          const specPath = join(dir, 'spec.json');
+          writeFileSync(
+            specPath,
+            JSON.stringify({
+              name: 'echo',
+              keys: { list: ECHO_KEYS },
+              request: {
+                url: `${echoUrl}/q?sym={key}&apikey={env.ECHO_URL_SECRET}`,
+                headers: { Authorization: 'Basic {env.ECHO_BASIC}', 'X-Api-Key': '{env.ECHO_HEADER_SECRET}' },
+              },
+              retry: { attempts: 1, baseDelayMs: 0, maxDelayMs: 0 },
+              responseRules: { permanentWhenFields: ['Error Message'] },
+            }),
+          );
+          const env = { ECHO_URL_SECRET: urlSecret, ECHO_HEADER_SECRET: headerSecret, ECHO_BASIC: basic };
+          const flags = cliFlags(dir, url, prefix);
+          const run = await runCli([...flags, '--log-format', 'json', '--verbose', 'run', specPath, '--no-progress', '--json'], { env });
+          expect(run.code).toBe(1); // complete, every echo failed
+          const status = await runCli([...flags, 'status', 'echo', '--json'], { env });
+          const failed = await runCli([...flags, 'failed', 'echo', '--json'], { env });
+          const failures = JSON.parse(failed.stdout) as Array<{ key: string; errorClass: string; reason: string }>;
+          expect(failures.map((f) => f.key).sort()).toEqual([...ECHO_KEYS].sort());
+          for (const f of failures) {
+            expect({ key: f.key, errorClass: f.errorClass, masked: f.reason.includes('***') }).toEqual({
+              key: f.key,
+              errorClass: 'PermanentError',
+              masked: true,
+            });
+            expect(f.reason.length).toBeLessThanOrEqual(300);
+          }
+          expect(JSON.parse(status.stdout)).toMatchObject({
+            failed: ECHO_KEYS.length,
+            errorsByClass: { PermanentError: ECHO_KEYS.length },
+          });
+
+          const places: Array<[string, Buffer | string]> = [
+            ['redis', (await redisBytes(url, prefix)).bytes],
+            ['sqlite+wal', sqliteBytes(dbPath)],
+            ...[run, status, failed].map((o, i): [string, string] => [`process ${i}`, `${o.stdout}\n${o.stderr}`]),
+          ];
+          for (const [where, bytes] of places) {
+            for (const needle of secrets.flatMap(secretNeedles)) {
+              expect({ where, needle, count: occurrences(bytes, needle) }).toEqual({ where, needle, count: 0 });
+            }
+          }
+        }),
+      );
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
 });
+
+/** One key per way of echoing the request; the server answers each with an "Error Message" body. */
+const ECHO_KEYS = ['url', 'decoded', 'form', 'json', 'basic', 'basicDecoded', 'doubled', 'cutAt200', 'cutAt300'];
+
+/** A loopback API that puts the request it received (URL, headers) into its error message. */
+async function startEchoServer(): Promise<{ server: Server; url: string }> {
+  const server = createServer((req, res) => {
+    const target = new URL(req.url ?? '/', 'http://echo');
+    const apikey = target.searchParams.get('apikey') ?? '';
+    const auth = String(req.headers.authorization ?? '');
+    const credential = Buffer.from(auth.replace(/^Basic /, ''), 'base64').toString('utf8');
+    const echoes: Record<string, string> = {
+      url: `Invalid call: GET ${req.url}`,
+      decoded: `Invalid API key ${apikey} for ${decodeURIComponent(req.url ?? '')}`,
+      form: `Invalid form ${new URLSearchParams({ apikey, header: String(req.headers['x-api-key']) }).toString()}`,
+      json: `Invalid headers ${JSON.stringify(req.headers)}`,
+      basic: `Rejected Authorization: ${auth}`,
+      basicDecoded: `Rejected user ${credential} (password ${credential.slice(credential.indexOf(':') + 1)})`,
+      doubled: `Invalid call ${encodeURIComponent(req.url ?? '')}`,
+      // "Error Message: " is 15 characters: these put the key across the old and the new cut.
+      cutAt200: `${'.'.repeat(200 - 15 - 6)}${apikey} ${String(req.headers['x-api-key'])}`,
+      cutAt300: `${'.'.repeat(300 - 15 - 6)}${apikey} ${String(req.headers['x-api-key'])}`,
+    };
+    const message = echoes[target.searchParams.get('sym') ?? ''] ?? 'unknown';
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ 'Error Message': message }));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+}
+
+/** Forms of a secret that must not appear anywhere, and every 8-character piece of it. */
+function secretNeedles(secret: string): string[] {
+  const serialized = new URL(`http://h/?k=${encodeURIComponent(secret)}`).search.slice(3);
+  const forms = [
+    secret,
+    encodeURIComponent(secret),
+    serialized,
+    new URLSearchParams({ k: secret }).toString().slice(2),
+    JSON.stringify(secret).slice(1, -1),
+    Buffer.from(secret).toString('base64').slice(0, -4),
+  ];
+  const pieces = Array.from({ length: secret.length - 7 }, (_, i) => secret.slice(i, i + 8)).filter((p) => !/^[.\s]*$/.test(p));
+  return [...new Set([...forms, ...pieces])];
+}

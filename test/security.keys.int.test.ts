@@ -99,7 +99,7 @@ describe('hostile keys', () => {
               const failures = await engine.store.ledger.listFailures(summary.crawlId, 1000);
               for (const failure of failures) {
                 expect(failure.errorClass).toBe('InvalidKeyError');
-                expect(failure.reason).toMatch(/template's origin or path|not valid Unicode|valid URL/);
+                expect(failure.reason).toMatch(/template's origin or path|dot segment|not valid Unicode|valid URL/);
               }
               const results = await toArray(engine.store.ledger.iterateResults(summary.crawlId));
               expect(results.length + failures.length).toBe(HOSTILE_KEYS.length);

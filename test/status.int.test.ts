@@ -2,7 +2,7 @@ import type { ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CrawlStatus } from '@sluice/engine';
-import { createRedis, openBatchQueue } from '@sluice/queue';
+import { createRedis, HEARTBEAT_TTL_MS, openBatchQueue } from '@sluice/queue';
 import { openStore } from '@sluice/store';
 import { collect, runCli, spawnCli, waitFor, withMockApi, withRedisPrefix, withTempDir } from '@sluice/testkit';
 import { cliFlags, colourSpec } from './helpers';
@@ -122,19 +122,107 @@ describe('sluice status', () => {
           expect(t.code).toBe(0);
           expect(j.code).toBe(0);
           expect(t.stdout).not.toContain('\x1b[');
-          expect(t.stdout).toContain('colours (id 1): running, 0%, health idle');
+          expect(t.stdout).toContain('colours (id 1): running, 0%, health no-worker');
+          expect(t.stdout).toContain('no worker: start one with `sluice work colours`');
           expect(t.stdout).toContain('done 0 / 50 (0%), failed 0, pending 50');
           const lines = j.stdout.split('\n').filter(Boolean);
           for (const line of lines) {
             const all = JSON.parse(line) as CrawlStatus[];
             expect(all).toHaveLength(1);
-            expect(all[0]).toMatchObject({ name: 'colours', total: 50, pending: 50, workersOnline: 0, health: 'idle' });
+            expect(all[0]).toMatchObject({ name: 'colours', total: 50, pending: 50, workersOnline: 0, health: 'no-worker' });
           }
         } finally {
           await stop(text, textDone);
           await stop(json, jsonDone);
         }
       }),
+    );
+  });
+
+  test('a worker killed with SIGKILL leaves status within its heartbeat TTL (≤ 5 s), and status then says no worker', async () => {
+    await withTempDir((dir) =>
+      withRedisPrefix('statusdead', ({ url, prefix }) =>
+        withMockApi({ latencyMs: 50 }, async (mock) => {
+          const specPath = join(dir, 'spec.json');
+          writeFileSync(specPath, JSON.stringify(colourSpec(mock.url, 5_000, { limits: { concurrency: 2 } })));
+          const flags = cliFlags(dir, url, prefix);
+          const worker = spawnCli([...flags, 'run', specPath, '--json']);
+          const finished = collect(worker);
+          const redis = createRedis(url, 'test-status-dead');
+          try {
+            const alive = await waitFor(
+              async () => {
+                const s = await statusJson(flags);
+                return s.workersOnline === 1 && s.done > 0 ? s : null;
+              },
+              { timeoutMs: 30_000, what: 'the worker online and fetching' },
+            );
+            expect(alive.health).toBe('ok');
+            // The heartbeat expires at most 5 s after it was written: a dead worker leaves
+            // status by then (asserted on the key's own expiry, not on a clock).
+            const [key] = await redis.keys(`${prefix}*worker*`);
+            expect(key).toBeDefined();
+            const ttlMs = await redis.pttl(key as string);
+            expect(ttlMs).toBeGreaterThan(0);
+            expect(ttlMs).toBeLessThanOrEqual(HEARTBEAT_TTL_MS);
+            expect(HEARTBEAT_TTL_MS).toBeLessThanOrEqual(5_000);
+
+            worker.kill('SIGKILL');
+            await finished;
+            const gone = await waitFor(
+              async () => {
+                const s = await statusJson(flags);
+                return s.workersOnline === 0 ? s : null;
+              },
+              { timeoutMs: 10_000, intervalMs: 200, what: 'the dead worker to leave status' },
+            );
+            expect(gone).toMatchObject({ state: 'running', health: 'no-worker', inFlight: 0 });
+            expect(gone.pending).toBeGreaterThan(0);
+            const text = await runCli([...flags, 'status', 'colours']);
+            expect(text.stdout).toContain('health no-worker');
+            expect(text.stdout).toContain('no worker: start one with `sluice work colours`');
+          } finally {
+            redis.disconnect();
+            await stop(worker, finished);
+          }
+        }),
+      ),
+    );
+  });
+
+  test('a queue paused with BullMQ directly (as bull-board does) shows as paused, and workers hold their requests', async () => {
+    await withTempDir((dir) =>
+      withRedisPrefix('statusbullpause', ({ url, prefix }) =>
+        withMockApi({ latencyMs: 20 }, async (mock) => {
+          const specPath = join(dir, 'spec.json');
+          writeFileSync(specPath, JSON.stringify(colourSpec(mock.url, 20_000, { limits: { concurrency: 2 } })));
+          const flags = cliFlags(dir, url, prefix);
+          const worker = spawnCli([...flags, 'run', specPath, '--json']);
+          const finished = collect(worker);
+          const redis = createRedis(url, 'test-status-bullpause');
+          const queue = openBatchQueue(redis, prefix, 1);
+          try {
+            await waitFor(async () => (await statusJson(flags)).done > 0, { timeoutMs: 30_000, what: 'progress' });
+            await queue.queue.pause();
+            const paused = await statusJson(flags);
+            expect(paused).toMatchObject({ state: 'paused', health: 'idle' });
+            // The worker adopts the pause: nothing in flight, and no request while another
+            // status call runs (a whole CLI start, about a second).
+            await waitFor(async () => (await statusJson(flags)).inFlight === 0, { timeoutMs: 10_000, what: 'the worker to hold requests' });
+            const settled = mock.stats().requests;
+            expect((await statusJson(flags)).state).toBe('paused');
+            expect(mock.stats().requests).toBe(settled);
+            const resumed = await runCli([...flags, 'resume', 'colours']);
+            expect(resumed.code).toBe(0);
+            expect((await statusJson(flags)).state).toBe('running');
+            await waitFor(() => mock.stats().requests > settled, { timeoutMs: 10_000, what: 'requests again after resume' });
+          } finally {
+            await queue.close();
+            redis.disconnect();
+            await stop(worker, finished);
+          }
+        }),
+      ),
     );
   });
 });

@@ -3,6 +3,7 @@
  * maxima and violations, utilisation, and the recovery after a storm. Every window is the
  * half-open span `[t, t + lengthMs)` starting at an arrival: checking those spans is exact.
  */
+import { countsFromEach } from '@sluice/queue';
 
 /** One configured budget: at most `max` requests in any `lengthMs` span. */
 export interface Budget {
@@ -20,17 +21,11 @@ export interface WindowFigures {
 
 /** Max and violations of one budget over `sortedMs` (ascending epoch ms). */
 export function windowFigures(sortedMs: readonly number[], budget: Budget): WindowFigures {
-  let maxInWindow = 0;
-  let violations = 0;
-  let end = 0;
-  for (let start = 0; start < sortedMs.length; start++) {
-    const limit = (sortedMs[start] as number) + budget.lengthMs;
-    while (end < sortedMs.length && (sortedMs[end] as number) < limit) end++;
-    const count = end - start;
-    maxInWindow = Math.max(maxInWindow, count);
-    if (count > budget.max) violations++;
-  }
-  return { maxInWindow, violations };
+  const counts = countsFromEach(sortedMs, budget.lengthMs);
+  return {
+    maxInWindow: counts.reduce((best, count) => Math.max(best, count), 0),
+    violations: counts.filter((count) => count > budget.max).length,
+  };
 }
 
 /**
@@ -52,13 +47,10 @@ export function countBetween(sortedMs: readonly number[], fromMs: number, toMs: 
  * after `fromMs`, that holds at least `atLeast` arrivals; null if none does.
  */
 export function recoveryMs(sortedMs: readonly number[], fromMs: number, atLeast: number): number | null {
-  let end = 0;
-  for (let start = 0; start < sortedMs.length; start++) {
-    const t = sortedMs[start] as number;
-    if (t < fromMs) continue;
-    if (end < start) end = start;
-    while (end < sortedMs.length && (sortedMs[end] as number) < t + 1_000) end++;
-    if (end - start >= atLeast) return t + 1_000 - fromMs;
+  const counts = countsFromEach(sortedMs, 1_000);
+  for (let i = 0; i < sortedMs.length; i++) {
+    const t = sortedMs[i] as number;
+    if (t >= fromMs && (counts[i] as number) >= atLeast) return t + 1_000 - fromMs;
   }
   return null;
 }

@@ -1,4 +1,5 @@
 /** Flags of `pnpm chaos`, with their defaults and `--help` text. */
+import { parseArgs } from 'node:util';
 
 export interface ChaosOptions {
   /** Keys in the colour crawl. Default 100,000. */
@@ -74,18 +75,19 @@ for their target to be up, so a short crawl on a busy machine may end before all
 fired: give it more keys or fewer events.
 `;
 
+/** The numeric flags, by name without the leading `--`. */
 const NUMERIC: Record<string, keyof ChaosOptions> = {
-  '--keys': 'keys',
-  '--workers': 'workers',
-  '--concurrency': 'concurrency',
-  '--worker-kills': 'workerKills',
-  '--producer-kills': 'producerKills',
-  '--redis-restarts': 'redisRestarts',
-  '--flushes': 'flushes',
-  '--seed': 'seed',
-  '--latency-ms': 'latencyMs',
-  '--redis-down-ms': 'redisDownMs',
-  '--deadline-s': 'deadlineS',
+  keys: 'keys',
+  workers: 'workers',
+  concurrency: 'concurrency',
+  'worker-kills': 'workerKills',
+  'producer-kills': 'producerKills',
+  'redis-restarts': 'redisRestarts',
+  flushes: 'flushes',
+  seed: 'seed',
+  'latency-ms': 'latencyMs',
+  'redis-down-ms': 'redisDownMs',
+  'deadline-s': 'deadlineS',
 };
 
 /** At least this many; `keys` and `workers` must be positive. */
@@ -98,23 +100,36 @@ export class UsageError extends Error {
 
 /** Parses argv (without node and script); `help` when `--help` was asked. Reports every problem at once. */
 export function parseChaosArgs(argv: readonly string[]): { options: ChaosOptions; help: boolean } {
+  // Not strict, so that every unknown flag and bad value is reported together below.
+  const { tokens } = parseArgs({
+    args: [...argv],
+    options: {
+      ...Object.fromEntries(Object.keys(NUMERIC).map((flag) => [flag, { type: 'string' as const }])),
+      json: { type: 'boolean' },
+      keep: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    strict: false,
+    allowPositionals: true,
+    tokens: true,
+  });
   const options: ChaosOptions = { ...DEFAULT_CHAOS_OPTIONS };
   const problems: string[] = [];
   let help = false;
-  for (let i = 0; i < argv.length; i++) {
-    const raw = argv[i] as string;
-    const [flag, inline] = raw.includes('=') ? [raw.slice(0, raw.indexOf('=')), raw.slice(raw.indexOf('=') + 1)] : [raw, undefined];
-    if (flag === '--help' || flag === '-h') help = true;
-    else if (flag === '--json') options.json = true;
-    else if (flag === '--keep') options.keep = true;
-    else if (flag in NUMERIC) {
-      const name = NUMERIC[flag] as keyof ChaosOptions;
-      const text = inline ?? argv[++i];
-      const value = Number(text);
-      if (text === undefined || !Number.isSafeInteger(value) || value < (MINIMUM[name] ?? 0)) {
-        problems.push(`${flag}: expected a whole number >= ${MINIMUM[name] ?? 0}, got ${text ?? 'nothing'}`);
+  for (const token of tokens) {
+    if (token.kind === 'positional') problems.push(`${token.value}: unknown option`);
+    if (token.kind !== 'option') continue;
+    const name = NUMERIC[token.name];
+    if (token.name === 'help') help = true;
+    else if (token.name === 'json') options.json = true;
+    else if (token.name === 'keep') options.keep = true;
+    else if (name === undefined) problems.push(`${token.rawName}: unknown option`);
+    else {
+      const value = Number(token.value);
+      if (token.value === undefined || !Number.isSafeInteger(value) || value < (MINIMUM[name] ?? 0)) {
+        problems.push(`${token.rawName}: expected a whole number >= ${MINIMUM[name] ?? 0}, got ${token.value ?? 'nothing'}`);
       } else (options as unknown as Record<string, number>)[name] = value;
-    } else problems.push(`${raw}: unknown option`);
+    }
   }
   if (problems.length > 0) throw new UsageError(`${problems.join('; ')} (see --help)`);
   return { options, help };

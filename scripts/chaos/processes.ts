@@ -3,7 +3,7 @@ import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 // The root manifest links only @sluice/mock-api, so workspace packages are imported through
 // their folder: the package's own entry point (package.json `main`), never its `src/` files.
-import { collect, spawnCli } from '../../packages/testkit';
+import { collect, spawnCli } from '@sluice/testkit';
 
 /** How a process ended. `signal` is set when it was killed (SIGKILL from us, normally). */
 export interface Exit {

@@ -1,4 +1,4 @@
-import type { Store } from '../../packages/store';
+import type { Store } from '@sluice/store';
 
 /** hex6 key of a position in a range that starts at 0 (the crawl's key source). */
 export function hexKey(position: number): string {

@@ -150,7 +150,7 @@ const round1 = (n: number) => Math.round(n * 10) / 10;
 const mark = (ok: boolean) => (ok ? 'ok' : 'FAIL');
 const num = (n: number) => n.toLocaleString('en');
 
-/** The figures as a Markdown table (the same rows the README shows). */
+/** The figures as a Markdown table (the same rows docs/guarantees.md shows). */
 export function formatTable(f: ChaosFigures, o: ChaosOptions): string {
   const ok = (id: TargetId) => mark(f.targets[id]);
   const rows: [string, string, string, string][] = [

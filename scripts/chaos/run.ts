@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { MockApi } from '@sluice/mock-api';
-import type { Store } from '../../packages/store';
-import { type OwnRedis, runCli } from '../../packages/testkit';
+import type { Store } from '@sluice/store';
+import { type OwnRedis, runCli } from '@sluice/testkit';
 import { flushAll } from './flushall';
 import type { ChaosOptions } from './options';
 import { finishedCrawl, killByPid, type Proc, startSluice } from './processes';

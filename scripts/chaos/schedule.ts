@@ -1,3 +1,4 @@
+import { mulberry32 } from '@sluice/mock-api';
 import type { ChaosOptions } from './options';
 
 /** One act of abuse, fired when the ledger first holds `atKeys` finished keys. */
@@ -15,18 +16,6 @@ export type ChaosEvent =
 export const FIRST_FRACTION = 0.04;
 export const LAST_FRACTION = 0.7;
 
-/** mulberry32: a small, fast, seeded PRNG returning floats in [0, 1). */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /**
  * The whole plan, decided up front from the seed: the FLUSHALLs come first, then the kills and
  * Redis restarts in shuffled order, all at evenly spaced progress points; each worker kill
@@ -36,7 +25,7 @@ export function seededRandom(seed: number): () => number {
  * the plan past the end of a short crawl; before any kill, it needs no wait.
  */
 export function planEvents(options: ChaosOptions): ChaosEvent[] {
-  const random = seededRandom(options.seed);
+  const random = mulberry32(options.seed);
   const kinds: ChaosEvent['kind'][] = [
     ...Array<ChaosEvent['kind']>(options.workerKills).fill('worker-kill'),
     ...Array<ChaosEvent['kind']>(options.producerKills).fill('producer-kill'),

@@ -1,4 +1,4 @@
-import type { Store } from '../../packages/store';
+import type { Store } from '@sluice/store';
 import { hexKey } from './recovery';
 
 export interface LedgerFigures {

@@ -1,5 +1,5 @@
 /**
- * Library use of Sluice, typed end to end (referenced from the README's "Library use").
+ * Library use of Sluice, typed end to end (referenced from docs/library.md).
  * It lives in `test/` because that package depends on `@sluice/engine`; the presets
  * integration test runs it against the mock API, so this example cannot rot.
  *

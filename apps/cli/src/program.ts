@@ -1,14 +1,18 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
+import cliPackage from '../package.json';
 import { failedCommand, pauseCommand, resumeCommand, retryFailedCommand } from './commands/control';
 import { crawlCreateCommand } from './commands/crawlCreate';
+import { crawlListCommand } from './commands/crawlList';
 import { dashboardCommand } from './commands/dashboard';
 import { enqueueCommand } from './commands/enqueue';
 import { exportCommand } from './commands/export';
 import { runCommand } from './commands/run';
 import { statusCommand } from './commands/status';
 import { workCommand } from './commands/work';
+import { waitingWorkCommand } from './commands/workWait';
 import type { CliContext, CommandContext } from './context';
 import { DEFAULT_DB, DEFAULT_REDIS, type GlobalFlags, resolveGlobalOptions } from './globalOptions';
+import { assertLedgerExists } from './ledgerCheck';
 import { createLogger } from './logger';
 
 function positiveInt(value: string): number {
@@ -37,6 +41,15 @@ Environment: SLUICE_DB, REDIS_URL, SLUICE_PREFIX, SLUICE_LOG_FORMAT.`;
  * The `sluice` command tree. Each action resolves global options, then calls one command
  * function; the exit code it returns is stored in `result.code`.
  */
+/** Flags of `sluice work`, as commander hands them over. */
+interface WorkFlags {
+  progress: boolean;
+  produce: boolean;
+  concurrency?: number;
+  json?: boolean;
+  wait?: boolean;
+}
+
 export function buildProgram(cli: CliContext, result: { code: number }): Command {
   const program = new Command('sluice')
     .description('Crash-safe, rate-limited bulk downloads from HTTP APIs into SQLite, dispatched through Redis.')
@@ -45,6 +58,10 @@ export function buildProgram(cli: CliContext, result: { code: number }): Command
     .option('--prefix <prefix>', 'prefix of every Redis key (env SLUICE_PREFIX; default sluice)')
     .addOption(new Option('--log-format <format>', 'log lines on stderr as text or json (env SLUICE_LOG_FORMAT)').choices(['text', 'json']))
     .option('-v, --verbose', 'show stack traces on errors')
+    .version(cliPackage.version, '-V, --version', 'print the version of sluice')
+    // Before any subcommand is added: each copies the help settings, so every command's --help
+    // lists the global options (--db, --redis, …) it accepts too.
+    .configureHelp({ showGlobalOptions: true })
     .showHelpAfterError('(run with --help for usage)')
     .addHelpText('after', `${SPEC_HELP}\n${EXIT_HELP}`)
     .configureOutput({ writeOut: (s) => cli.stdout.write(s), writeErr: (s) => cli.stderr.write(s) })
@@ -54,10 +71,21 @@ export function buildProgram(cli: CliContext, result: { code: number }): Command
     const options = resolveGlobalOptions(program.opts<GlobalFlags>(), cli.env, cli.cwd);
     return { ...cli, options, log: createLogger(cli.stderr, options.logFormat) };
   };
+  /**
+   * The action of a command. Only commands that say so (`run`, `crawl create`) may create the
+   * ledger; every other one refuses a missing ledger before opening anything, unless its
+   * arguments say it waits for one (`work --wait`).
+   */
   const act =
-    <A extends unknown[]>(fn: (ctx: CommandContext, ...args: A) => Promise<number>) =>
+    <A extends unknown[]>(
+      fn: (ctx: CommandContext, ...args: A) => Promise<number>,
+      options: { createsLedger?: boolean; waitsForLedger?: (...args: A) => boolean } = {},
+    ) =>
     async (...args: A) => {
-      result.code = await fn(context(), ...args);
+      const ctx = context();
+      const mayLackLedger = options.createsLedger === true || options.waitsForLedger?.(...args) === true;
+      if (!mayLackLedger) assertLedgerExists(ctx.options.db);
+      result.code = await fn(ctx, ...args);
     };
 
   program
@@ -69,8 +97,10 @@ export function buildProgram(cli: CliContext, result: { code: number }): Command
     .option('--json', 'print the summary as JSON')
     .addHelpText('after', SPEC_HELP)
     .action(
-      act((ctx, spec: string, o: { progress: boolean; concurrency?: number; json?: boolean }) =>
-        runCommand(spec, { progress: o.progress, concurrency: o.concurrency, json: o.json ?? false }, ctx),
+      act(
+        (ctx, spec: string, o: { progress: boolean; concurrency?: number; json?: boolean }) =>
+          runCommand(spec, { progress: o.progress, concurrency: o.concurrency, json: o.json ?? false }, ctx),
+        { createsLedger: true },
       ),
     );
 
@@ -80,7 +110,14 @@ export function buildProgram(cli: CliContext, result: { code: number }): Command
     .description('store a crawl from a spec and print its id (nothing is fetched)')
     .argument('<spec>', 'crawl spec file (.json, .yaml)')
     .option('--json', 'print {id, name, total, created} as JSON')
-    .action(act((ctx, spec: string, o: { json?: boolean }) => crawlCreateCommand(spec, { json: o.json ?? false }, ctx)));
+    .action(
+      act((ctx, spec: string, o: { json?: boolean }) => crawlCreateCommand(spec, { json: o.json ?? false }, ctx), { createsLedger: true }),
+    );
+  crawl
+    .command('list')
+    .description('every crawl of the ledger: name, id, state, done/total, created')
+    .option('--json', 'an array of {id, name, state, total, done, failed, createdAt}')
+    .action(act((ctx, o: { json?: boolean }) => crawlListCommand({ json: o.json ?? false }, ctx)));
 
   program
     .command('enqueue')
@@ -96,9 +133,17 @@ export function buildProgram(cli: CliContext, result: { code: number }): Command
     .option('--no-progress', 'no live progress line')
     .option('--no-produce', 'only fetch; never act as the producer (leave that to `sluice enqueue` or other workers)')
     .option('--json', 'print the summary as JSON')
+    .option(
+      '--wait',
+      'never exit on its own (for containers): wait for the crawl to be created, and when it is done, for keys to become pending again',
+    )
     .action(
-      act((ctx, ref: string, o: { progress: boolean; produce: boolean; concurrency?: number; json?: boolean }) =>
-        workCommand(ref, { progress: o.progress, produce: o.produce, concurrency: o.concurrency, json: o.json ?? false }, ctx),
+      act(
+        (ctx, ref: string, o: WorkFlags) => {
+          const options = { progress: o.progress, produce: o.produce, concurrency: o.concurrency, json: o.json ?? false };
+          return o.wait ? waitingWorkCommand(ref, options, ctx) : workCommand(ref, options, ctx);
+        },
+        { waitsForLedger: (_ref, o) => o.wait === true },
       ),
     );
 
@@ -112,14 +157,7 @@ export function buildProgram(cli: CliContext, result: { code: number }): Command
       'print again every interval until Ctrl-C: in place on a TTY, timestamped blocks otherwise, one JSON line each with --json',
     )
     .option('--interval <ms>', 'with --watch: milliseconds between updates (default 2000, at least 100)', positiveInt)
-    .addHelpText(
-      'after',
-      '\nJSON fields: id, name, state (done|running|paused), total, done, failed, pending, percent,\n' +
-        'enqueuedThrough, queue {waiting, active, delayed} or null, createdAt, inFlight, throttledUntil,\n' +
-        'ratePerSec {last1m, last5m}, etaSeconds, workersOnline, workers [{id, host, pid, inFlight, finished,\n' +
-        'startedAt, beatAt}], breaker, errorsByClass, recentErrors [{at, key, errorClass, reason}],\n' +
-        'lastProgressAt, health (ok|stalled|idle|redis-unreachable). See the README, section Monitoring.',
-    )
+    .addHelpText('after', '\nThe JSON fields are documented in docs/monitoring.md, section "JSON fields".')
     .action(
       act((ctx, ref: string | undefined, o: { json?: boolean; watch?: boolean; interval?: number }) =>
         statusCommand(ref, { json: o.json ?? false, watch: o.watch ?? false, intervalMs: o.interval }, ctx),

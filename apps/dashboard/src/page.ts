@@ -23,7 +23,7 @@ h2 { font-size: 15px; margin: 0 0 10px; }
 .badge.ok, .state-running, .health-ok { background: #e3f5ea; color: var(--ok); }
 .badge.warn, .state-paused, .health-idle { background: #fdf1dc; color: var(--warn); }
 .state-done { background: #e6eefc; color: var(--accent); }
-.health-stalled, .health-redis-unreachable { background: #fbe4e4; color: var(--bad); }
+.health-stalled, .health-no-worker, .health-redis-unreachable { background: #fbe4e4; color: var(--bad); }
 .bar { display: flex; height: 10px; background: #e9edf5; border-radius: 5px; margin: 12px 0 4px; overflow: hidden; }
 .bar .fill { height: 100%; width: 0; background: linear-gradient(90deg, #2f6fed, #4f9cf9); transition: width .4s ease; }
 .bar .fail { height: 100%; width: 0; background: var(--bad); }

@@ -8,6 +8,7 @@ export { BODY_FAULTS, type BodyFault, DEEP_JSON_DEPTH, HTML_BODY, REDIRECT_LOCAT
 export { type MockApiCliContext, runMockApiCli } from './cli';
 export { COLOUR_THROTTLE_BODY, cleanHex, colourBody } from './colour';
 export { injectedErrorDraw, injectedResetDraw, isInjectedError, isInjectedReset } from './faults';
+export { mulberry32 } from './hash';
 export { DEFAULT_MOCK_API_OPTIONS, type MockApiOptions, type MockApiRuntimeOptions } from './options';
 export type { OutcomeResponse, OutcomeScripts, OutcomeStep } from './outcomes';
 export type { QuotaBodyField, QuotaMode, QuotaOptions } from './quota';

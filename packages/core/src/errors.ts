@@ -3,12 +3,18 @@
  * messages. Only the CLI's top level maps errors to exit codes.
  */
 
-/** Exit codes of the `sluice` command. */
+/** Exit codes of the `sluice` command (the table in docs/operations.md explains each). */
 export const ExitCode = {
   ok: 0,
   finishedWithFailures: 1,
   usage: 2,
   infrastructure: 3,
+  /** A ledger write kept failing (disk full, read-only file) past the retry time. */
+  ledgerUnwritable: 4,
+  /** The endpoint stayed unreachable (circuit open) past the allowed outage. */
+  endpointOutage: 5,
+  /** SIGINT/SIGTERM stopped `run`/`work` before the crawl was complete. */
+  interrupted: 6,
 } as const;
 
 export class SluiceError extends Error {
@@ -34,6 +40,21 @@ export class ConfigError extends SluiceError {
 export class InfrastructureError extends SluiceError {
   override name = 'InfrastructureError';
   override readonly exitCode = ExitCode.infrastructure;
+}
+
+/**
+ * The ledger refused writes (disk full, read-only file) for longer than the worker's retry
+ * time: the worker stopped fetching and exits. The message carries the driver's cause.
+ */
+export class LedgerUnwritableError extends SluiceError {
+  override name = 'LedgerUnwritableError';
+  override readonly exitCode = ExitCode.ledgerUnwritable;
+}
+
+/** The endpoint stayed unreachable (circuit open) for longer than the allowed outage. */
+export class EndpointOutageError extends SluiceError {
+  override name = 'EndpointOutageError';
+  override readonly exitCode = ExitCode.endpointOutage;
 }
 
 /** Ends the process with a given code and message, without a stack. */

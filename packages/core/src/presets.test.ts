@@ -13,7 +13,7 @@ describe('presets', () => {
     expect(spec.request.url).toBe('https://www.alphavantage.co/query?function=OVERVIEW&symbol={key}&apikey={env.ALPHAVANTAGE_API_KEY}');
     expect(spec.limits).toMatchObject({ concurrency: 1, perMinute: 5, perDay: 25 });
     expect(spec.responseRules).toMatchObject({ throttleWhenFields: ['Note', 'Information'], permanentWhenFields: ['Error Message'] });
-    expect(spec.validate).toEqual({ requiredFields: ['Symbol'], keyField: 'Symbol' });
+    expect(spec.validate).toEqual({ keyFormat: 'symbol', requiredFields: ['Symbol'], keyField: 'Symbol', maxDepth: 1000 });
   });
 
   test('alphavantage limits can be raised for paid plans, and other functions check their data key', () => {
@@ -30,13 +30,19 @@ describe('presets', () => {
     expect(spec.limits).toMatchObject({ perMinute: 75, perDay: 0 });
     expect(spec.validate.requiredFields).toEqual(['Time Series (Daily)']);
     expect(spec.validate.keyField).toBeUndefined();
+    expect(spec.validate.keyFormat).toBe('symbol');
   });
 
-  test('colors defaults to the full hex range and checks hex.clean against the key', () => {
+  test('colors defaults to the full hex range, hex6 keys, hex.clean checked against the key and rgb required', () => {
     const spec = parseCrawlSpec({ name: 'all-colours', preset: 'colors' });
     expect(spec.keys).toEqual({ range: { from: 0, to: 16_777_215, format: 'hex6' } });
     expect(spec.request.url).toBe('https://www.thecolorapi.com/id?hex={key}');
-    expect(spec.validate.keyField).toBe('hex.clean');
+    expect(spec.validate).toEqual({ keyFormat: 'hex6', keyField: 'hex.clean', requiredFields: ['rgb'], maxDepth: 1000 });
+  });
+
+  test("a spec's validate rules merge over the preset's, field by field", () => {
+    const spec = parseCrawlSpec({ name: 'c', preset: 'colors', validate: { keyFormat: { pattern: '[0-9A-F]{6}' } } });
+    expect(spec.validate).toMatchObject({ keyFormat: { pattern: '[0-9A-F]{6}' }, keyField: 'hex.clean' });
   });
 
   test('a preset base URL can point at a mock', () => {

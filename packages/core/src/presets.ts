@@ -38,7 +38,10 @@ function alphavantage(spec: Json): Json {
     // The free tier: 5 calls a minute, 25 a day. Paid plans override `limits` in the spec.
     limits: { concurrency: 1, perMinute: 5, perDay: 25 },
     retry: { attempts: 5, baseDelayMs: 2_000, maxDelayMs: 60_000 },
-    validate: dataKey ? { requiredFields: [dataKey], ...(fn === 'OVERVIEW' ? { keyField: 'Symbol' } : {}) } : {},
+    validate: {
+      keyFormat: 'symbol',
+      ...(dataKey ? { requiredFields: [dataKey], ...(fn === 'OVERVIEW' ? { keyField: 'Symbol' } : {}) } : {}),
+    },
     responseRules: {
       // A body with Note/Information and no data is Alpha Vantage's throttle signal.
       throttleWhenFields: ['Note', 'Information'],
@@ -54,9 +57,10 @@ function colors(): Json {
     keys: { range: { from: 0, to: 0xffffff, format: 'hex6' } },
     request: { baseUrl: 'https://www.thecolorapi.com/id', params: { hex: '{key}' } },
     limits: { concurrency: 20 },
-    // The real API silently answers black for input it does not understand: a result counts
-    // only when it is about the colour that was asked for.
-    validate: { keyField: 'hex.clean' },
+    // The real API silently answers black for input it does not understand (and echoes
+    // `GGGGGG` in hex.clean, with rgb null): such keys are never sent, and a result counts only
+    // when it is about the colour that was asked for.
+    validate: { keyFormat: 'hex6', keyField: 'hex.clean', requiredFields: ['rgb'] },
   };
 }
 

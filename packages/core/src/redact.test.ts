@@ -1,4 +1,4 @@
-import { redactText, redactUrl } from './redact';
+import { MAX_REASON_CHARS, redactReason, redactText, redactUrl } from './redact';
 
 describe('redactUrl', () => {
   test.each([
@@ -94,5 +94,30 @@ describe('redactText', () => {
 
   test('ignores known secrets shorter than four characters, which would mask ordinary words', () => {
     expect(redactText('the cat sat', ['cat'])).toBe('the cat sat');
+  });
+});
+
+describe('redactReason', () => {
+  test('redacts before it cuts, so a secret across the cut leaves no part behind', () => {
+    const secret = 'straddling-secret-0123456789';
+    for (let at = MAX_REASON_CHARS - secret.length; at <= MAX_REASON_CHARS; at++) {
+      const message = `${'x'.repeat(at)}${secret}${'y'.repeat(400)}`;
+      const out = redactReason(message, [secret]);
+      expect(out.length).toBeLessThanOrEqual(MAX_REASON_CHARS);
+      expect(out).not.toContain('straddling');
+      expect(out).not.toContain('0123');
+    }
+  });
+
+  test('keeps a short reason whole and marks a cut one with an ellipsis', () => {
+    expect(redactReason('HTTP 404')).toBe('HTTP 404');
+    const out = redactReason('z'.repeat(1_000));
+    expect(out).toHaveLength(MAX_REASON_CHARS);
+    expect(out.endsWith('…')).toBe(true);
+  });
+
+  test('masks a known secret holding a quote before the query-pair rule could stop at the quote', () => {
+    expect(redactText("GET /q?apikey=ab'cd1234&x=1", ["ab'cd1234"])).toBe('GET /q?apikey=***&x=1');
+    expect(redactText('GET /q?apikey=ab%27cd1234&x=1', ["ab'cd1234"])).toBe('GET /q?apikey=***&x=1');
   });
 });

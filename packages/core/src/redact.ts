@@ -1,3 +1,5 @@
+import { maskSecretForms } from './secretForms';
+
 /**
  * Redaction: every URL or message that leaves worker memory (logs, ledger, errors, exports,
  * dashboard) passes through here first.
@@ -27,15 +29,24 @@ export function redactUrl(url: string | URL): string {
 const SECRET_PAIR = new RegExp(`([?&;](?:${SECRET_PARAMS.join('|')})=)[^&#\\s"']*`, 'gi');
 const USERINFO = /(\w+:\/\/)[^/@\s"']*@/g;
 
-/** Masks URL-shaped secrets inside arbitrary text (error messages, logs). */
+/**
+ * Masks secrets inside arbitrary text (error messages, logs): every form of each known secret
+ * (see secretForms.ts), then URL-shaped secrets (secret query parameters, userinfo). Known
+ * secrets go first, so a pattern that stops at a quote cannot leave half of one behind.
+ */
 export function redactText(text: string, knownSecrets: readonly string[] = []): string {
-  let out = text.replace(SECRET_PAIR, `$1${MASK}`).replace(USERINFO, `$1${MASK}@`);
-  for (const secret of knownSecrets) {
-    if (secret.length >= 4) {
-      out = out.split(secret).join(MASK);
-      const encoded = encodeURIComponent(secret);
-      if (encoded !== secret) out = out.split(encoded).join(MASK);
-    }
-  }
-  return out;
+  return maskSecretForms(text, knownSecrets, MASK).replace(SECRET_PAIR, `$1${MASK}`).replace(USERINFO, `$1${MASK}@`);
+}
+
+/** Longest failure reason kept, in characters, counted after redaction. */
+export const MAX_REASON_CHARS = 300;
+
+/**
+ * A failure reason fit to store and show: redacted first, then cut to
+ * {@link MAX_REASON_CHARS}. Cutting first could keep the part of a secret before the cut,
+ * which no longer matches the whole secret.
+ */
+export function redactReason(message: string, knownSecrets: readonly string[] = []): string {
+  const redacted = redactText(message, knownSecrets);
+  return redacted.length <= MAX_REASON_CHARS ? redacted : `${redacted.slice(0, MAX_REASON_CHARS - 1)}…`;
 }

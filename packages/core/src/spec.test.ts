@@ -39,7 +39,7 @@ describe('parseCrawlSpec', () => {
       },
       limits: { concurrency: 10, globalConcurrency: 0, perSecond: 0, perMinute: 0, perHour: 0, perDay: 0 },
       retry: { attempts: 5, baseDelayMs: 200, maxDelayMs: 30_000, maxThrottles: 50 },
-      validate: { requiredFields: [] },
+      validate: { requiredFields: [], maxDepth: 1000 },
       queue: { batchSize: 100, highWater: 64 },
       responseRules: { throttleWhenFields: [], throttleBodyPauseMs: 60_000, permanentWhenFields: [] },
       breaker: { failureRatio: 0.5, minAttempts: 20, consecutiveFailures: 10, windowMs: 10_000, maxOpenMs: 5_000 },

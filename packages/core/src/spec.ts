@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { ConfigError } from './errors';
+import { DEFAULT_MAX_JSON_DEPTH } from './jsonDepth';
+import { KEY_FORMAT_NAMES } from './keyFormat';
 import { expandPreset, PRESET_NAMES } from './presets';
 
 /**
@@ -12,6 +14,22 @@ const nonNegativeInt = (what: string) =>
     .number({ error: `expected ${what}` })
     .int({ error: `expected ${what}` })
     .min(0, { error: `expected ${what}` });
+
+/** A regular expression, checked to compile (with the `u` flag, as key formats use it). */
+const regexString = z
+  .string()
+  .min(1)
+  .refine(
+    (pattern) => {
+      try {
+        new RegExp(pattern, 'u');
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    { error: 'expected a valid regular expression' },
+  );
 
 const rangeKeys = z.strictObject({
   range: z
@@ -96,10 +114,26 @@ export const retrySchema = z.strictObject({
 });
 
 export const validateSchema = z.strictObject({
-  /** Dotted paths that must be present in the JSON body. Default none. */
+  /** Dotted paths that must be present, and not `null`, in the JSON body. Default none. */
   requiredFields: z.array(z.string().min(1)).default([]),
   /** Dotted path whose value must equal the key, e.g. `hex.clean`. Default none. */
   keyField: z.string().min(1).optional(),
+  /**
+   * What a well-formed key looks like: `hex6` (six hex digits), `symbol` (1–15 letters, digits,
+   * `.` or `-`, see keyFormat.ts) or `{"pattern": "<regular expression>"}` for the whole key.
+   * A key that does not fit fails at once as an invalid key, without a request. Default none
+   * (the `colors` preset sets `hex6`, `alphavantage` sets `symbol`).
+   */
+  keyFormat: z
+    .union([z.enum(KEY_FORMAT_NAMES), z.strictObject({ pattern: regexString })], {
+      error: `expected one of ${KEY_FORMAT_NAMES.join(', ')} or {"pattern": "<regular expression>"}`,
+    })
+    .optional(),
+  /**
+   * Deepest nesting of arrays and objects accepted in a body; a deeper body fails its key
+   * before it is parsed (parsing a nesting bomb costs ~100 bytes of memory per byte). Default 1000.
+   */
+  maxDepth: z.number().int().min(1, { error: 'expected a number ≥ 1' }).default(DEFAULT_MAX_JSON_DEPTH),
 });
 
 export const queueTuningSchema = z.strictObject({

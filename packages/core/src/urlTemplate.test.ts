@@ -1,5 +1,5 @@
 import { ConfigError, InvalidKeyError } from './errors';
-import { buildUrl, compileUrlTemplate, missingEnv } from './urlTemplate';
+import { buildUrl, compileUrlTemplate, isDotSegmentKey, missingEnv } from './urlTemplate';
 
 const ENV = { API_KEY: 'k3y-value' };
 
@@ -77,7 +77,6 @@ describe('buildUrl', () => {
     ['accented letters', 'café', 'caf%C3%A9'],
     ['CJK text', '日本', '%E6%97%A5%E6%9C%AC'],
     ['an emoji', '😀', '%F0%9F%98%80'],
-    ['a ../ prefix', '../etc', '..%2Fetc'],
     ['unreserved punctuation', 'BRK.A-b_c~', 'BRK.A-b_c~'],
   ])('URL-encodes %s in the key', (_label, key, encoded) => {
     const url = buildUrl(pathTemplate, key, {});
@@ -124,25 +123,46 @@ describe('buildUrl', () => {
     expect(() => buildUrl(t, 'IBM', { API_KEY: '' })).toThrow(InvalidKeyError);
   });
 
-  test('".." as a whole path segment is normalised away by URL parsing and rejected', () => {
-    expect(() => buildUrl(pathTemplate, '..', {})).toThrow(InvalidKeyError);
-    const deep = compileUrlTemplate('http://h.example/api/v1/{key}/data');
-    expect(() => buildUrl(deep, '..', {})).toThrow("key would move the request off the template's origin or path");
+  const DOT_MESSAGE = 'key holds a dot segment (".", ".." or an encoding such as %2e) that would move the request within the URL path';
+
+  test.each([
+    '.',
+    '..',
+    '%2e',
+    '%2E',
+    '%2e%2e',
+    '%2E%2e',
+    '.%2e',
+    '%252e',
+    '%25252E%2e',
+    '../etc',
+    '..%2Fetc',
+    '%2e%2e%2f',
+    'a/./b',
+    'a\\..\\b',
+    '..%5c',
+  ])('a key holding a dot segment (%s) in a path placeholder fails with InvalidKeyError saying so', (key) => {
+    const detail = compileUrlTemplate('http://h.example/api/items/{key}/detail');
+    for (const template of [pathTemplate, detail]) {
+      const err = rejection(() => buildUrl(template, key, {}));
+      expect(err).toBeInstanceOf(InvalidKeyError);
+      expect((err as Error).message).toBe(DOT_MESSAGE);
+    }
   });
 
-  test('an encoded %2e%2e stays encoded inside the path prefix', () => {
-    const url = buildUrl(pathTemplate, '%2e%2e', {});
-    expect(url.href).toBe('http://h.example/api/%252e%252e');
-    expect(url.pathname.startsWith('/api/')).toBe(true);
+  test.each(['...', 'a..b', 'BRK.A', '.hidden', 'v1.', '%2e%2e%2e', '%2ex'])('%s is no dot segment and is sent encoded', (key) => {
+    const url = buildUrl(pathTemplate, key, {});
+    expect(decodeURIComponent(url.pathname.slice('/api/'.length))).toBe(key);
   });
 
-  test('"." collapses to the prefix itself and stays inside it', () => {
-    expect(buildUrl(pathTemplate, '.', {}).pathname).toBe('/api/');
+  test('isDotSegmentKey decodes %2e, %2f, %5c and %25 alike in either case', () => {
+    expect(['.', '%2E%2e', '%252E', 'x/%2E/y', 'x%5C..'].map(isDotSegmentKey)).toEqual([true, true, true, true, true]);
+    expect(['..x', '%2ex', '%zz', 'x%2Fy'].map(isDotSegmentKey)).toEqual([false, false, false, false]);
   });
 
-  test('".." in the query is just a value', () => {
+  test('".", ".." and their encodings in the query are just values', () => {
     const t = compileUrlTemplate('http://h.example/lookup?id={key}');
-    expect(buildUrl(t, '..', {}).searchParams.get('id')).toBe('..');
+    for (const key of ['.', '..', '%2e%2e']) expect(buildUrl(t, key, {}).searchParams.get('id')).toBe(key);
   });
 
   test('a lone surrogate cannot be encoded and fails with InvalidKeyError', () => {

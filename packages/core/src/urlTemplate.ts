@@ -94,11 +94,43 @@ function encode(value: string, what: string): string {
   }
 }
 
+/** Percent-encodings of `.`, `/`, `\` and `%` itself, undone by {@link undoPathEncodings}. */
+const PATH_ENCODINGS: Record<string, string> = { '2e': '.', '2f': '/', '5c': '\\', '25': '%' };
+const PATH_ENCODING = /%(2e|2f|5c|25)/gi;
+
+/** Undoes those encodings, up to three times over (`%252e` is `%2e` decoded once more by some servers). */
+function undoPathEncodings(key: string): string {
+  let text = key;
+  for (let round = 0; round < 3; round++) {
+    const next = text.replace(PATH_ENCODING, (_, code: string) => PATH_ENCODINGS[code.toLowerCase()] ?? '');
+    if (next === text) break;
+    text = next;
+  }
+  return text;
+}
+
+/**
+ * Whether a key is, or holds, a dot segment (`.`, `..`) once decoded: `.`, `..`, `%2e`,
+ * `%2E%2e`, `..%2F`, `a/../b`. In a path, a dot segment moves the request: `.` in
+ * `/items/{key}/detail` asks for `/items/detail`. URL parsing turns `.` and `%2e` into
+ * a dot segment, and servers or proxies that decode once more do the same to `%252e`.
+ */
+export function isDotSegmentKey(key: string): boolean {
+  return undoPathEncodings(key)
+    .split(/[/\\]/)
+    .some((segment) => segment === '.' || segment === '..');
+}
+
 /**
  * Builds the request URL for one key and checks it stays on the template's origin and path.
  * @throws InvalidKeyError when the key would change where the request goes.
  */
 export function buildUrl(template: UrlTemplate, key: string, env: NodeJS.ProcessEnv = process.env): URL {
+  if (template.keyInPath && isDotSegmentKey(key)) {
+    throw new InvalidKeyError(
+      'key holds a dot segment (".", ".." or an encoding such as %2e) that would move the request within the URL path',
+    );
+  }
   const text = template.parts
     .map((p) => {
       if (p.kind === 'text') return p.text;

@@ -52,6 +52,19 @@ describe('validateJsonBody', () => {
     expect(() => validateJsonBody(body, '00FF00', rules)).toThrow('body lacks required field hex.clean');
   });
 
+  test('a required field that is null counts as missing', () => {
+    const body = JSON.stringify({ hex: { clean: 'GGGGGG' }, rgb: null, name: { value: 'Black' } });
+    const err = thrown(() => validateJsonBody(body, 'GGGGGG', { requiredFields: ['rgb'], keyField: 'hex.clean' }));
+    expect(err).toBeInstanceOf(PermanentError);
+    expect((err as Error).message).toBe('body lacks required field rgb');
+    expect(() => validateJsonBody(JSON.stringify({ a: { b: null } }), 'k', { requiredFields: ['a.b'] })).toThrow('required field a.b');
+  });
+
+  test('required fields that are 0, false or empty are present', () => {
+    const body = JSON.stringify({ n: 0, f: false, s: '', a: [] });
+    expect(validateJsonBody(body, 'k', { requiredFields: ['n', 'f', 's', 'a'] })).toEqual({ n: 0, f: false, s: '', a: [] });
+  });
+
   test('an Alpha Vantage "Information" answer lacks the required Symbol field', () => {
     const body = JSON.stringify({
       Information: 'Thank you for using Alpha Vantage! Please consider spreading out your free API requests.',
@@ -76,6 +89,25 @@ describe('validateJsonBody', () => {
     expect(() => validateJsonBody(colourBody('00FF00', 'Lime'), '00ff00', { requiredFields: [], keyField: 'hex.clean' })).toThrow(
       PermanentError,
     );
+  });
+
+  test('a body nested deeper than maxDepth fails permanently before it is parsed, naming the limit', () => {
+    const bomb = '['.repeat(4_000_000) + ']'.repeat(4_000_000);
+    const parse = jest.spyOn(JSON, 'parse');
+    try {
+      const err = thrown(() => validateJsonBody(bomb, 'IBM', NO_RULES));
+      expect(err).toBeInstanceOf(PermanentError);
+      expect((err as Error).message).toBe('body nests arrays or objects deeper than 1000 levels (validate.maxDepth)');
+      expect(parse).not.toHaveBeenCalled();
+    } finally {
+      parse.mockRestore();
+    }
+  });
+
+  test('maxDepth is the deepest nesting accepted', () => {
+    const body = JSON.stringify({ a: { b: [1] } });
+    expect(validateJsonBody(body, 'IBM', { requiredFields: [], maxDepth: 3 })).toEqual({ a: { b: [1] } });
+    expect(() => validateJsonBody(body, 'IBM', { requiredFields: [], maxDepth: 2 })).toThrow('deeper than 2 levels');
   });
 
   test('a body that passes every rule is returned parsed', () => {

@@ -1,4 +1,5 @@
 import { PermanentError, ThrottledError, TransientError } from './errors';
+import { DEFAULT_MAX_JSON_DEPTH, jsonNestsDeeperThan, tooDeepReason } from './jsonDepth';
 import type { ResponseRules, ValidationRules } from './spec';
 
 /** Reads a dotted path (`hex.clean`) from parsed JSON. */
@@ -11,14 +12,22 @@ export function getPath(value: unknown, path: string): unknown {
   return current;
 }
 
+/** The spec's validation rules; `maxDepth` defaults to {@link DEFAULT_MAX_JSON_DEPTH}. */
+export type BodyRules = Omit<ValidationRules, 'maxDepth' | 'keyFormat'> & { maxDepth?: number };
+
 /**
  * Parses a 2xx body as JSON and applies the spec's validation rules.
  * An unparseable body is transient (often a truncated or proxy-mangled response); a body that
  * parses but breaks a rule is permanent (asking again returns the same answer).
  */
-export function validateJsonBody(body: string, key: string, rules: ValidationRules, responseRules?: ResponseRules): unknown {
+export function validateJsonBody(body: string, key: string, rules: BodyRules, responseRules?: ResponseRules): unknown {
+  const maxDepth = rules.maxDepth ?? DEFAULT_MAX_JSON_DEPTH;
   if (responseRules?.throttleWhenBodyMatches && new RegExp(responseRules.throttleWhenBodyMatches, 'i').test(body)) {
     throw new ThrottledError('throttle signal in the response body', responseRules.throttleBodyPauseMs);
+  }
+  // Before the parse, which would build every level of a nesting bomb.
+  if (jsonNestsDeeperThan(body, maxDepth)) {
+    throw new PermanentError(tooDeepReason(maxDepth));
   }
   let parsed: unknown;
   try {
@@ -29,7 +38,8 @@ export function validateJsonBody(body: string, key: string, rules: ValidationRul
   if (parsed === null || typeof parsed !== 'object') throw new PermanentError('body is not a JSON object or array');
   if (responseRules) applyResponseRules(parsed as Record<string, unknown>, rules, responseRules);
   for (const field of rules.requiredFields) {
-    if (getPath(parsed, field) === undefined) throw new PermanentError(`body lacks required field ${field}`);
+    // null counts as missing: APIs answer input they do not understand with `"rgb": null`.
+    if (getPath(parsed, field) == null) throw new PermanentError(`body lacks required field ${field}`);
   }
   if (rules.keyField !== undefined) {
     const actual = getPath(parsed, rules.keyField);
@@ -42,15 +52,17 @@ export function validateJsonBody(body: string, key: string, rules: ValidationRul
  * Body-level signals of APIs that answer 200 for everything: a throttle note instead of data
  * (pause, no attempt used) or an error message for a bad key (fail at once).
  */
-function applyResponseRules(body: Record<string, unknown>, rules: ValidationRules, responseRules: ResponseRules): void {
+function applyResponseRules(body: Record<string, unknown>, rules: BodyRules, responseRules: ResponseRules): void {
   const throttleField = responseRules.throttleWhenFields.find((f) => f in body);
   if (throttleField !== undefined) {
-    const hasData = rules.requiredFields.length > 0 && rules.requiredFields.every((f) => getPath(body, f) !== undefined);
+    const hasData = rules.requiredFields.length > 0 && rules.requiredFields.every((f) => getPath(body, f) != null);
     if (!hasData) throw new ThrottledError(`throttle signal in the response body (${throttleField})`, responseRules.throttleBodyPauseMs);
   }
   const errorField = responseRules.permanentWhenFields.find((f) => f in body);
   if (errorField !== undefined) {
     const text = body[errorField];
-    throw new PermanentError(`${errorField}: ${typeof text === 'string' ? text.slice(0, 200) : JSON.stringify(text)?.slice(0, 200)}`);
+    // Whole: the API may echo a secret here, and only the whole text can be redacted (the
+    // reason is cut to length after redaction, see redactReason).
+    throw new PermanentError(`${errorField}: ${typeof text === 'string' ? text : JSON.stringify(text)}`);
   }
 }

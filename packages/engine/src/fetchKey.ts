@@ -1,12 +1,15 @@
 import {
   buildUrl,
   type CrawlSpec,
+  compileKeyFormat,
   fullJitterBackoffMs,
+  InvalidKeyError,
+  type KeyFormatCheck,
   type KeyItem,
   type LedgerEntry,
   PermanentError,
   RequestError,
-  redactText,
+  redactReason,
   ThrottledError,
   TransientError,
   toError,
@@ -48,6 +51,8 @@ export interface KeyFetchContext {
   typicalAnswerMs?: number;
   /** Counts attempts, throttles and errors for status and metrics (shared through Redis). */
   recorder?: AttemptRecorder;
+  /** The spec's `validate.keyFormat`, compiled on first use. */
+  keyFormat?: KeyFormatCheck;
 }
 
 /** Thrown when the worker is shutting down: the key is left for a later run, not failed. */
@@ -72,12 +77,24 @@ export async function fetchKey(item: KeyItem, ctx: KeyFetchContext): Promise<Led
       position: item.position,
       key: item.key,
       errorClass: err.name,
-      reason: redactText(err.message, ctx.secrets),
+      reason: redactReason(err.message, ctx.secrets),
       status,
       attempts,
       failedAt: Date.now(),
     },
   });
+
+  /** A key failed without a request; shown in status with the request errors. */
+  const invalidKey = (err: Error): LedgerEntry => {
+    const reason = redactReason(err.message, ctx.secrets);
+    ctx.recorder?.error({ at: Date.now(), key: item.key, errorClass: err.name, reason });
+    return fail(err, null);
+  };
+
+  // Checked before any wait or request: a malformed key costs nothing.
+  ctx.keyFormat ??= compileKeyFormat(spec.validate.keyFormat);
+  const malformed = ctx.keyFormat(item.key);
+  if (malformed !== null) return invalidKey(new InvalidKeyError(malformed));
 
   for (;;) {
     if (ctx.pause.paused) await ctx.pause.wait(signal);
@@ -87,7 +104,7 @@ export async function fetchKey(item: KeyItem, ctx: KeyFetchContext): Promise<Led
     try {
       url = buildUrl(ctx.template, item.key, ctx.env);
     } catch (err) {
-      return fail(toError(err), null);
+      return invalidKey(toError(err));
     }
     const probe = ctx.breaker.current === 'closed' ? false : await ctx.breaker.admit(signal);
     const waitStarted = performance.now();
@@ -117,6 +134,7 @@ export async function fetchKey(item: KeyItem, ctx: KeyFetchContext): Promise<Led
         headers: ctx.headers,
         timeoutMs: spec.request.timeoutMs,
         maxBodyBytes: spec.request.maxBodyBytes,
+        maxJsonDepth: spec.validate.maxDepth,
         signal,
         onSent: release.arrivedLate ? onSent : undefined,
       });
@@ -153,7 +171,7 @@ export async function fetchKey(item: KeyItem, ctx: KeyFetchContext): Promise<Led
       release();
     }
 
-    const reason = redactText(error.message, ctx.secrets);
+    const reason = redactReason(error.message, ctx.secrets);
     if (!(error instanceof ThrottledError)) ctx.recorder?.error({ at: Date.now(), key: item.key, errorClass: error.name, reason });
     if (error instanceof ThrottledError) {
       // The API answered: as far as the breaker is concerned it is up.

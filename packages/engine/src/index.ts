@@ -2,6 +2,7 @@ export { type CrawlSpec, type CrawlSpecInput, PermanentError, ThrottledError, Tr
 export { DEFAULT_PREFIX, pingRedis } from '@sluice/queue';
 export { describeLedger, isPostgresUrl } from '@sluice/store';
 export { listFailed, pauseCrawl, resumeCrawl, retryFailed } from './crawlControl';
+export { type CrawlListEntry, listCrawls } from './crawlList';
 export { type CreateResult, createCrawl } from './createCrawl';
 export { defineCrawl } from './defineCrawl';
 export { type Engine, type EngineConfig, type Logger, openEngine, silentLogger } from './engine';

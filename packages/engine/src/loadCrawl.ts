@@ -1,5 +1,6 @@
 import { ConfigError, type CrawlSpec, compileUrlTemplate, parseCrawlSpec, type UrlTemplate } from '@sluice/core';
 import type { CrawlRow, Store } from '@sluice/store';
+import { closestNames } from './closestNames';
 
 /** A stored crawl with its spec parsed and its template compiled. */
 export interface LoadedCrawl {
@@ -24,12 +25,26 @@ export function toLoadedCrawl(row: CrawlRow): LoadedCrawl {
   };
 }
 
+/** Crawls named in a "did you mean" hint; the rest are counted. */
+const HINTS_SHOWN = 5;
+
 /**
  * Finds a crawl by id or name.
- * @throws ConfigError when there is no such crawl.
+ * @throws ConfigError when there is no such crawl, naming the crawls that do exist (closest first).
  */
 export async function loadCrawl(store: Store, ref: string | number): Promise<LoadedCrawl> {
   const row = await store.crawls.find(ref);
-  if (!row) throw new ConfigError(`no crawl "${ref}" in ${store.path}`);
+  if (!row) throw new ConfigError(`no crawl "${ref}" in ${store.path}${await crawlHint(store, String(ref))}`);
   return toLoadedCrawl(row);
+}
+
+/** `; did you mean colours (id 1), stocks (id 2)?`, or that the ledger has none. */
+async function crawlHint(store: Store, ref: string): Promise<string> {
+  const crawls = await store.crawls.list();
+  if (crawls.length === 0) return '; it has no crawls yet';
+  const ids = new Map(crawls.map((c) => [c.name, c.id]));
+  const names = closestNames(ref, [...ids.keys()]);
+  const shown = names.slice(0, HINTS_SHOWN).map((name) => `${name} (id ${ids.get(name)})`);
+  const more = names.length > HINTS_SHOWN ? ` and ${names.length - HINTS_SHOWN} more (sluice crawl list)` : '';
+  return `; did you mean ${shown.join(', ')}${more}?`;
 }

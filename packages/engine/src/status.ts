@@ -26,7 +26,7 @@ export interface WorkerStatus {
   finished: number;
   /** When the worker session started (ISO 8601). */
   startedAt: string;
-  /** Its last heartbeat (ISO 8601); a worker silent for 15 s disappears. */
+  /** Its last heartbeat (ISO 8601); a worker silent for 4 s disappears. */
   beatAt: string;
 }
 
@@ -48,7 +48,10 @@ export interface RecentErrorStatus {
 export interface CrawlStatus {
   id: number;
   name: string;
-  /** `done` when every key has a result or failure, `paused`, or `running` (pending keys). */
+  /**
+   * `done` when every key has a result or failure, `paused` (by `sluice pause`, the dashboard,
+   * or any BullMQ tool pausing the queue), or `running` (pending keys).
+   */
   state: 'done' | 'running' | 'paused';
   /** Keys in the key source. */
   total: number;
@@ -94,7 +97,8 @@ export interface CrawlStatus {
   lastProgressAt: string | null;
   /**
    * `ok` (progressing), `stalled` (keys pending and workers online, but no key finished for
-   * 60 s), `idle` (done, paused or no worker online) or `redis-unreachable`.
+   * 60 s), `idle` (done or paused), `no-worker` (keys pending and no worker online: start one
+   * with `sluice work <crawl>`) or `redis-unreachable`.
    */
   health: Health;
 }
@@ -113,10 +117,11 @@ async function statusOf(crawl: LoadedCrawl, engine: Engine, redis: RedisFigures 
   const last5m = ratePerSec(rate, nowMs, 300);
   const throttledUntil = throttledUntilOf(workers, nowMs);
   const errors = redis?.stats.recentErrors ?? [];
+  const paused = row.paused || (redis?.queuePaused ?? false);
   return {
     id: row.id,
     name: row.name,
-    state: pending === 0 ? 'done' : row.paused ? 'paused' : 'running',
+    state: pending === 0 ? 'done' : paused ? 'paused' : 'running',
     total: row.total,
     done: p.done,
     failed: p.failed,
@@ -145,7 +150,7 @@ async function statusOf(crawl: LoadedCrawl, engine: Engine, redis: RedisFigures 
       .slice(0, RECENT_ERRORS_SHOWN)
       .map((e) => ({ at: iso(e.at), key: e.key, errorClass: e.errorClass, reason: e.reason })),
     lastProgressAt: lastProgressAt === null ? null : iso(lastProgressAt),
-    health: healthOf({ redisUp: redis !== null, pending, paused: row.paused, workers, lastProgressAt, throttledUntil, nowMs }),
+    health: healthOf({ redisUp: redis !== null, pending, paused, workers, lastProgressAt, throttledUntil, nowMs }),
   };
 }
 

@@ -99,10 +99,12 @@ describe('healthOf', () => {
     expect(healthOf({ ...base, lastProgressAt: at(-120), throttledUntil: at(30) })).toBe('ok');
   });
 
-  test('idle when done, paused or without workers; redis-unreachable first', () => {
+  test('idle when done or paused, no-worker when keys wait for nobody; redis-unreachable first', () => {
     expect(healthOf({ ...base, pending: 0 })).toBe('idle');
     expect(healthOf({ ...base, paused: true, lastProgressAt: at(-600) })).toBe('idle');
-    expect(healthOf({ ...base, workers: [] })).toBe('idle');
+    expect(healthOf({ ...base, workers: [] })).toBe('no-worker');
+    expect(healthOf({ ...base, workers: [], paused: true })).toBe('idle');
+    expect(healthOf({ ...base, workers: [], pending: 0 })).toBe('idle');
     expect(healthOf({ ...base, redisUp: false })).toBe('redis-unreachable');
   });
 });

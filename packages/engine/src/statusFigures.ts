@@ -11,9 +11,10 @@ export const STALL_AFTER_MS = 60_000;
 const DAY_SECONDS = 86_400;
 
 /** `ok`: making progress; `stalled`: workers online, keys pending, no progress for 60 s;
- * `idle`: nothing expected to happen (done, paused, or no worker online);
- * `redis-unreachable`: Redis did not answer, so the live figures are unknown. */
-export type Health = 'ok' | 'stalled' | 'idle' | 'redis-unreachable';
+ * `idle`: nothing expected to happen (done or paused); `no-worker`: keys pending, not paused,
+ * and no worker online to fetch them; `redis-unreachable`: Redis did not answer, so the live
+ * figures are unknown. */
+export type Health = 'ok' | 'stalled' | 'idle' | 'no-worker' | 'redis-unreachable';
 
 /** `open` when any live worker's circuit is open, else `half-open` when any probes, else `closed`. */
 export type BreakerState = 'closed' | 'open' | 'half-open';
@@ -84,7 +85,8 @@ export interface HealthInput {
  */
 export function healthOf(input: HealthInput): Health {
   if (!input.redisUp) return 'redis-unreachable';
-  if (input.pending === 0 || input.paused || input.workers.length === 0) return 'idle';
+  if (input.pending === 0 || input.paused) return 'idle';
+  if (input.workers.length === 0) return 'no-worker';
   if (input.throttledUntil !== null && input.throttledUntil > input.nowMs) return 'ok';
   const online = Math.min(...input.workers.map((w) => w.startedAt));
   const since = Math.max(input.lastProgressAt ?? 0, online);

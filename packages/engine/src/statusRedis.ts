@@ -6,6 +6,8 @@ import type { Engine } from './engine';
 export interface RedisFigures {
   /** Jobs (batches) in the crawl's queue. */
   queue: { waiting: number; active: number; delayed: number };
+  /** True when the BullMQ queue is paused (by `sluice pause` or by any BullMQ tool). */
+  queuePaused: boolean;
   /** Workers whose heartbeat is alive. */
   workers: WorkerInfo[];
   stats: CrawlStats;
@@ -18,12 +20,13 @@ const READ_DEADLINE_MS = 5_000;
 export async function readRedisFigures(redis: Redis, prefix: string, crawlId: number): Promise<RedisFigures> {
   const queue = openBatchQueue(redis, prefix, crawlId);
   try {
-    const [live, workers, stats] = await Promise.all([
+    const [live, queuePaused, workers, stats] = await Promise.all([
       queue.liveCount(),
+      queue.queue.isPaused(),
       listWorkers(redis, prefix, crawlId),
       readCrawlStats(redis, prefix, crawlId),
     ]);
-    return { queue: live, workers, stats };
+    return { queue: live, queuePaused, workers, stats };
   } finally {
     await queue.close();
   }

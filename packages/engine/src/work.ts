@@ -59,7 +59,8 @@ export interface WorkSummary {
 
 /** How long a graceful shutdown waits for BullMQ before forcing its worker closed. */
 const CLOSE_GRACE_MS = 5_000;
-const HEARTBEAT_EVERY_MS = 3_000;
+/** Heartbeat renewal; its TTL in Redis (HEARTBEAT_TTL_MS, 4 s) lets three renewals go missing. */
+const HEARTBEAT_EVERY_MS = 1_000;
 
 /**
  * Works on a crawl until every key is in the ledger or `signal` aborts: a BullMQ worker over
@@ -172,10 +173,27 @@ export async function work(engine: Engine, ref: string | number, options: WorkOp
     void beat();
   });
   const meter = new RateMeter();
+  // A pause made on the queue with a BullMQ tool (bull-board's button) holds requests too.
+  let queuePaused = false;
+  let readingQueuePause = false;
+  const readQueuePause = () => {
+    if (readingQueuePause) return;
+    readingQueuePause = true;
+    queue.queue
+      .isPaused()
+      .then((paused) => {
+        queuePaused = paused;
+      })
+      .catch(() => {})
+      .finally(() => {
+        readingQueuePause = false;
+      });
+  };
   let complete = false;
   try {
     for (;;) {
-      ctx.pause.set((await store.crawls.find(id))?.paused ?? false);
+      readQueuePause();
+      ctx.pause.set(((await store.crawls.find(id))?.paused ?? false) || queuePaused);
       if (Date.now() - lastBeat >= HEARTBEAT_EVERY_MS) {
         lastBeat = Date.now();
         void beat();

@@ -153,4 +153,67 @@ describe('fetch body limits and deadline (real server on loopback)', () => {
       }),
     );
   });
+
+  describe('maxJsonDepth', () => {
+    const DEPTH = 4_000_000;
+    /** 8 MB of nesting, sent in 64 KiB chunks with its content-length; resolves with the bytes written. */
+    function bombHandler(written: Promise<number>[], encoding?: 'gzip') {
+      return (_req: IncomingMessage, res: ServerResponse) => {
+        const body = Buffer.from('['.repeat(DEPTH) + ']'.repeat(DEPTH));
+        if (encoding === 'gzip') {
+          res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip' });
+          res.end(gzipSync(body));
+          written.push(Promise.resolve(0));
+          return;
+        }
+        res.writeHead(200, { 'content-type': 'application/json', 'content-length': body.length });
+        written.push(streamBytes(res, body.length, 0x5b));
+      };
+    }
+
+    test('refuses a nesting bomb after its first chunks, with the depth reason, and drops the socket', async () => {
+      const written: Promise<number>[] = [];
+      await withTestServer(bombHandler(written), (baseUrl) =>
+        withClient(async (client) => {
+          const error = await rejectionOf(client.fetch(baseUrl, { timeoutMs: 30_000, maxBodyBytes: 10 * MB, maxJsonDepth: 1_000 }));
+          expect(error).toBeInstanceOf(PermanentError);
+          expect(error).toMatchObject({
+            message: 'body nests arrays or objects deeper than 1000 levels (validate.maxDepth)',
+            status: 200,
+          });
+          const sent = await written[0];
+          expect(sent).toBeLessThan(8 * MB);
+        }),
+      );
+    });
+
+    test('refuses a gzipped bomb on its decoded bytes', async () => {
+      const written: Promise<number>[] = [];
+      await withTestServer(bombHandler(written, 'gzip'), (baseUrl) =>
+        withClient(async (client) => {
+          const error = await rejectionOf(client.fetch(baseUrl, { timeoutMs: 30_000, maxBodyBytes: 10 * MB, maxJsonDepth: 1_000 }));
+          expect(error).toMatchObject({ message: 'body nests arrays or objects deeper than 1000 levels (validate.maxDepth)' });
+        }),
+      );
+    });
+
+    test('reads a large body within the depth whole, and leaves non-2xx bodies and unset depths alone', async () => {
+      const nested = `${'['.repeat(900)}"x"${']'.repeat(900)}`;
+      const large = JSON.stringify({ pad: 'p'.repeat(200_000), nested: JSON.parse(nested) });
+      const bomb = `${'['.repeat(5_000)}${']'.repeat(5_000)}`.repeat(20);
+      const handler = (req: IncomingMessage, res: ServerResponse) => {
+        const body = req.url === '/large' ? large : bomb;
+        res.writeHead(req.url === '/error' ? 500 : 200, { 'content-type': 'application/json' });
+        res.end(body);
+      };
+      await withTestServer(handler, (baseUrl) =>
+        withClient(async (client) => {
+          const options = { timeoutMs: 30_000, maxBodyBytes: 10 * MB, maxJsonDepth: 1_000 };
+          expect((await client.fetch(new URL('/large', baseUrl), options)).body).toBe(large);
+          expect((await client.fetch(new URL('/error', baseUrl), options)).body).toBe(bomb);
+          expect((await client.fetch(new URL('/bomb', baseUrl), { timeoutMs: 30_000, maxBodyBytes: 10 * MB })).body).toBe(bomb);
+        }),
+      );
+    });
+  });
 });

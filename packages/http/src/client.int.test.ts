@@ -2,6 +2,7 @@ import { once } from 'node:events';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { PermanentError, ThrottledError, TransientError } from '@sluice/core';
+import { waitFor } from '@sluice/testkit';
 import { isAbortedByCaller, RequestAbortedError } from './aborted';
 import { classifyResponse, throwForOutcome } from './classify';
 import { rejectionOf, withClient, withTestServer } from './testServer';
@@ -43,7 +44,7 @@ describe('createHttpClient (real server on loopback)', () => {
       withClient(
         async (client) => {
           const first = client.fetch(new URL('1', baseUrl), { ...LIMITS, onSent: () => events.push('sent /1') });
-          await waitUntil(() => holdFirst !== null);
+          await waitFor(() => holdFirst !== null, { timeoutMs: 5_000, intervalMs: 5, what: 'the first request to arrive' });
           // One connection, busy with /1: /2 waits in the pool and is not sent yet.
           const second = client.fetch(new URL('2', baseUrl), { ...LIMITS, onSent: () => events.push('sent /2') });
           expect(events).toEqual(['sent /1', 'arrived /1']);
@@ -212,13 +213,4 @@ async function freeLoopbackUrl(): Promise<URL> {
   const { port } = probe.address() as AddressInfo;
   await new Promise<void>((resolve) => probe.close(() => resolve()));
   return new URL(`http://127.0.0.1:${port}/`);
-}
-
-/** Polls `condition` every 5 ms until true, failing after 5 s. */
-async function waitUntil(condition: () => boolean): Promise<void> {
-  const deadline = Date.now() + 5_000;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not met within 5 s');
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
 }

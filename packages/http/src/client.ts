@@ -76,6 +76,7 @@ async function fetchWithAgent(agent: Dispatcher, url: URL, options: FetchOptions
     status = response.statusCode;
     const body = await readBody(response.body, {
       maxBodyBytes: options.maxBodyBytes,
+      maxJsonDepth: options.maxJsonDepth,
       contentEncoding: response.headers['content-encoding'],
       contentLength: response.headers['content-length'],
       status,

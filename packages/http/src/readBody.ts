@@ -5,7 +5,7 @@
  */
 import { type Readable, Transform, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { PermanentError } from '@sluice/core';
+import { createJsonDepthGauge, type JsonDepthGauge, PermanentError, tooDeepReason } from '@sluice/core';
 import { createDecoders } from './contentEncoding';
 
 export interface ReadBodyOptions {
@@ -17,12 +17,21 @@ export interface ReadBodyOptions {
   contentLength?: string | string[] | undefined;
   /** HTTP status, carried by the errors thrown. */
   status: number;
+  /** See FetchOptions.maxJsonDepth. Default: not checked. */
+  maxJsonDepth?: number;
 }
+
+/**
+ * 2xx bodies above this size are read chunk by chunk when a JSON depth is to be checked; below
+ * it the fast path holds at most this much, and the caller's check before parsing suffices.
+ */
+const GAUGE_FROM_BYTES = 64 * 1024;
 
 /** Reads `body` to the end and decodes it as UTF-8. Destroys `body` on any failure. */
 export async function readBody(body: Readable, options: ReadBodyOptions): Promise<string> {
   const length = declaredLength(options.contentLength);
-  if (options.contentEncoding === undefined && length !== null && length <= options.maxBodyBytes) {
+  const gauge = depthGauge(options, length);
+  if (options.contentEncoding === undefined && length !== null && length <= options.maxBodyBytes && gauge === null) {
     // Fast path: undici fails a body that runs past its declared content-length
     // (UND_ERR_RES_CONTENT_LENGTH_MISMATCH), so the cap already holds; its own text() avoids
     // the stream iterator's per-chunk promises.
@@ -38,13 +47,14 @@ export async function readBody(body: Readable, options: ReadBodyOptions): Promis
     body.on('error', () => {}).destroy();
     throw error;
   }
-  if (decoders.length === 0) return readPlain(body, maxBodyBytes, status);
+  if (decoders.length === 0) return readPlain(body, maxBodyBytes, status, gauge);
   const chunks: Buffer[] = [];
   let decodedBytes = 0;
   const sink = new Writable({
     write(chunk: Buffer, _encoding, callback) {
       decodedBytes += chunk.length;
       if (decodedBytes > maxBodyBytes) return callback(bodyTooLarge(maxBodyBytes, status));
+      if (gauge?.exceeded(chunk)) return callback(tooDeep(gauge, status));
       chunks.push(chunk);
       callback();
     },
@@ -63,13 +73,14 @@ export async function readBody(body: Readable, options: ReadBodyOptions): Promis
  * second is a large share of the worker's CPU. The request's signal already aborts `body`
  * (undici destroys it), which ends this loop with an error.
  */
-async function readPlain(body: Readable, maxBodyBytes: number, status: number): Promise<string> {
+async function readPlain(body: Readable, maxBodyBytes: number, status: number, gauge: DepthGauge | null): Promise<string> {
   const chunks: Buffer[] = [];
   let bytes = 0;
   try {
     for await (const chunk of body as AsyncIterable<Buffer>) {
       bytes += chunk.length;
       if (bytes > maxBodyBytes) throw bodyTooLarge(maxBodyBytes, status);
+      if (gauge?.exceeded(chunk)) throw tooDeep(gauge, status);
       chunks.push(chunk);
     }
   } catch (error) {
@@ -89,6 +100,20 @@ function byteLimit(maxBytes: number, status: number): Transform {
       else callback(null, chunk);
     },
   });
+}
+
+type DepthGauge = JsonDepthGauge & { maxDepth: number };
+
+/** A gauge for a 2xx body that may be large (no length, or above GAUGE_FROM_BYTES), or null. */
+function depthGauge(options: ReadBodyOptions, length: number | null): DepthGauge | null {
+  const { maxJsonDepth, status, contentEncoding } = options;
+  if (maxJsonDepth === undefined || status < 200 || status > 299) return null;
+  if (contentEncoding === undefined && length !== null && length <= GAUGE_FROM_BYTES) return null;
+  return { ...createJsonDepthGauge(maxJsonDepth), maxDepth: maxJsonDepth };
+}
+
+function tooDeep(gauge: DepthGauge, status: number): PermanentError {
+  return new PermanentError(tooDeepReason(gauge.maxDepth), status);
 }
 
 function bodyTooLarge(maxBytes: number, status: number): PermanentError {

@@ -30,6 +30,12 @@ export interface FetchOptions {
   timeoutMs: number;
   /** Largest body accepted, on the wire and after decoding; beyond it the request is aborted. Required. */
   maxBodyBytes: number;
+  /**
+   * Deepest JSON nesting accepted in a 2xx body larger than 64 KiB, checked as the bytes
+   * arrive: a nesting bomb is refused (PermanentError) after its first chunks instead of being
+   * held whole. Smaller bodies are left to the caller's parse. Default: not checked.
+   */
+  maxJsonDepth?: number;
   /** Cancels the request from outside (e.g. shutdown); it then rejects with RequestAbortedError. Default: none. */
   signal?: AbortSignal;
   /**

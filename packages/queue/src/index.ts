@@ -19,5 +19,5 @@ export {
 } from './crawlStats';
 export { type LimiterWindowName, limiterLeasesKey, limiterPauseKey, limiterWindowKey } from './limiter/limiterKeys';
 export { createSharedLimiter, type SharedLimiter, type SharedLimiterOptions } from './limiter/sharedLimiter';
-export type { LimiterLimits } from './limiter/windows';
-export { evictionPolicy, listWorkers, removeHeartbeat, type WorkerInfo, writeHeartbeat } from './workerHeartbeat';
+export { countsFromEach, type LimiterLimits, maxInAnyWindow } from './limiter/windows';
+export { evictionPolicy, HEARTBEAT_TTL_MS, listWorkers, removeHeartbeat, type WorkerInfo, writeHeartbeat } from './workerHeartbeat';

@@ -18,8 +18,21 @@ export interface WorkerInfo {
   throttledUntil?: number;
 }
 
-/** Writes a heartbeat that expires after `ttlMs` unless renewed (a dead worker disappears). */
-export async function writeHeartbeat(redis: Redis, prefix: string, crawlId: number, info: WorkerInfo, ttlMs = 15_000): Promise<void> {
+/**
+ * Life of a heartbeat in Redis. Workers renew theirs every second, so a killed worker leaves
+ * status at most this long after its last beat; a live one survives three missed renewals (an
+ * event loop blocked for a few seconds) before it is shown as gone.
+ */
+export const HEARTBEAT_TTL_MS = 4_000;
+
+/** Writes a heartbeat that expires after `ttlMs` unless renewed (a dead worker disappears). Default TTL {@link HEARTBEAT_TTL_MS}. */
+export async function writeHeartbeat(
+  redis: Redis,
+  prefix: string,
+  crawlId: number,
+  info: WorkerInfo,
+  ttlMs = HEARTBEAT_TTL_MS,
+): Promise<void> {
   await redis.set(workerHeartbeatKey(prefix, crawlId, info.id), JSON.stringify(info), 'PX', ttlMs);
 }
 

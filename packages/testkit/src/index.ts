@@ -8,7 +8,17 @@ export {
   terminatePostgresConnections,
   withTempPostgres,
 } from './postgres';
-export { deletePrefix, freePort, type OwnRedis, startRedisServer, TEST_REDIS_URL, uniquePrefix, withRedisPrefix } from './redis';
+export {
+  deletePrefix,
+  freePort,
+  type OwnRedis,
+  type OwnRedisOptions,
+  startRedisServer,
+  TEST_REDIS_URL,
+  uniquePrefix,
+  withOwnRedis,
+  withRedisPrefix,
+} from './redis';
 export { withTempDir } from './tempDir';
 export { toArray } from './toArray';
 export { waitFor } from './waitFor';

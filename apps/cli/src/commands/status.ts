@@ -67,6 +67,7 @@ export function statusText(s: CrawlStatus, tty: boolean, nowMs: number = Date.no
     `  in flight ${s.inFlight}; ${q}; enqueued through ${s.enqueuedThrough}`,
     `  items/s ${formatRate(s.ratePerSec.last1m)} (1m), ${formatRate(s.ratePerSec.last5m)} (5m); ETA ${formatEta(s.etaSeconds)}; throttled ${throttled}`,
     `  workers online ${s.workersOnline}; breaker ${s.breaker}; last progress ${ago(s.lastProgressAt, nowMs)}`,
+    ...(s.health === 'no-worker' ? [`  no worker: start one with \`sluice work ${s.name}\``] : []),
     ...errorLines(s),
   ];
   return `${lines.join('\n')}\n`;

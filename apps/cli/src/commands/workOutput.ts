@@ -1,3 +1,4 @@
+import { ExitCode } from '@sluice/core';
 import { describeLedger, type WorkSummary } from '@sluice/engine';
 import type { CommandContext } from '../context';
 import { createProgressLine, formatDuration } from '../progressLine';
@@ -28,7 +29,12 @@ export function printWorkSummary(ctx: CommandContext, summary: WorkSummary, json
   );
 }
 
-/** Exit code of a finished `run`/`work`: 1 when keys failed, else 0. */
+/**
+ * Exit code of a `run`/`work` that returned: `interrupted` when it stopped before the crawl was
+ * complete (a signal), `finishedWithFailures` when keys failed, `ok` only for a complete crawl
+ * without failures. A script can tell a stopped run from a finished one.
+ */
 export function workExitCode(summary: WorkSummary): number {
-  return summary.failed > 0 ? 1 : 0;
+  if (!summary.complete) return ExitCode.interrupted;
+  return summary.failed > 0 ? ExitCode.finishedWithFailures : ExitCode.ok;
 }

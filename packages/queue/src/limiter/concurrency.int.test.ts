@@ -1,12 +1,12 @@
 import { createSharedLimiter } from './sharedLimiter';
-import { hammer, redisNowMs, withRedisPrefix } from './testSupport';
+import { hammer, redisNowMs, withLimiterClients } from './testSupport';
 import type { LimiterLimits } from './windows';
 
 const NONE: LimiterLimits = { perSecond: 0, perMinute: 0, perHour: 0, perDay: 0, concurrency: 0 };
 
 describe('shared limiter global concurrency (real Redis, several clients)', () => {
   test('never more than 3 requests in flight across 3 instances, and the cap is used', async () => {
-    await withRedisPrefix('limiter-cap', 3, async ({ prefix, crawlId, clients }) => {
+    await withLimiterClients('limiter-cap', 3, async ({ prefix, crawlId, clients }) => {
       const limits = { ...NONE, concurrency: 3 };
       const limiters = clients.map((redis) => createSharedLimiter({ redis, prefix, crawlId, limits }));
       let holding = 0;
@@ -32,7 +32,7 @@ describe('shared limiter global concurrency (real Redis, several clients)', () =
   });
 
   test("a dead process's slot frees itself after leaseMs; a live holder's renewed lease does not", async () => {
-    await withRedisPrefix('limiter-lease', 3, async ({ prefix, crawlId, clients: [a, b, c] }) => {
+    await withLimiterClients('limiter-lease', 3, async ({ prefix, crawlId, clients: [a, b, c] }) => {
       const limits = { ...NONE, concurrency: 1 };
       const leaseMs = 500;
       const admits: Array<[string, number]> = [];
@@ -64,7 +64,7 @@ describe('shared limiter global concurrency (real Redis, several clients)', () =
   });
 
   test('release frees the slot for another process at once', async () => {
-    await withRedisPrefix('limiter-release', 2, async ({ prefix, crawlId, clients: [a, b] }) => {
+    await withLimiterClients('limiter-release', 2, async ({ prefix, crawlId, clients: [a, b] }) => {
       const limits = { ...NONE, concurrency: 1 };
       const first = createSharedLimiter({ redis: a!, prefix, crawlId, limits });
       let admittedAt = 0;

@@ -1,6 +1,7 @@
+import { waitFor } from '@sluice/testkit';
 import { limiterPauseKey } from './limiterKeys';
 import { createSharedLimiter } from './sharedLimiter';
-import { redisNowMs, waitFor, withRedisPrefix } from './testSupport';
+import { redisNowMs, withLimiterClients } from './testSupport';
 import type { LimiterLimits } from './windows';
 
 const NONE: LimiterLimits = { perSecond: 0, perMinute: 0, perHour: 0, perDay: 0, concurrency: 0 };
@@ -8,7 +9,7 @@ const DAY_MS = 86_400_000;
 
 describe('shared limiter pause (real Redis, several clients)', () => {
   test('pauseUntil holds every instance until the pause ends by Redis time, then acquires resume', async () => {
-    await withRedisPrefix('limiter-pause', 3, async ({ prefix, crawlId, clients }) => {
+    await withLimiterClients('limiter-pause', 3, async ({ prefix, crawlId, clients }) => {
       const admits: number[] = [];
       const limits = { ...NONE, perSecond: 1000 };
       const limiters = clients.map((redis) => createSharedLimiter({ redis, prefix, crawlId, limits, onAdmit: (t) => admits.push(t) }));
@@ -42,7 +43,7 @@ describe('shared limiter pause (real Redis, several clients)', () => {
 
 describe('shared limiter with every limit 0: pauses (real Redis)', () => {
   test('still honours its own pause and shares it in Redis for other processes; an abort ends the wait', async () => {
-    await withRedisPrefix('limiter-unlimited-pause', 1, async ({ prefix, crawlId, clients: [redis] }) => {
+    await withLimiterClients('limiter-unlimited-pause', 1, async ({ prefix, crawlId, clients: [redis] }) => {
       const limiter = createSharedLimiter({ redis: redis!, prefix, crawlId, limits: NONE });
       try {
         const until = Date.now() + 60_000;
@@ -63,7 +64,7 @@ describe('shared limiter with every limit 0: pauses (real Redis)', () => {
 
 describe('shared limiter pause announcements (real Redis)', () => {
   test('each extension of a pause is published on the pause key, so processes need not poll for it', async () => {
-    await withRedisPrefix('limiter-pause-pubsub', 2, async ({ prefix, crawlId, clients }) => {
+    await withLimiterClients('limiter-pause-pubsub', 2, async ({ prefix, crawlId, clients }) => {
       const limiter = createSharedLimiter({ redis: clients[0]!, prefix, crawlId, limits: { ...NONE, perSecond: 10 } });
       const subscriber = clients[1]!.duplicate();
       const heard: string[] = [];
@@ -86,7 +87,7 @@ describe('shared limiter pause announcements (real Redis)', () => {
 
 describe('shared limiter seed (real Redis)', () => {
   test('25 starts within the last day use up perDay 25, so the next acquire waits', async () => {
-    await withRedisPrefix('limiter-seed', 1, async ({ prefix, crawlId, clients: [redis] }) => {
+    await withLimiterClients('limiter-seed', 1, async ({ prefix, crawlId, clients: [redis] }) => {
       const admits: number[] = [];
       const limits = { ...NONE, perSecond: 5, perDay: 25 };
       const limiter = createSharedLimiter({ redis: redis!, prefix, crawlId, limits, onAdmit: (t) => admits.push(t) });
@@ -116,7 +117,7 @@ describe('shared limiter seed (real Redis)', () => {
   });
 
   test('starts older than a day are not seeded; the budget stays full', async () => {
-    await withRedisPrefix('limiter-seed-old', 1, async ({ prefix, crawlId, clients: [redis] }) => {
+    await withLimiterClients('limiter-seed-old', 1, async ({ prefix, crawlId, clients: [redis] }) => {
       const admits: number[] = [];
       const limits = { ...NONE, perDay: 25 };
       const limiter = createSharedLimiter({ redis: redis!, prefix, crawlId, limits, onAdmit: (t) => admits.push(t) });

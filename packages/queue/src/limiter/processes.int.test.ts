@@ -1,7 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { join, resolve } from 'node:path';
+import { waitFor } from '@sluice/testkit';
 import { createSharedLimiter } from './sharedLimiter';
-import { hammer, waitFor, withRedisPrefix } from './testSupport';
+import { hammer, withLimiterClients } from './testSupport';
 import { type LimiterLimits, maxInAnyWindow } from './windows';
 
 const REPO_ROOT = resolve(__dirname, '../../../..');
@@ -22,7 +23,7 @@ function startHammer(options: object): { child: ChildProcess; output: () => stri
 
 describe('shared limiter across real processes', () => {
   test('2 child processes and this one never exceed 40/s or 100/min together', async () => {
-    await withRedisPrefix('limiter-procs', 1, async ({ url, prefix, crawlId, clients: [redis] }) => {
+    await withLimiterClients('limiter-procs', 1, async ({ url, prefix, crawlId, clients: [redis] }) => {
       const durationMs = 3_500;
       const hammers = [1, 2].map(() => startHammer({ url, prefix, crawlId, limits: LIMITS, callers: 10, durationMs }));
       const admits: number[] = [];

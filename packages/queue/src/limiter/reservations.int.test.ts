@@ -1,9 +1,10 @@
+import { waitFor } from '@sluice/testkit';
 import { limiterLeasesKey, limiterPauseKey, limiterWindowKey } from './limiterKeys';
 import { ACQUIRE_LUA, CONFIRM_LUA, PAUSE_LUA } from './limiterScript';
 import { luaScript, runScript } from './luaScript';
 import { parseAcquireReply, parseConfirmReply } from './replies';
 import { createSharedLimiter, MAX_CONFIRM_LATE_MS, RESERVE_AHEAD_MS } from './sharedLimiter';
-import { redisNowMs, waitFor, withRedisPrefix } from './testSupport';
+import { redisNowMs, withLimiterClients } from './testSupport';
 import { type LimiterLimits, maxInAnyWindow } from './windows';
 
 const ACQUIRE = luaScript(ACQUIRE_LUA);
@@ -27,7 +28,7 @@ function stallFor(ms: number): void {
 
 describe('shared limiter reservations (real Redis)', () => {
   test('the scripts: a reservation is logged ahead; its confirm waits for the instant, re-dates it, or gives it up under a pause', async () => {
-    await withRedisPrefix('limiter-reserve-scripts', 1, async ({ prefix, crawlId, clients: [redis] }) => {
+    await withLimiterClients('limiter-reserve-scripts', 1, async ({ prefix, crawlId, clients: [redis] }) => {
       const keys = [limiterPauseKey(prefix, crawlId), limiterLeasesKey(prefix, crawlId), limiterWindowKey(prefix, crawlId, 'perSecond')];
       // perSecond 10, a global cap of 5, leases of 60 s, reserving up to 150 ms ahead.
       const acquire = (member: string) =>
@@ -67,7 +68,7 @@ describe('shared limiter reservations (real Redis)', () => {
   });
 
   test('reserved starts keep every window within its limit, are spaced, and are logged when they really go out', async () => {
-    await withRedisPrefix('limiter-reserve-spacing', 1, async ({ prefix, crawlId, clients: [redis] }) => {
+    await withLimiterClients('limiter-reserve-spacing', 1, async ({ prefix, crawlId, clients: [redis] }) => {
       const admits: number[] = [];
       const starts: number[] = [];
       const limits = { ...NONE, perSecond: 20 };
@@ -98,7 +99,7 @@ describe('shared limiter reservations (real Redis)', () => {
   });
 
   test('a reserved start whose timer fires too late gives its slot up and is admitted again at its real start', async () => {
-    await withRedisPrefix('limiter-reserve-late', 1, async ({ prefix, crawlId, clients: [redis] }) => {
+    await withLimiterClients('limiter-reserve-late', 1, async ({ prefix, crawlId, clients: [redis] }) => {
       const admits: number[] = [];
       const limits = { ...NONE, perSecond: 10 };
       const limiter = createSharedLimiter({ redis: redis!, prefix, crawlId, limits, onAdmit: (t) => admits.push(t) });

@@ -1,6 +1,6 @@
+import { freePort } from '@sluice/testkit';
 import { Redis } from 'ioredis';
 import { createSharedLimiter } from './sharedLimiter';
-import { freePort } from './testSupport';
 
 const NONE = { perSecond: 0, perMinute: 0, perHour: 0, perDay: 0, concurrency: 0 };
 

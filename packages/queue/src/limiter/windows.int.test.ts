@@ -1,5 +1,5 @@
 import { createSharedLimiter, type SharedLimiter } from './sharedLimiter';
-import { hammer, withRedisPrefix } from './testSupport';
+import { hammer, withLimiterClients } from './testSupport';
 import { type LimiterLimits, maxInAnyWindow } from './windows';
 
 const NONE: LimiterLimits = { perSecond: 0, perMinute: 0, perHour: 0, perDay: 0, concurrency: 0 };
@@ -19,7 +19,7 @@ async function run(limiters: SharedLimiter[], callers: number, durationMs: numbe
 
 describe('shared limiter windows (real Redis, several clients)', () => {
   test('no 1 s window exceeds perSecond and no 60 s window perMinute, across 4 instances × 40 callers', async () => {
-    await withRedisPrefix('limiter-windows', 4, async ({ prefix, crawlId, clients }) => {
+    await withLimiterClients('limiter-windows', 4, async ({ prefix, crawlId, clients }) => {
       const admits: number[] = [];
       const limits = { ...NONE, perSecond: 50, perMinute: 120 };
       const limiters = clients.map((redis) => createSharedLimiter({ redis, prefix, crawlId, limits, onAdmit: (t) => admits.push(t) }));
@@ -44,7 +44,7 @@ describe('shared limiter windows (real Redis, several clients)', () => {
   });
 
   test('uses most of perSecond 200 across 3 instances × 20 callers, never over', async () => {
-    await withRedisPrefix('limiter-rate', 3, async ({ prefix, crawlId, clients }) => {
+    await withLimiterClients('limiter-rate', 3, async ({ prefix, crawlId, clients }) => {
       const admits: number[] = [];
       const limits = { ...NONE, perSecond: 200 };
       const limiters = clients.map((redis) => createSharedLimiter({ redis, prefix, crawlId, limits, onAdmit: (t) => admits.push(t) }));
@@ -66,7 +66,7 @@ describe('shared limiter windows (real Redis, several clients)', () => {
   });
 
   test('blockedUntil reports when the full window frees a slot, and usage counts each window', async () => {
-    await withRedisPrefix('limiter-usage', 1, async ({ prefix, crawlId, clients: [redis] }) => {
+    await withLimiterClients('limiter-usage', 1, async ({ prefix, crawlId, clients: [redis] }) => {
       const admits: number[] = [];
       const limits = { ...NONE, perMinute: 3, perHour: 10 };
       const limiter = createSharedLimiter({ redis: redis!, prefix, crawlId, limits, onAdmit: (t) => admits.push(t) });

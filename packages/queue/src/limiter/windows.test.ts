@@ -4,6 +4,7 @@ import {
   budgetSleepMs,
   concurrencyPollMs,
   configuredWindows,
+  countsFromEach,
   errorBackoffMs,
   isUnlimited,
   JITTER_MS,
@@ -34,6 +35,13 @@ describe('maxInAnyWindow', () => {
     const times = Array.from({ length: 300 }, () => Math.floor(random() * 10_000));
     const brute = Math.max(...times.map((s) => times.filter((t) => t >= s && t < s + 700).length));
     expect(maxInAnyWindow(times, 700)).toBe(brute);
+  });
+});
+
+describe('countsFromEach', () => {
+  test('counts, for each sorted entry, the entries in the span that starts at it', () => {
+    expect(countsFromEach([0, 10, 10, 999, 1000, 2500], 1000)).toEqual([4, 4, 3, 2, 1, 1]);
+    expect(countsFromEach([], 1000)).toEqual([]);
   });
 });
 

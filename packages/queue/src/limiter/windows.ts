@@ -80,18 +80,23 @@ export function errorBackoffMs(failures: number): number {
 }
 
 /**
- * The most entries of `timesMs` inside any half-open span `[t, t + lengthMs)`. Checking the
- * spans that start at an entry is enough: sliding a span's start forward to its first entry
- * never loses one.
+ * For each entry `t` of `sortedMs` (ascending), how many entries lie in the half-open span
+ * `[t, t + lengthMs)`. Spans that start at an entry are the only ones worth checking: sliding a
+ * span's start forward to its first entry never loses one.
  */
+export function countsFromEach(sortedMs: readonly number[], lengthMs: number): number[] {
+  const counts: number[] = [];
+  let end = 0;
+  for (let start = 0; start < sortedMs.length; start++) {
+    const limit = (sortedMs[start] as number) + lengthMs;
+    while (end < sortedMs.length && (sortedMs[end] as number) < limit) end++;
+    counts.push(end - start);
+  }
+  return counts;
+}
+
+/** The most entries of `timesMs` (any order) inside any half-open span `[t, t + lengthMs)`. */
 export function maxInAnyWindow(timesMs: readonly number[], lengthMs: number): number {
   const sorted = [...timesMs].sort((a, b) => a - b);
-  let best = 0;
-  let end = 0;
-  for (let start = 0; start < sorted.length; start++) {
-    const limit = (sorted[start] as number) + lengthMs;
-    while (end < sorted.length && (sorted[end] as number) < limit) end++;
-    best = Math.max(best, end - start);
-  }
-  return best;
+  return countsFromEach(sorted, lengthMs).reduce((best, count) => Math.max(best, count), 0);
 }
