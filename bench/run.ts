@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startRedisServer } from '@sluice/testkit';
 import { ledgerCounts, RedisMemorySampler, sqliteBytesPerRow } from './measure';
+import { checkPgLedger, type PgRound, pgRound, pgTable } from './postgres';
 import { ROOT, runNode, runTs, startMockProcess, warmUpMock } from './processes';
 import { shapeQuery, WORKLOADS, type Workload } from './workloads';
 
@@ -32,6 +33,8 @@ interface RoundResult {
   /** CPU of the `sluice run` process per 1,000 keys, in ms: what a key costs, less sensitive than items/s to other load on the machine. */
   sluiceCpuMsPerK: number;
   exportS: number;
+  /** The PostgreSQL ledger's run of the round, on workloads that have one. */
+  pg?: PgRound;
 }
 
 const MB = 1024 * 1024;
@@ -46,7 +49,8 @@ async function ceilingRound(w: Workload, apiUrl: string, dir: string) {
   return { perSec: (keys * 1000) / out.wallMs, peakRss: out.peakRssBytes, bytesPerRow: size.perRow };
 }
 
-async function sluiceRound(w: Workload, apiUrl: string, dir: string) {
+/** Runs the real CLI on the workload against `ledger` (the SQLite file in `dir` unless given). */
+export async function sluiceRound(w: Workload, apiUrl: string, dir: string, ledger?: string) {
   const redis = await startRedisServer(dir);
   const sampler = new RedisMemorySampler(redis.url);
   try {
@@ -62,7 +66,7 @@ async function sluiceRound(w: Workload, apiUrl: string, dir: string) {
         storage: { compress: w.compress ?? false },
       }),
     );
-    const db = join(dir, 'sluice.db');
+    const db = ledger ?? join(dir, 'sluice.db');
     // The real command as users run it (the bundled CLI, built before the clock starts).
     const out = await runNode(
       'apps/cli/bin/sluice.cjs',
@@ -76,12 +80,24 @@ async function sluiceRound(w: Workload, apiUrl: string, dir: string) {
     process.stderr.write(`${w.name}: sluice finished in ${(out.wallMs / 1000).toFixed(1)} s: ${out.stdout.trim()}\n`);
     const summary = JSON.parse(out.stdout) as { done: number; failed: number };
     if (summary.done !== w.keys) throw new Error(`sluice stored ${summary.done} of ${w.keys}`);
-    const ledger = ledgerCounts(db);
-    if (ledger.rows !== w.keys || ledger.distinctPositions !== w.keys || ledger.min !== 0 || ledger.max !== w.keys - 1) {
-      throw new Error(`the ledger does not hold every key exactly once: ${JSON.stringify(ledger)}`);
+    const cpuMsPerK = (out.cpuMs * 1000) / w.keys;
+    const result = {
+      perSec: (w.keys * 1000) / out.wallMs,
+      wallMs: out.wallMs,
+      peakRss: out.peakRssBytes,
+      redisPeak: sampler.peakBytes,
+      cpuMsPerK,
+    };
+    if (ledger !== undefined) {
+      await checkPgLedger(ledger, w.keys);
+      return { ...result, bytesPerRow: 0, exportMs: 0 };
+    }
+    const counts = ledgerCounts(db);
+    if (counts.rows !== w.keys || counts.distinctPositions !== w.keys || counts.min !== 0 || counts.max !== w.keys - 1) {
+      throw new Error(`the ledger does not hold every key exactly once: ${JSON.stringify(counts)}`);
     }
     process.stderr.write(
-      `${w.name}: ledger holds ${ledger.rows} rows, ${ledger.distinctPositions} distinct positions ${ledger.min}–${ledger.max}\n`,
+      `${w.name}: ledger holds ${counts.rows} rows, ${counts.distinctPositions} distinct positions ${counts.min}–${counts.max}\n`,
     );
     const size = sqliteBytesPerRow(db, 'results');
     // Export every result as JSON lines, as users do: the read side of compressed storage.
@@ -98,15 +114,7 @@ async function sluiceRound(w: Workload, apiUrl: string, dir: string) {
       join(dir, 'export.jsonl'),
     ]);
     if (exported.code !== 0) throw new Error(`sluice export exited ${exported.code}: ${exported.stderr}`);
-    return {
-      exportMs: exported.wallMs,
-      cpuMsPerK: (out.cpuMs * 1000) / w.keys,
-      perSec: (w.keys * 1000) / out.wallMs,
-      wallMs: out.wallMs,
-      peakRss: out.peakRssBytes,
-      redisPeak: sampler.peakBytes,
-      bytesPerRow: size.perRow,
-    };
+    return { ...result, exportMs: exported.wallMs, bytesPerRow: size.perRow };
   } finally {
     sampler.close();
     await redis.stop();
@@ -123,7 +131,10 @@ async function round(w: Workload, index: number): Promise<RoundResult> {
     const c1 = ceilingFirst ? await ceilingRound(w, mock.url, dir) : null;
     const s = await sluiceRound(w, mock.url, dir);
     const c = c1 ?? (await ceilingRound(w, mock.url, dir));
+    const pg = w.postgres ? await pgRound(w, s.perSec, (ledger) => sluiceRound(w, mock.url, dir, ledger)) : undefined;
+    if (pg) process.stderr.write(`${w.name}: PostgreSQL ledger ${fmt(pg.pgPerSec)}/s, ${fmt(pg.ratio, 2)}× SQLite\n`);
     return {
+      ...(pg ? { pg } : {}),
       ceilingPerSec: c.perSec,
       sluicePerSec: s.perSec,
       ratio: s.perSec / c.perSec,
@@ -236,7 +247,9 @@ async function main() {
     );
   }
   const compression = compressionLines(all);
-  const table = `${lines.join('\n')}\n\nmedian of ${rounds} round(s); ratio = Sluice items/s ÷ ceiling items/s, both end to end (process start to exit)\n${compression}`;
+  const pgRows = workloads.filter((w) => w.postgres).map((w) => ({ w, rounds: (all[w.name] ?? []).flatMap((r) => (r.pg ? [r.pg] : [])) }));
+  const pgPart = pgRows.length > 0 ? `\nPostgreSQL ledger (same rounds, same mock API):\n\n${pgTable(pgRows, median)}` : '';
+  const table = `${lines.join('\n')}\n${pgPart}\nmedian of ${rounds} round(s); ratio = Sluice items/s ÷ ceiling items/s, both end to end (process start to exit)\n${compression}`;
   process.stdout.write(`\n${table}`);
   const outDir = join(ROOT, 'bench-results');
   mkdirSync(outDir, { recursive: true });

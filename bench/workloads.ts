@@ -13,14 +13,16 @@ export interface Workload {
   bodies?: 'trimmed' | 'full';
   /** The crawl stores its bodies compressed (`storage.compress`). Default false. */
   compress?: boolean;
+  /** Also run Sluice with a PostgreSQL ledger (local server, a fresh database per round). */
+  postgres?: boolean;
 }
 
 export const WORKLOADS: Record<string, Workload> = {
-  W1: { name: 'W1', keys: 200_000, latencyMs: 0, concurrency: 100 },
+  W1: { name: 'W1', keys: 200_000, latencyMs: 0, concurrency: 100, postgres: true },
   W1Z: { name: 'W1Z', keys: 200_000, latencyMs: 0, concurrency: 100, compress: true },
   W1F: { name: 'W1F', keys: 200_000, latencyMs: 0, concurrency: 100, bodies: 'full' },
   W1FZ: { name: 'W1FZ', keys: 200_000, latencyMs: 0, concurrency: 100, bodies: 'full', compress: true },
-  W2: { name: 'W2', keys: 40_000, latencyMs: 50, concurrency: 200 },
+  W2: { name: 'W2', keys: 40_000, latencyMs: 50, concurrency: 200, postgres: true },
   W4: { name: 'W4', keys: 1_000_000, latencyMs: 0, concurrency: 100 },
   FULL: { name: 'FULL', keys: 16_777_216, latencyMs: 0, concurrency: 100, ceilingKeys: 1_000_000 },
 };

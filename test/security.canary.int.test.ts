@@ -18,6 +18,7 @@ import {
   withMockApi,
   withRedisPrefix,
   withTempDir,
+  withTempPostgres,
 } from '@sluice/testkit';
 import { cliFlags } from './helpers';
 import { occurrences, redisBytes, sqliteBytes } from './securityHelpers';
@@ -311,6 +312,82 @@ describe('secrets never leave worker memory', () => {
       await server.stop();
       rmSync(redisDir, { recursive: true, force: true });
     }
+  });
+
+  test('a postgres:// URL password appears nowhere: logs, status, failed, export, dashboard, Redis, errors', async () => {
+    const canary = `pgcanary-${randomBytes(12).toString('hex')}`;
+    await withTempDir((dir) =>
+      withTempPostgres((plainUrl) =>
+        withRedisPrefix('sec-pg', ({ url, prefix }) =>
+          withMockApi({ outcomes: { '000007': [404] } }, async (mock) => {
+            // The test server trusts loopback, so any password is accepted: what matters is where it shows.
+            const db = new URL(plainUrl);
+            db.password = canary;
+            const dbUrl = db.toString();
+            const specPath = join(dir, 'spec.json');
+            writeFileSync(
+              specPath,
+              JSON.stringify({
+                name: 'pgsec',
+                keys: { range: { from: 0, to: 199, format: 'hex6' } },
+                request: { url: `${mock.url}/id?hex={key}` },
+                validate: { keyField: 'hex.clean' },
+              }),
+            );
+            const flags = ['--db', dbUrl, '--redis', url, '--prefix', prefix];
+            const outs = [
+              await runCli([...flags, '--log-format', 'json', '--verbose', 'run', specPath, '--no-progress', '--json']),
+              await runCli([...flags, 'run', specPath, '--no-progress']),
+              await runCli([...flags, 'status', 'pgsec', '--json']),
+              await runCli(['--redis', url, '--prefix', prefix, '--verbose', 'status', 'pgsec'], { env: { SLUICE_DB: dbUrl } }),
+              await runCli([...flags, 'failed', 'pgsec', '--json']),
+              await runCli([...flags, 'export', 'pgsec', '--format', 'csv']),
+              await runCli([...flags, 'status', 'no-such-crawl']),
+            ];
+            expect(outs[0]?.code).toBe(1); // complete, one 404
+            expect(JSON.parse(outs[0]?.stdout ?? '{}')).toMatchObject({ complete: true, done: 199, failed: 1 });
+            expect(JSON.parse(outs[2]?.stdout ?? '{}')).toMatchObject({ done: 199, failed: 1, state: 'done' });
+            expect(outs[6]?.code).toBe(2);
+            const refusedDb = new URL(dbUrl);
+            refusedDb.pathname = '/sluice_no_such_db';
+            refusedDb.port = String(await freePort());
+            for (const target of [refusedDb.toString(), dbUrl.replace(/\/[^/]*$/, '/sluice_no_such_db')]) {
+              const refused = await runCli(['--db', target, '--verbose', 'status']);
+              expect(refused.code).toBe(3);
+              outs.push(refused);
+            }
+
+            const dashboard = await startDashboard({
+              engineConfig: { dbPath: dbUrl, redisUrl: url, prefix, env: process.env, log: { info() {}, warn() {}, error() {} } },
+              port: 0,
+            });
+            const api: string[] = [];
+            try {
+              const base = dashboard.url.replace(/\/$/, '');
+              for (const path of ['/', '/api/crawls', '/api/crawls/pgsec', '/api/crawls/pgsec/failed', '/metrics']) {
+                const res = await get(`${base}${path}`);
+                expect(res.status).toBe(200);
+                api.push(res.text);
+              }
+              api.push((await get(`${base}/api/crawls/nope`)).text);
+            } finally {
+              await dashboard.close();
+            }
+            const redis = await redisBytes(url, prefix);
+            expect(redis.keys.length).toBeGreaterThan(0);
+
+            const places: Array<[string, Buffer | string]> = [
+              ['redis', redis.bytes],
+              ...outs.map((o, i): [string, string] => [`process ${i}`, `${o.stdout}\n${o.stderr}`]),
+              ...api.map((text, i): [string, string] => [`dashboard ${i}`, text]),
+            ];
+            for (const [where, bytes] of places) {
+              expect({ where, count: occurrences(bytes, canary) }).toEqual({ where, count: 0 });
+            }
+          }),
+        ),
+      ),
+    );
   });
 
   test('an API echoing the request back in its error text: no form of any secret survives (URL-serialized, form, JSON, Basic, cut)', async () => {

@@ -1,7 +1,14 @@
 export { type MockApi, type MockApiOptions, startMockApi, withMockApi } from '@sluice/mock-api';
 export { type CliResult, collect, REPO_ROOT, runCli, spawnCli } from './cli';
 export { createTestNetwork, killGroup, type NetnsHost, netnsUnavailable, type TestNetwork } from './netns';
-export { postgresUrlFor, TEST_POSTGRES_URL, terminatePostgresConnections, withTempPostgres } from './postgres';
+export {
+  type PostgresActivity,
+  postgresActivity,
+  postgresUrlFor,
+  TEST_POSTGRES_URL,
+  terminatePostgresConnections,
+  withTempPostgres,
+} from './postgres';
 export { type OwnPostgres, startPostgresServer } from './postgresServer';
 export {
   deletePrefix,

@@ -49,3 +49,35 @@ export async function terminatePostgresConnections(database: string): Promise<nu
     return rowCount ?? 0;
   });
 }
+
+/** Cumulative activity counters of one database (`pg_stat_database`). */
+export interface PostgresActivity {
+  /** Committed transactions. */
+  commits: number;
+  /** Rows inserted, updated and deleted. */
+  inserted: number;
+  updated: number;
+  deleted: number;
+}
+
+/**
+ * `database`'s activity counters. The server publishes a backend's counts when its
+ * transaction ends or it disconnects, so read them after the clients closed.
+ */
+export async function postgresActivity(database: string): Promise<PostgresActivity> {
+  return admin(async (c) => {
+    await c.query('SELECT pg_stat_clear_snapshot()');
+    const { rows } = await c.query<{ commits: string; inserted: string; updated: string; deleted: string }>(
+      `SELECT xact_commit AS commits, tup_inserted AS inserted, tup_updated AS updated, tup_deleted AS deleted
+       FROM pg_stat_database WHERE datname = $1`,
+      [database],
+    );
+    const r = rows[0];
+    return {
+      commits: Number(r?.commits ?? 0),
+      inserted: Number(r?.inserted ?? 0),
+      updated: Number(r?.updated ?? 0),
+      deleted: Number(r?.deleted ?? 0),
+    };
+  });
+}

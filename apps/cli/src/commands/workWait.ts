@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { sleep } from '@sluice/core';
-import { type CrawlStatus, status } from '@sluice/engine';
+import { type CrawlStatus, describeLedger, isPostgresUrl, status } from '@sluice/engine';
 import type { CommandContext } from '../context';
 import { withEngine } from '../engineFor';
 import { type WorkCommandOptions, workCommand } from './work';
@@ -16,15 +16,17 @@ type Found = { kind: 'no-ledger' } | { kind: 'no-crawl' } | { kind: 'crawl'; cra
  * stays missing, because only `run` and `crawl create` make one.
  */
 async function lookUp(ref: string, ctx: CommandContext): Promise<Found> {
-  if (ctx.options.db !== ':memory:' && !existsSync(ctx.options.db)) return { kind: 'no-ledger' };
+  const db = ctx.options.db;
+  if (db !== ':memory:' && !isPostgresUrl(db) && !existsSync(db)) return { kind: 'no-ledger' };
   const crawls = await withEngine(ctx, (engine) => status(engine));
   const crawl = crawls.find((c) => c.name === ref || String(c.id) === ref);
   return crawl ? { kind: 'crawl', crawl } : { kind: 'no-crawl' };
 }
 
 function waitingMessage(ref: string, found: Found, ctx: CommandContext): string {
-  if (found.kind === 'no-ledger') return `no ledger at ${ctx.options.db} yet; waiting for \`sluice crawl create\` of crawl ${ref}`;
-  if (found.kind === 'no-crawl') return `no crawl "${ref}" in ${ctx.options.db} yet; waiting for \`sluice crawl create\``;
+  const ledger = describeLedger(ctx.options.db);
+  if (found.kind === 'no-ledger') return `no ledger at ${ledger} yet; waiting for \`sluice crawl create\` of crawl ${ref}`;
+  if (found.kind === 'no-crawl') return `no crawl "${ref}" in ${ledger} yet; waiting for \`sluice crawl create\``;
   const { crawl } = found;
   return `crawl ${crawl.name} is done (${crawl.done} of ${crawl.total}, ${crawl.failed} failed); waiting for keys to become pending again (\`sluice retry-failed\`)`;
 }

@@ -10,6 +10,12 @@ type Retry = <T>(fn: () => Promise<T>) => Promise<T>;
 export async function inTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect();
   let broken: Error | undefined;
+  // A connection cut while checked out (server restart) is reported here and by the failing
+  // query; without a listener it would be an uncaught 'error' event.
+  const onError = (err: Error) => {
+    broken = err;
+  };
+  client.on('error', onError);
   try {
     await client.query('BEGIN');
     const value = await fn(client);
@@ -21,6 +27,7 @@ export async function inTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient
     });
     throw err;
   } finally {
+    client.off('error', onError);
     client.release(broken);
   }
 }

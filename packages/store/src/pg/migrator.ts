@@ -23,6 +23,11 @@ export async function applyPgMigrations(pool: pg.Pool, migrationsFolder: string)
     entries: JournalEntry[];
   };
   const client = await pool.connect();
+  let broken: Error | undefined;
+  const onError = (err: Error) => {
+    broken = err;
+  };
+  client.on('error', onError);
   try {
     await client.query('BEGIN');
     await client.query('SELECT pg_advisory_xact_lock($1::bigint)', [MIGRATION_LOCK_KEY]);
@@ -49,6 +54,7 @@ export async function applyPgMigrations(pool: pg.Pool, migrationsFolder: string)
     await client.query('ROLLBACK').catch(() => {});
     throw err;
   } finally {
-    client.release();
+    client.off('error', onError);
+    client.release(broken);
   }
 }

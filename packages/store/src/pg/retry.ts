@@ -21,10 +21,14 @@ const RETRYABLE_NODE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ET
 /** node-postgres reports a dropped connection by message only. */
 const RETRYABLE_MESSAGE = /Connection terminated|connection error|not queryable|timeout exceeded when trying to connect/i;
 
+/** True when `err` or an error it wraps (drizzle wraps driver errors as their `cause`) is retryable. */
 export function isRetryable(err: unknown): boolean {
-  const code = (err as { code?: unknown } | null)?.code;
-  if (typeof code === 'string' && (RETRYABLE_SQLSTATES.has(code) || RETRYABLE_NODE_CODES.has(code))) return true;
-  return err instanceof Error && RETRYABLE_MESSAGE.test(err.message);
+  for (let e: unknown = err, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && (RETRYABLE_SQLSTATES.has(code) || RETRYABLE_NODE_CODES.has(code))) return true;
+    if (e instanceof Error && RETRYABLE_MESSAGE.test(e.message)) return true;
+  }
+  return false;
 }
 
 export interface RetryOptions {
