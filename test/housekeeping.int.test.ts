@@ -149,7 +149,7 @@ describe('crawl housekeeping', () => {
           // The other crawl keeps its keys (bar BullMQ's stalled-check, which expires by itself).
           const lasting = kept.filter((k) => !k.endsWith(':stalled-check'));
           expect(lasting).toEqual(
-            expect.arrayContaining([expect.stringMatching(/:crawl-2:meta$/), expect.stringMatching(/:sluice:stats$/)]),
+            expect.arrayContaining([expect.stringMatching(/:crawl\.keep:meta$/), expect.stringMatching(/:sluice:stats$/)]),
           );
           expect(await crawlKeys(url, dir, prefix, 2)).toEqual(expect.arrayContaining(lasting));
 

@@ -115,12 +115,13 @@ describe('a ledger that cannot be written (disk full)', () => {
                 async () => {
                   const out = await runCli([...flags, 'status', 'colours', '--json']);
                   const s = out.code === 0 ? (JSON.parse(out.stdout) as CrawlStatus) : null;
-                  return s?.health === 'ledger-unwritable' ? s : null;
+                  // Requests already in flight when the first write failed finish; then none starts.
+                  // A heartbeat may be written before they have finished, so wait for the held state.
+                  return s?.health === 'ledger-unwritable' && s.inFlight === 0 ? s : null;
                 },
-                { timeoutMs: 60_000, what: 'status to report the unwritable ledger' },
+                { timeoutMs: 60_000, what: 'status to report the unwritable ledger with nothing in flight' },
               );
               expect(held.ledgerError).toContain('database or disk is full');
-              expect(held.inFlight).toBe(0);
               const text = await runCli([...flags, 'status', 'colours']);
               expect(text.stdout).toContain('ledger not writable: database or disk is full');
               // Held: no request while a status call runs.

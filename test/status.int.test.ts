@@ -162,7 +162,7 @@ describe('sluice status', () => {
             expect(alive.health).toBe('ok');
             // The heartbeat expires at most 5 s after it was written: a dead worker leaves
             // status by then (asserted on the key's own expiry, not on a clock).
-            const [key] = await redis.keys(`${prefix}*worker*`);
+            const [key] = await redis.keys(`${prefix}*:sluice:worker:*`);
             expect(key).toBeDefined();
             const ttlMs = await redis.pttl(key as string);
             expect(ttlMs).toBeGreaterThan(0);

@@ -49,13 +49,19 @@ export class WorkEvents {
     });
   }
 
-  /** Logs the connection going away (once) and coming back. */
+  /**
+   * Logs the connection going away (once) and coming back. A lost connection shows as
+   * `reconnecting` even when the first new attempt succeeds (a quick Redis restart emits no
+   * `error`); an intentional disconnect never reconnects, so it is not reported.
+   */
   watchRedis(redis: RedisClient, what: string): void {
-    redis.on('error', (err: Error) => {
+    const down = (reason: string) => {
       if (this.redisDown) return;
       this.redisDown = true;
-      this.log.warn(`Redis unreachable (${what}): ${err.message}; retrying, requests wait`, { event: 'redis-down' });
-    });
+      this.log.warn(`Redis unreachable (${what}): ${reason}; retrying, requests wait`, { event: 'redis-down' });
+    };
+    redis.on('error', (err: Error) => down(err.message));
+    redis.on('reconnecting', () => down('connection lost'));
     redis.on('ready', () => {
       if (!this.redisDown) return;
       this.redisDown = false;
