@@ -118,32 +118,25 @@ export function createMetricsEndpoint(read: () => Promise<MetricsSnapshot>): Met
       for (const c of snap.crawls) for (const [state, n] of Object.entries(c.queue ?? {})) this.set({ crawl: c.name, state }, n);
     },
   });
-  new Gauge({
-    name: 'sluice_credential_requests',
-    help: 'Requests in the current window of each pool credential (named by its environment variable).',
-    labelNames: ['crawl', 'credential', 'window'],
-    registers,
-    collect() {
-      this.reset();
-      for (const c of snap.crawls) {
-        for (const u of c.credentials)
-          for (const [window, n] of Object.entries(u.used)) this.set({ crawl: c.name, credential: u.name, window }, n);
-      }
-    },
-  });
-  new Gauge({
-    name: 'sluice_credential_remaining',
-    help: 'Requests left in the current window of each pool credential.',
-    labelNames: ['crawl', 'credential', 'window'],
-    registers,
-    collect() {
-      this.reset();
-      for (const c of snap.crawls) {
-        for (const u of c.credentials)
-          for (const [window, n] of Object.entries(u.remaining)) this.set({ crawl: c.name, credential: u.name, window }, n);
-      }
-    },
-  });
+  // Per window of each pool credential: what it used and what it has left.
+  for (const [name, help, figure] of [
+    ['sluice_credential_requests', 'Requests in the current window of each pool credential (named by its environment variable).', 'used'],
+    ['sluice_credential_remaining', 'Requests left in the current window of each pool credential.', 'remaining'],
+  ] as const) {
+    new Gauge({
+      name,
+      help,
+      labelNames: ['crawl', 'credential', 'window'],
+      registers,
+      collect() {
+        this.reset();
+        for (const c of snap.crawls) {
+          for (const u of c.credentials)
+            for (const [window, n] of Object.entries(u[figure])) this.set({ crawl: c.name, credential: u.name, window }, n);
+        }
+      },
+    });
+  }
   new Gauge({
     name: 'sluice_credential_state',
     help: '1 for the state each pool credential is in: active, paused (its throttle pause) or retired (invalid or revoked).',
