@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type pg from 'pg';
 import type { JournalEntry } from '../migrationsFolder';
+import { inTransaction } from './ledgerWriter';
 
 /**
  * Applies drizzle-kit's generated PostgreSQL migrations (`migrations/pg/`), recording them in
@@ -22,14 +23,7 @@ export async function applyPgMigrations(pool: pg.Pool, migrationsFolder: string)
   const journal = JSON.parse(readFileSync(join(migrationsFolder, 'meta', '_journal.json'), 'utf8')) as {
     entries: JournalEntry[];
   };
-  const client = await pool.connect();
-  let broken: Error | undefined;
-  const onError = (err: Error) => {
-    broken = err;
-  };
-  client.on('error', onError);
-  try {
-    await client.query('BEGIN');
+  return inTransaction(pool, async (client) => {
     await client.query('SELECT pg_advisory_xact_lock($1::bigint)', [MIGRATION_LOCK_KEY]);
     await client.query('CREATE SCHEMA IF NOT EXISTS drizzle');
     await client.query(
@@ -48,13 +42,6 @@ export async function applyPgMigrations(pool: pg.Pool, migrationsFolder: string)
       await client.query('INSERT INTO drizzle.__drizzle_migrations (hash, created_at) VALUES ($1, $2)', [hash, entry.when]);
       applied++;
     }
-    await client.query('COMMIT');
     return applied;
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => {});
-    throw err;
-  } finally {
-    client.off('error', onError);
-    client.release(broken);
-  }
+  });
 }
