@@ -2,7 +2,7 @@ import { openBatchQueue, pingRedis } from '@sluice/queue';
 import type { FailureRow } from '@sluice/store';
 import type { Engine } from './engine';
 import { type LoadedCrawl, loadCrawl } from './loadCrawl';
-import { claimScope, openRedis, scopeOf } from './redisScope';
+import { openClaimedRedis, scopeOf } from './redisScope';
 
 /**
  * Runs `fn` with the crawl's queue when Redis answers; returns false when it does not.
@@ -14,14 +14,8 @@ async function withQueue(
   fn: (queue: ReturnType<typeof openBatchQueue>) => Promise<void>,
 ): Promise<boolean> {
   if (!(await pingRedis(engine.config.redisUrl, 1500))) return false;
-  const redis = openRedis(engine, 'sluice-control');
+  const redis = await openClaimedRedis(engine, crawl, 'sluice-control');
   const scope = scopeOf(engine, crawl);
-  try {
-    await claimScope(redis, scope, crawl);
-  } catch (err) {
-    redis.disconnect();
-    throw err;
-  }
   const queue = openBatchQueue(redis, scope);
   try {
     await fn(queue);

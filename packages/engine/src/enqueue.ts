@@ -2,7 +2,7 @@ import { assertRedis, createProducerLease, openBatchQueue } from '@sluice/queue'
 import type { Engine } from './engine';
 import { loadCrawl } from './loadCrawl';
 import { runProducerLoop } from './producerLoop';
-import { claimScope, openRedis, scopeOf } from './redisScope';
+import { openClaimedRedis, scopeOf } from './redisScope';
 
 /**
  * `sluice enqueue`: act as the crawl's producer until every key has been enqueued. The queue
@@ -13,13 +13,7 @@ export async function enqueue(engine: Engine, ref: string | number, signal?: Abo
   const crawl = await loadCrawl(engine.store, ref);
   await assertRedis(engine.config.redisUrl);
   const scope = scopeOf(engine, crawl);
-  const redis = openRedis(engine, `sluice-enqueue-${crawl.row.id}`);
-  try {
-    await claimScope(redis, scope, crawl);
-  } catch (err) {
-    redis.disconnect();
-    throw err;
-  }
+  const redis = await openClaimedRedis(engine, crawl, `sluice-enqueue-${crawl.row.id}`);
   const queue = openBatchQueue(redis, scope);
   const stop = new AbortController();
   const onAbort = () => stop.abort();

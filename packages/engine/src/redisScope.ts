@@ -24,3 +24,19 @@ export function openRedis(engine: Engine, name: string): RedisClient {
 export async function claimScope(redis: RedisClient, scope: CrawlScope, crawl: LoadedCrawl): Promise<void> {
   await claimCrawlNamespace(redis, scope, crawl.row.createdAt);
 }
+
+/**
+ * A Redis client for the crawl with its namespace claimed, so no key of the crawl is touched
+ * before the claim. The caller closes the client; a refused claim closes it here.
+ * @throws ForeignCrawlStateError when another ledger or crawl owns the namespace.
+ */
+export async function openClaimedRedis(engine: Engine, crawl: LoadedCrawl, name: string): Promise<RedisClient> {
+  const redis = openRedis(engine, name);
+  try {
+    await claimScope(redis, scopeOf(engine, crawl), crawl);
+    return redis;
+  } catch (err) {
+    redis.disconnect();
+    throw err;
+  }
+}

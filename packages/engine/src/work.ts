@@ -26,7 +26,7 @@ import { processBatch } from './processBatch';
 import { runProducerLoop } from './producerLoop';
 import { type ProgressSnapshot, RateMeter } from './progress';
 import { warnIfEvicting } from './redisChecks';
-import { claimScope, openRedis, scopeOf } from './redisScope';
+import { openClaimedRedis, scopeOf } from './redisScope';
 import { sleep } from './sleep';
 import { ThrottleGate } from './throttleGate';
 import { WorkEvents } from './workEvents';
@@ -102,13 +102,7 @@ export async function work(engine: Engine, ref: string | number, options: WorkOp
 
   await assertRedis(config.redisUrl);
   const scope = scopeOf(engine, crawl);
-  const redis = openRedis(engine, `sluice-work-${id}`);
-  try {
-    await claimScope(redis, scope, crawl);
-  } catch (err) {
-    redis.disconnect();
-    throw err;
-  }
+  const redis = await openClaimedRedis(engine, crawl, `sluice-work-${id}`);
   const events = new WorkEvents(config.log);
   events.watchRedis(redis, config.redisUrl.replace(/\/\/[^@/]*@/g, '//'));
   await warnIfEvicting(redis, config.log);
