@@ -148,15 +148,11 @@ export async function work(engine: Engine, ref: string | number, options: WorkOp
   let wake = new AbortController();
   const writer = createGroupCommitWriter({
     write: store.writeEntries,
-    onCommit: (entries) => {
+    onCommit: (entries, committed) => {
       recorder.finished(entries.length);
-      store.ledger.progress(id).then(
-        (p) => {
-          if (p.done + p.failed >= crawl.row.total) wake.abort();
-        },
-        // Only an early wake-up is lost: the monitor reads progress again at its next poll.
-        () => {},
-      );
+      // The write reports the counters it left, so noticing completion costs no query.
+      const p = committed.get(id);
+      if (p && p.done + p.failed >= crawl.row.total) wake.abort();
     },
   });
   const started = Date.now();

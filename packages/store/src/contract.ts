@@ -57,6 +57,15 @@ export interface CrawlQueries {
   setCursor(crawlId: number, nextBatch: number): Promise<void>;
 }
 
+/** Finished-key counters of a crawl. */
+export interface CrawlProgress {
+  done: number;
+  failed: number;
+}
+
+/** Counters by crawl id, as a committed write left them. */
+export type CommittedProgress = ReadonlyMap<number, CrawlProgress>;
+
 /** The read side of the ledger. */
 export interface LedgerReads {
   /** Start times (epoch ms) of logged requests since `sinceMs`, oldest first; only those of one pool credential when given. */
@@ -64,7 +73,7 @@ export interface LedgerReads {
   /** Positions in [from, to] that already have a result or a failure. */
   finishedPositions(crawlId: number, from: number, to: number): Promise<Set<number>>;
   /** Finished-key counters, maintained by the ledger writer. */
-  progress(crawlId: number): Promise<{ done: number; failed: number }>;
+  progress(crawlId: number): Promise<CrawlProgress>;
   /** Epoch ms of the last commit that finished a key of the crawl, or null. */
   lastProgressAt(crawlId: number): Promise<number | null>;
   /** Counts rows directly (slow on huge crawls; used to verify the counters). */
@@ -127,8 +136,10 @@ export interface Store {
    * Writes entries in one transaction and resolves once it committed. Idempotent: a result is
    * stored once per (crawl, key); a result replaces an earlier failure of its key; a failure
    * never overwrites a result; the progress counters move by what was really inserted.
+   * Resolves the counters, as this transaction left them, of each crawl whose counters it moved
+   * (so a worker learns that a crawl is complete without another round trip).
    */
-  writeEntries(entries: readonly LedgerEntry[]): Promise<void>;
+  writeEntries(entries: readonly LedgerEntry[]): Promise<CommittedProgress>;
   /** Deletes a crawl's failures so they can be fetched again; resolves how many. */
   clearFailures(crawlId: number): Promise<number>;
   /** Logs request start times (epoch ms), sent with pool credential `credential` if given, and prunes those older than `keepMs`. */

@@ -79,4 +79,14 @@ describe('group commit writer', () => {
     expect(written).toEqual([[0, 1]]);
     await Promise.all([a, b]);
   });
+  test('onCommit gets the committed entries with what the write resolved', async () => {
+    const seen: Array<[number[], string]> = [];
+    const writer = createGroupCommitWriter({
+      write: async (entries) => `wrote ${entries.length}`,
+      onCommit: (entries, written) => seen.push([entries.map((e) => e.record.position), written]),
+      maxBatch: 2,
+    });
+    await Promise.all([writer.add(entry(0)), writer.add(entry(1))]);
+    expect(seen).toEqual([[[0, 1], 'wrote 2']]);
+  });
 });

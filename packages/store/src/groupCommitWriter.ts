@@ -11,15 +11,15 @@ import type { LedgerEntry } from '@sluice/core';
  * next one, so batches grow by themselves when the database is slow (PostgreSQL over a
  * network), and two transactions of one writer never contend for the same rows.
  */
-export interface GroupCommitWriterOptions {
-  /** Writes one batch in one transaction; resolves once it committed, rejects if it failed. */
-  write: (entries: readonly LedgerEntry[]) => Promise<void>;
+export interface GroupCommitWriterOptions<Written = void> {
+  /** Writes one batch in one transaction; resolves once it committed (with what the write reports), rejects if it failed. */
+  write: (entries: readonly LedgerEntry[]) => Promise<Written>;
   /** Flush when this many entries are buffered. Default 1000. */
   maxBatch?: number;
   /** Flush at most this long after the first buffered entry. Default 5. */
   maxDelayMs?: number;
-  /** Called after each committed batch (e.g. to notice a crawl just completed). */
-  onCommit?: (entries: readonly LedgerEntry[]) => void;
+  /** Called after each committed batch with what `write` resolved (e.g. to notice a crawl just completed). */
+  onCommit?: (entries: readonly LedgerEntry[], written: Written) => void;
 }
 
 export interface GroupCommitWriter {
@@ -37,7 +37,7 @@ interface Pending {
   reject: (err: Error) => void;
 }
 
-export function createGroupCommitWriter(options: GroupCommitWriterOptions): GroupCommitWriter {
+export function createGroupCommitWriter<Written = void>(options: GroupCommitWriterOptions<Written>): GroupCommitWriter {
   const maxBatch = options.maxBatch ?? 1000;
   const maxDelayMs = options.maxDelayMs ?? 5;
   let buffer: Pending[] = [];
@@ -48,8 +48,9 @@ export function createGroupCommitWriter(options: GroupCommitWriterOptions): Grou
 
   async function writeBatch(batch: Pending[]): Promise<void> {
     const entries = batch.map((p) => p.entry);
+    let written: Written;
     try {
-      await options.write(entries);
+      written = await options.write(entries);
     } catch (err) {
       const error = err instanceof Error ? err : new Error(String(err));
       for (const p of batch) p.reject(error);
@@ -57,7 +58,7 @@ export function createGroupCommitWriter(options: GroupCommitWriterOptions): Grou
     }
     committed += batch.length;
     for (const p of batch) p.resolve();
-    options.onCommit?.(entries);
+    options.onCommit?.(entries, written);
   }
 
   function kick(): void {

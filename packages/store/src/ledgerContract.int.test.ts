@@ -109,6 +109,23 @@ describe.each(backends)('ledger contract ($name)', (backend) => {
     );
   });
 
+  test('a key failing and succeeding in one batch keeps the result only; the write reports the counters; bodies round-trip byte for byte', async () => {
+    await backend.withLedger((target) =>
+      withStores(target, 1, async ([store]) => {
+        const s = store!;
+        const id = await newCrawl(s);
+        const body = `{"q":"it's \\"quoted\\"","bs":"a\\\\b\\u0041","u":"žluť 🎨","nl":"x\\ny","sql":"'); DROP TABLE results; --"}`;
+        const reason = 'can\'t \\ parse: "${x}" \');--';
+        const committed = await s.writeEntries([failure(id, 1), result(id, 1, { body }), failure(id, 2, { reason })]);
+        expect(committed).toEqual(new Map([[id, { done: 1, failed: 1 }]]));
+        expect(await s.ledger.progress(id)).toEqual({ done: 1, failed: 1 });
+        expect(await s.ledger.recount(id)).toEqual({ done: 1, failed: 1 });
+        expect((await toArray(s.ledger.iterateResults(id))).map((r) => r.body)).toEqual([body]);
+        expect((await s.ledger.listFailures(id)).map((f) => [f.key, f.reason])).toEqual([['k2', reason]]);
+      }),
+    );
+  });
+
   test('a result replaces an earlier failure of its key; clearing failures lowers the counter', async () => {
     await backend.withLedger((target) =>
       withStores(target, 1, async ([store]) => {

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type pg from 'pg';
 import type { JournalEntry } from '../migrationsFolder';
-import { inTransaction } from './ledgerWriter';
+import { inTransaction } from './transaction';
 
 /**
  * Applies drizzle-kit's generated PostgreSQL migrations (`migrations/pg/`), recording them in

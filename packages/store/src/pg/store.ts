@@ -6,9 +6,10 @@ import { connectPg } from './client';
 import { createPgCrawlQueries } from './crawlQueries';
 import { createPgKeyFileQueries } from './keyFileQueries';
 import { createPgLedgerReads } from './ledgerReads';
-import { createPgFailureClearer, createPgLedgerWriter, createPgRequestLogger, inTransaction } from './ledgerWriter';
+import { createPgFailureClearer, createPgLedgerWriter, createPgRequestLogger } from './ledgerWriter';
 import { applyPgMigrations } from './migrator';
 import { withRetry } from './retry';
+import { inTransaction } from './transaction';
 
 /**
  * The PostgreSQL ledger: any number of processes on any number of hosts share it. Pending

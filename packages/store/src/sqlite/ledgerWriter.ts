@@ -1,4 +1,5 @@
 import type { LedgerEntry } from '@sluice/core';
+import type { CommittedProgress, CrawlProgress } from '../contract';
 import type { BodyCompression, StoredBody } from './bodyCompression';
 import type { Db } from './client';
 
@@ -8,10 +9,11 @@ import type { Db } from './client';
  * - a result is inserted once; a second result for the same (crawl, key) is ignored, and a
  *   result replaces an earlier failure of that key (retry-failed succeeded);
  * - a failure never overwrites a result, and a repeated failure updates the reason in place.
- * The progress counters change in the same transaction, by what was really inserted.
+ * The progress counters change in the same transaction, by what was really inserted; the
+ * write resolves them as it left them.
  * Bodies of crawls with `storage.compress` are compressed before the transaction (bodyCompression).
  */
-export function createLedgerWriter(db: Db, bodies: BodyCompression): (entries: readonly LedgerEntry[]) => Promise<void> {
+export function createLedgerWriter(db: Db, bodies: BodyCompression): (entries: readonly LedgerEntry[]) => Promise<CommittedProgress> {
   const sqlite = db.$client;
   const insertResult = sqlite.prepare(
     `INSERT INTO results (crawl_id, key, position, status, body, body_z, attempts, fetched_at, duration_ms)
@@ -30,7 +32,8 @@ export function createLedgerWriter(db: Db, bodies: BodyCompression): (entries: r
   const bumpProgress = sqlite.prepare(
     `INSERT INTO crawl_progress (crawl_id, done, failed, last_progress_at) VALUES (?, ?, ?, ?)
      ON CONFLICT (crawl_id) DO UPDATE SET done = done + excluded.done, failed = failed + excluded.failed,
-       last_progress_at = excluded.last_progress_at`,
+       last_progress_at = excluded.last_progress_at
+     RETURNING done, failed`,
   );
 
   const failedCount = sqlite.prepare('SELECT failed FROM crawl_progress WHERE crawl_id = ?').pluck();
@@ -73,9 +76,11 @@ export function createLedgerWriter(db: Db, bodies: BodyCompression): (entries: r
         } else updateFailure.run(f.errorClass, f.reason, f.status, f.attempts, f.failedAt, f.crawlId, f.key);
       }
     }
+    const committed = new Map<number, CrawlProgress>();
     for (const [crawlId, d] of deltas) {
-      if (d.done !== 0 || d.failed !== 0) bumpProgress.run(crawlId, d.done, d.failed, Date.now());
+      if (d.done !== 0 || d.failed !== 0) committed.set(crawlId, bumpProgress.get(crawlId, d.done, d.failed, Date.now()) as CrawlProgress);
     }
+    return committed;
   });
   // Compressing (and building a dictionary, in its own transaction) happens before the write lock is taken.
   return async (entries) => write.immediate(entries, bodies.encodeEntries(entries));
