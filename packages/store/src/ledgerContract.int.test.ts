@@ -115,7 +115,7 @@ describe.each(backends)('ledger contract ($name)', (backend) => {
         const s = store!;
         const id = await newCrawl(s);
         const body = `{"q":"it's \\"quoted\\"","bs":"a\\\\b\\u0041","u":"žluť 🎨","nl":"x\\ny","sql":"'); DROP TABLE results; --"}`;
-        const reason = 'can\'t \\ parse: "${x}" \');--';
+        const reason = 'can\'t \\ parse: "$x" \');--';
         const committed = await s.writeEntries([failure(id, 1), result(id, 1, { body }), failure(id, 2, { reason })]);
         expect(committed).toEqual(new Map([[id, { done: 1, failed: 1 }]]));
         expect(await s.ledger.progress(id)).toEqual({ done: 1, failed: 1 });
