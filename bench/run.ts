@@ -12,6 +12,7 @@ import { startRedisServer } from '@sluice/testkit';
 import { ledgerCounts, RedisMemorySampler, sqliteBytesPerRow } from './measure';
 import { checkPgLedger, type PgRound, pgRound, pgTable } from './postgres';
 import { ROOT, runNode, runTs, startMockProcess, warmUpMock } from './processes';
+import { type SharedRound, sharedTable, sharedWorkersRound } from './sharedWorkers';
 import { shapeQuery, WORKLOADS, type Workload } from './workloads';
 
 /** Builds the CLI bundle now, so no round pays for (or times) a rebuild. */
@@ -35,6 +36,8 @@ interface RoundResult {
   exportS: number;
   /** The PostgreSQL ledger's run of the round, on workloads that have one. */
   pg?: PgRound;
+  /** The same crawl through one and through two `sluice work` processes on a PostgreSQL ledger. */
+  shared?: SharedRound[];
 }
 
 const MB = 1024 * 1024;
@@ -133,8 +136,16 @@ async function round(w: Workload, index: number): Promise<RoundResult> {
     const c = c1 ?? (await ceilingRound(w, mock.url, dir));
     const pg = w.postgres ? await pgRound(w, s.perSec, (ledger) => sluiceRound(w, mock.url, dir, ledger)) : undefined;
     if (pg) process.stderr.write(`${w.name}: PostgreSQL ledger ${fmt(pg.pgPerSec)}/s, ${fmt(pg.ratio, 2)}× SQLite\n`);
+    const shared: SharedRound[] = [];
+    for (const workers of w.postgres ? [1, 2] : []) {
+      const r = await sharedWorkersRound(w, mock.url, dir, workers);
+      process.stderr.write(
+        `${w.name}: ${workers} × sluice work ${fmt(r.perSec)}/s, Redis ${fmt(r.redisCpuUsPerKey, 1)} µs/key, PostgreSQL ${fmt(r.pgCpuUsPerKey, 1)} µs/key\n`,
+      );
+      shared.push(r);
+    }
     return {
-      ...(pg ? { pg } : {}),
+      ...(pg ? { pg, shared } : {}),
       ceilingPerSec: c.perSec,
       sluicePerSec: s.perSec,
       ratio: s.perSec / c.perSec,
@@ -248,7 +259,11 @@ async function main() {
   }
   const compression = compressionLines(all);
   const pgRows = workloads.filter((w) => w.postgres).map((w) => ({ w, rounds: (all[w.name] ?? []).flatMap((r) => (r.pg ? [r.pg] : [])) }));
-  const pgPart = pgRows.length > 0 ? `\nPostgreSQL ledger (same rounds, same mock API):\n\n${pgTable(pgRows, median)}` : '';
+  const sharedRows = workloads.filter((w) => w.postgres).map((w) => ({ w, rounds: (all[w.name] ?? []).flatMap((r) => r.shared ?? []) }));
+  const pgPart =
+    pgRows.length > 0
+      ? `\nPostgreSQL ledger (same rounds, same mock API):\n\n${pgTable(pgRows, median)}\nShared services per key (\`sluice crawl create\`, then N \`sluice work\` processes at once on one Redis and one PostgreSQL ledger):\n\n${sharedTable(sharedRows, median)}`
+      : '';
   const table = `${lines.join('\n')}\n${pgPart}\nmedian of ${rounds} round(s); ratio = Sluice items/s ÷ ceiling items/s, both end to end (process start to exit)\n${compression}`;
   process.stdout.write(`\n${table}`);
   const outDir = join(ROOT, 'bench-results');
