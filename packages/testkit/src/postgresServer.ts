@@ -9,8 +9,10 @@ export interface OwnPostgres {
   readonly port: number;
   /** `postgres://postgres@<host>:<port>/<database>`. */
   url(database?: string): string;
-  /** `pg_ctl stop -m immediate` (waits), as the `postgres` user. */
+  /** `pg_ctl stop -m immediate` (waits), as the `postgres` user: every connection drops at once, as in a crash. */
   stop(): void;
+  /** Starts the stopped server again on the same port and data (crash recovery runs first). */
+  start(): void;
 }
 
 /** The numeric uid and gid of the `postgres` user, which initdb and the server must run as. */
@@ -48,7 +50,9 @@ export async function startPostgresServer(dir: string, options: { host: string; 
     `local all all trust\nhost all all 127.0.0.1/32 trust\nhost all all ${options.clientCidr} trust\n`,
   );
   const serverOptions = `-p ${port} -k ${dataDir} -c listen_addresses=${options.host} -c fsync=off -c max_connections=200`;
-  asPostgres('pg_ctl', ['-D', dataDir, '-o', serverOptions, '-l', join(dataDir, 'server.log'), '-w', '-t', '60', 'start'], 90_000);
+  const start = () =>
+    asPostgres('pg_ctl', ['-D', dataDir, '-o', serverOptions, '-l', join(dataDir, 'server.log'), '-w', '-t', '60', 'start'], 90_000);
+  start();
   let stopped = false;
   return {
     host: options.host,
@@ -58,6 +62,11 @@ export async function startPostgresServer(dir: string, options: { host: string; 
       if (stopped) return;
       stopped = true;
       asPostgres('pg_ctl', ['-D', dataDir, '-m', 'immediate', '-w', 'stop'], 60_000);
+    },
+    start: () => {
+      if (!stopped) return;
+      start();
+      stopped = false;
     },
   };
 }
