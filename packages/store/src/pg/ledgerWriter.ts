@@ -1,8 +1,7 @@
 import type { FailureRecord, LedgerEntry, ResultRecord } from '@sluice/core';
 import type pg from 'pg';
 import type { CommittedProgress } from '../contract';
-import { flushStatement } from './flushStatement';
-import { inTransaction, lockCrawlsSql } from './transaction';
+import { inTransaction, lockCrawls } from './transaction';
 
 type Retry = <T>(fn: () => Promise<T>) => Promise<T>;
 
@@ -13,11 +12,16 @@ function lastFailurePerKey(records: readonly FailureRecord[]): FailureRecord[] {
   return [...byKey.values()];
 }
 
+/** The flush function of migration 0003, prepared once per connection (node-postgres keys it by name). */
+const FLUSH = 'SELECT crawl_id, done, failed FROM sluice_flush($1, $2, $3, $4)';
+
 /**
- * Writes finished keys to the PostgreSQL ledger, one transaction and one round trip per call
- * (see `flushStatement.ts` for the rules, the same as the SQLite writer's). Retried over
- * outages: every statement is idempotent, so a batch whose commit was lost with its connection
- * is written again without doubling anything.
+ * Writes finished keys to the PostgreSQL ledger: one call of `sluice_flush` (see
+ * `migrations/pg/0003_flush_function.sql` for the rules, the same as the SQLite writer's), so
+ * one round trip and one transaction per batch. The batch travels as two JSON parameters with
+ * one-letter field names, unpacked server-side. Retried over outages: the function is
+ * idempotent, so a batch whose commit was lost with its connection is written again without
+ * doubling anything.
  */
 export function createPgLedgerWriter(pool: pg.Pool, retry: Retry): (entries: readonly LedgerEntry[]) => Promise<CommittedProgress> {
   return (entries) => {
@@ -29,12 +33,37 @@ export function createPgLedgerWriter(pool: pg.Pool, retry: Retry): (entries: rea
     }
     const crawlIds = [...new Set(entries.map((e) => e.record.crawlId))].sort((a, b) => a - b);
     if (crawlIds.length === 0) return Promise.resolve(new Map());
-    const sql = flushStatement(crawlIds, results, lastFailurePerKey(failed), Date.now());
+    const values = [
+      JSON.stringify(
+        results.map((r) => ({
+          c: r.crawlId,
+          k: r.key,
+          p: r.position,
+          s: r.status,
+          b: r.body,
+          a: r.attempts,
+          f: r.fetchedAt,
+          d: r.durationMs,
+        })),
+      ),
+      JSON.stringify(
+        lastFailurePerKey(failed).map((f) => ({
+          c: f.crawlId,
+          k: f.key,
+          p: f.position,
+          e: f.errorClass,
+          m: f.reason,
+          s: f.status,
+          a: f.attempts,
+          f: f.failedAt,
+        })),
+      ),
+      Date.now(),
+      crawlIds,
+    ];
     return retry(async () => {
-      // One result per statement of the string; the last one's rows are the moved counters.
-      const replies = (await pool.query(sql)) as unknown as pg.QueryResult<{ crawl_id: number; done: number; failed: number }>[];
-      const moved = replies[replies.length - 1]?.rows ?? [];
-      return new Map(moved.map((r) => [r.crawl_id, { done: r.done, failed: r.failed }]));
+      const { rows } = await pool.query<{ crawl_id: number; done: number; failed: number }>({ name: 'sluice_flush', text: FLUSH, values });
+      return new Map(rows.map((r) => [r.crawl_id, { done: r.done, failed: r.failed }]));
     });
   };
 }
@@ -44,7 +73,7 @@ export function createPgFailureClearer(pool: pg.Pool, retry: Retry): (crawlId: n
   return (crawlId) =>
     retry(() =>
       inTransaction(pool, async (client) => {
-        await client.query(lockCrawlsSql([crawlId]));
+        await lockCrawls(client, [crawlId]);
         const deleted = (await client.query('DELETE FROM failures WHERE crawl_id = $1', [crawlId])).rowCount ?? 0;
         if (deleted > 0) await client.query('UPDATE crawl_progress SET failed = failed - $1 WHERE crawl_id = $2', [deleted, crawlId]);
         return deleted;

@@ -30,13 +30,9 @@ export async function inTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient
 }
 
 /**
- * Locks the progress rows of the given crawls, in id order. Every write to a crawl's rows
- * takes this lock first, so the writers of one crawl (any number of processes on any number of
- * hosts) commit one after another, each seeing what the previous one committed. That is what
- * keeps "a failure never overwrites a result" true when two writers race on one key: the second
- * sees the first one's row.
+ * Locks the progress rows of the given crawls, in id order, as every write to a crawl's rows
+ * does first (the flush function included), so the writers of one crawl commit one after another.
  */
-export function lockCrawlsSql(crawlIds: readonly number[]): string {
-  for (const id of crawlIds) if (!Number.isSafeInteger(id)) throw new Error(`not a crawl id: ${id}`);
-  return `SELECT crawl_id FROM crawl_progress WHERE crawl_id IN (${crawlIds.join(', ')}) ORDER BY crawl_id FOR UPDATE`;
+export async function lockCrawls(client: pg.PoolClient, crawlIds: readonly number[]): Promise<void> {
+  await client.query('SELECT crawl_id FROM crawl_progress WHERE crawl_id = ANY($1::int[]) ORDER BY crawl_id FOR UPDATE', [crawlIds]);
 }
