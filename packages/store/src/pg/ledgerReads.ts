@@ -1,4 +1,4 @@
-import { and, asc, between, count, eq, getTableColumns, gt, gte } from 'drizzle-orm';
+import { and, asc, between, count, eq, getTableColumns, gt, gte, sql } from 'drizzle-orm';
 import { type FailureRow, type LedgerReads, RESULTS_PAGE_ROWS, type ResultRow } from '../contract';
 import { crawlProgress, failures, requestLog, results } from '../schema/pg';
 import type { PgDb } from './client';
@@ -9,6 +9,20 @@ type Retry = <T>(fn: () => Promise<T>) => Promise<T>;
 export function createPgLedgerReads(db: PgDb, retry: Retry): LedgerReads {
   const { crawlId: _r, ...resultColumns } = getTableColumns(results);
   const { crawlId: _f, ...failureColumns } = getTableColumns(failures);
+  // Asked once per batch, so prepared once per connection rather than planned every time.
+  const finishedPositions = db
+    .select({ position: results.position })
+    .from(results)
+    .where(and(eq(results.crawlId, sql.placeholder('id')), between(results.position, sql.placeholder('first'), sql.placeholder('last'))))
+    .unionAll(
+      db
+        .select({ position: failures.position })
+        .from(failures)
+        .where(
+          and(eq(failures.crawlId, sql.placeholder('id')), between(failures.position, sql.placeholder('first'), sql.placeholder('last'))),
+        ),
+    )
+    .prepare('finished_positions');
   const progressRow = (id: number) => retry(async () => (await db.select().from(crawlProgress).where(eq(crawlProgress.crawlId, id)))[0]);
 
   return {
@@ -24,19 +38,7 @@ export function createPgLedgerReads(db: PgDb, retry: Retry): LedgerReads {
       }),
 
     finishedPositions: (id, first, last) =>
-      retry(async () => {
-        const rows = await db
-          .select({ position: results.position })
-          .from(results)
-          .where(and(eq(results.crawlId, id), between(results.position, first, last)))
-          .unionAll(
-            db
-              .select({ position: failures.position })
-              .from(failures)
-              .where(and(eq(failures.crawlId, id), between(failures.position, first, last))),
-          );
-        return new Set(rows.map((r) => r.position));
-      }),
+      retry(async () => new Set((await finishedPositions.execute({ id, first, last })).map((r) => r.position))),
 
     async progress(id) {
       const row = await progressRow(id);
