@@ -93,39 +93,25 @@ function value(families: Map<string, Family>, family: string, labels: Record<str
 }
 
 /** The fields of a status that do not move while a crawl is paused. */
-function steady(s: CrawlStatus) {
-  const {
-    id,
-    name,
-    state,
-    total,
-    done,
-    failed,
-    pending,
-    percent,
-    enqueuedThrough,
-    queue,
-    createdAt,
-    workersOnline,
-    errorsByClass,
-    lastProgressAt,
-  } = s;
-  return {
-    id,
-    name,
-    state,
-    total,
-    done,
-    failed,
-    pending,
-    percent,
-    enqueuedThrough,
-    queue,
-    createdAt,
-    workersOnline,
-    errorsByClass,
-    lastProgressAt,
-  };
+const STEADY_FIELDS = [
+  'id',
+  'name',
+  'state',
+  'total',
+  'done',
+  'failed',
+  'pending',
+  'percent',
+  'enqueuedThrough',
+  'queue',
+  'createdAt',
+  'workersOnline',
+  'errorsByClass',
+  'lastProgressAt',
+] as const satisfies readonly (keyof CrawlStatus)[];
+
+function steady(s: CrawlStatus): Pick<CrawlStatus, (typeof STEADY_FIELDS)[number]> {
+  return Object.fromEntries(STEADY_FIELDS.map((field) => [field, s[field]])) as Pick<CrawlStatus, (typeof STEADY_FIELDS)[number]>;
 }
 
 /** Reads the event stream until `count` status frames arrived. */

@@ -2,8 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { openStore } from '@sluice/store';
 import { collect, runCli, spawnCli, uniquePrefix, waitFor, withMockApi, withOwnRedis, withTempDir } from '@sluice/testkit';
-import { Redis } from 'ioredis';
-import { cliFlags, colourSpec } from './helpers';
+import { cliFlags, colourSpec, flushAndResume } from './helpers';
 
 async function ledgerOf(dir: string, crawlId = 1) {
   const store = await openStore(join(dir, 'sluice.db'));
@@ -108,15 +107,7 @@ describe('crash safety (real processes, a redis-server of our own)', () => {
           const worker = spawnCli([...flags, 'run', specPath, '--json']);
           const done = collect(worker);
           await waitFor(async () => (await progressOf(dir)) > 1_500, { what: 'progress before FLUSHALL' });
-          const client = new Redis(redis.url);
-          try {
-            await client.flushall();
-          } finally {
-            client.disconnect();
-          }
-          const resumed = await runCli([...flags, 'resume', 'colours', '--json']);
-          expect(resumed.code).toBe(0);
-          expect(JSON.parse(resumed.stdout).missing).toBeGreaterThan(0);
+          await flushAndResume(redis, flags);
           const result = await done;
           expect(result.code).toBe(0);
           const ledger = await ledgerOf(dir);

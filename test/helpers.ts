@@ -1,5 +1,7 @@
 import { join } from 'node:path';
 import { type Engine, openEngine, silentLogger } from '@sluice/engine';
+import { type OwnRedis, runCli } from '@sluice/testkit';
+import { Redis } from 'ioredis';
 
 /** An engine on a fresh SQLite file in `dir` and the given Redis prefix. */
 export function testEngine(dir: string, redisUrl: string, prefix: string): Promise<Engine> {
@@ -22,4 +24,20 @@ export function colourSpec(mockUrl: string, count: number, extra: Record<string,
 /** Global CLI flags pointing at a test's own database and Redis prefix. */
 export function cliFlags(dir: string, redisUrl: string, prefix: string): string[] {
   return ['--db', join(dir, 'sluice.db'), '--redis', redisUrl, '--prefix', prefix];
+}
+
+/**
+ * Loses every job: FLUSHALL on the test's own redis-server (never the shared one), then
+ * `sluice resume colours`, which must find keys missing from the ledger to re-enqueue.
+ */
+export async function flushAndResume(redis: OwnRedis, flags: readonly string[]): Promise<void> {
+  const client = new Redis(redis.url);
+  try {
+    await client.flushall();
+  } finally {
+    client.disconnect();
+  }
+  const resumed = await runCli([...flags, 'resume', 'colours', '--json']);
+  expect(resumed.code).toBe(0);
+  expect(JSON.parse(resumed.stdout).missing).toBeGreaterThan(0);
 }

@@ -4,34 +4,23 @@ import { openStore } from '@sluice/store';
 import {
   collect,
   freePort,
-  type OwnRedis,
   runCli,
   spawnCli,
-  startRedisServer,
   terminatePostgresConnections,
   toArray,
   uniquePrefix,
   waitFor,
   withMockApi,
+  withOwnRedis,
   withTempDir,
   withTempPostgres,
 } from '@sluice/testkit';
-import { Redis } from 'ioredis';
-import { colourSpec } from './helpers';
+import { colourSpec, flushAndResume } from './helpers';
 
 const TOTAL = 3_000;
 /** Generous: these run real worker processes on a shared machine. */
 const PROGRESS_WAIT_MS = 90_000;
 jest.setTimeout(300_000);
-
-async function withOwnRedis<T>(dir: string, fn: (redis: OwnRedis) => Promise<T>): Promise<T> {
-  const redis = await startRedisServer(dir, { appendOnly: true });
-  try {
-    return await fn(redis);
-  } finally {
-    await redis.stop();
-  }
-}
 
 function writeSpec(dir: string, mockUrl: string): string {
   const specPath = join(dir, 'spec.json');
@@ -76,15 +65,7 @@ describe('the PostgreSQL ledger through the CLI', () => {
             const worker = spawnCli([...flags, 'run', writeSpec(dir, mock.url), '--json']);
             const done = collect(worker);
             await waitFor(async () => (await progressOf(db)) > 600, { timeoutMs: PROGRESS_WAIT_MS, what: 'progress before FLUSHALL' });
-            const client = new Redis(redis.url);
-            try {
-              await client.flushall();
-            } finally {
-              client.disconnect();
-            }
-            const resumed = await runCli([...flags, 'resume', 'colours', '--json']);
-            expect(resumed.code).toBe(0);
-            expect(JSON.parse(resumed.stdout).missing).toBeGreaterThan(0);
+            await flushAndResume(redis, flags);
             const result = await done;
             expect(result.code).toBe(0);
             expect(JSON.parse(result.stdout)).toMatchObject({ complete: true, done: TOTAL, failed: 0 });

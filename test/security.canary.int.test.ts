@@ -59,6 +59,48 @@ async function get(url: string): Promise<{ status: number; text: string }> {
   return { status: res.status, text: await res.text() };
 }
 
+/** The CLI run in-process with `env`, keeping every output for the scan for secrets. */
+function recordingCli(env: Record<string, string>): { cli: (args: string[]) => Promise<CliResult>; outputs: CliResult[] } {
+  const outputs: CliResult[] = [];
+  const cli = async (args: string[]) => {
+    const out = await runCli(args, { env });
+    outputs.push(out);
+    return out;
+  };
+  return { cli, outputs };
+}
+
+/** Runs `fn` with the base URL of a dashboard over the test's ledger and Redis prefix. */
+async function withDashboard<T>(dbPath: string, redisUrl: string, prefix: string, fn: (base: string) => Promise<T>): Promise<T> {
+  const dashboard = await startDashboard({
+    engineConfig: { dbPath, redisUrl, prefix, env: process.env, log: { info() {}, warn() {}, error() {} } },
+    port: 0,
+  });
+  try {
+    return await fn(dashboard.url.replace(/\/$/, ''));
+  } finally {
+    await dashboard.close();
+  }
+}
+
+/** The dashboard's crawl list, the crawl, its failures and /metrics, each answered 200. */
+async function dashboardPages(base: string, crawl: string): Promise<string[]> {
+  const pages: string[] = [];
+  for (const path of ['/api/crawls', `/api/crawls/${crawl}`, `/api/crawls/${crawl}/failed`, '/metrics']) {
+    const res = await get(`${base}${path}`);
+    expect(res.status).toBe(200);
+    pages.push(res.text);
+  }
+  return pages;
+}
+
+/** Fails naming the place and the needle for any needle found in any place. */
+function expectNowhere(needles: readonly string[], places: ReadonlyArray<[string, Buffer | string]>): void {
+  for (const [where, bytes] of places) {
+    for (const needle of needles) expect({ where, needle, count: occurrences(bytes, needle) }).toEqual({ where, needle, count: 0 });
+  }
+}
+
 describe('secrets never leave worker memory', () => {
   test('a canary API key appears nowhere: Redis, SQLite (+WAL), logs, exports, status, failed, dashboard', async () => {
     const canary = `canary-${randomBytes(16).toString('hex')}`;
@@ -84,12 +126,7 @@ describe('secrets never leave worker memory', () => {
           );
           const env = { TEST_API_KEY: canary };
           const flags = cliFlags(dir, url, prefix);
-          const outputs: CliResult[] = [];
-          const cli = async (args: string[]) => {
-            const out = await runCli(args, { env });
-            outputs.push(out);
-            return out;
-          };
+          const { cli, outputs } = recordingCli(env);
 
           expect((await cli([...flags, 'crawl', 'create', specPath])).code).toBe(0);
           const victim = spawnCli([...flags, '--log-format', 'json', 'work', 'canary', '--no-progress'], { env });
@@ -130,35 +167,21 @@ describe('secrets never leave worker memory', () => {
             await store.close();
           }
 
-          const dashboard = await startDashboard({
-            engineConfig: { dbPath, redisUrl: url, prefix, env: process.env, log: { info() {}, warn() {}, error() {} } },
-            port: 0,
-          });
-          const api: string[] = [];
-          try {
-            const base = dashboard.url.replace(/\/$/, '');
-            for (const path of ['/api/crawls', '/api/crawls/canary', '/api/crawls/canary/failed', '/metrics']) {
-              const res = await get(`${base}${path}`);
-              expect(res.status).toBe(200);
-              api.push(res.text);
-            }
-            expect(api[2]).toContain('apikey=***');
+          const api = await withDashboard(dbPath, url, prefix, async (base) => {
+            const pages = await dashboardPages(base, 'canary');
+            expect(pages[2]).toContain('apikey=***');
             const pause = await fetch(`${base}/api/crawls/canary/pause`);
             expect(pause.status).toBe(405);
-          } finally {
-            await dashboard.close();
-          }
+            return pages;
+          });
 
-          const places: Array<[string, Buffer | string]> = [
+          expectNowhere(needles, [
             ['redis', redis.bytes],
             ['sqlite+wal', ledgerBytes],
             ['sqlite after', sqliteBytes(dbPath)],
             ...outputs.map((o, i): [string, string] => [`process ${i}`, `${o.stdout}\n${o.stderr}`]),
             ...api.map((text, i): [string, string] => [`dashboard ${i}`, text]),
-          ];
-          for (const [where, bytes] of places) {
-            for (const needle of needles) expect({ where, needle, count: occurrences(bytes, needle) }).toEqual({ where, needle, count: 0 });
-          }
+          ]);
         }),
       ),
     );
@@ -196,12 +219,7 @@ describe('secrets never leave worker memory', () => {
             }),
           );
           const flags = cliFlags(dir, url, prefix);
-          const outputs: CliResult[] = [];
-          const cli = async (args: string[]) => {
-            const out = await runCli(args, { env });
-            outputs.push(out);
-            return out;
-          };
+          const { cli, outputs } = recordingCli(env);
           const run = await cli([...flags, '--log-format', 'json', '--verbose', 'run', specPath, '--no-progress', '--json']);
           expect(run.code).toBe(1); // complete, with ERR failed
           expect(JSON.parse(run.stdout)).toMatchObject({ complete: true, done: 61, failed: 1 });
@@ -220,33 +238,16 @@ describe('secrets never leave worker memory', () => {
           const csv = await cli([...flags, 'export', 'canary-pool', '--format', 'csv']);
           for (const out of [status, failed, jsonl, csv]) expect(out.code).toBe(0);
 
-          const dashboard = await startDashboard({
-            engineConfig: { dbPath, redisUrl: url, prefix, env: process.env, log: { info() {}, warn() {}, error() {} } },
-            port: 0,
-          });
-          const api: string[] = [];
-          try {
-            const base = dashboard.url.replace(/\/$/, '');
-            for (const path of ['/api/crawls', '/api/crawls/canary-pool', '/api/crawls/canary-pool/failed', '/metrics']) {
-              const res = await get(`${base}${path}`);
-              expect(res.status).toBe(200);
-              api.push(res.text);
-            }
-            expect(api[3]).toContain('sluice_credential_state{crawl="canary-pool",credential="AV_KEY_3",state="retired"} 1');
-          } finally {
-            await dashboard.close();
-          }
+          const api = await withDashboard(dbPath, url, prefix, (base) => dashboardPages(base, 'canary-pool'));
+          expect(api[3]).toContain('sluice_credential_state{crawl="canary-pool",credential="AV_KEY_3",state="retired"} 1');
 
-          const places: Array<[string, Buffer | string]> = [
+          expectNowhere(needles, [
             ['redis', redis.bytes],
             ['sqlite+wal', ledgerBytes],
             ['sqlite after', sqliteBytes(dbPath)],
             ...outputs.map((o, i): [string, string] => [`process ${i}`, `${o.stdout}\n${o.stderr}`]),
             ...api.map((text, i): [string, string] => [`dashboard ${i}`, text]),
-          ];
-          for (const [where, bytes] of places) {
-            for (const needle of needles) expect({ where, needle, count: occurrences(bytes, needle) }).toEqual({ where, needle, count: 0 });
-          }
+          ]);
         }),
       ),
     );
@@ -357,33 +358,22 @@ describe('secrets never leave worker memory', () => {
               outs.push(refused);
             }
 
-            const dashboard = await startDashboard({
-              engineConfig: { dbPath: dbUrl, redisUrl: url, prefix, env: process.env, log: { info() {}, warn() {}, error() {} } },
-              port: 0,
+            const api = await withDashboard(dbUrl, url, prefix, async (base) => {
+              const page = await get(`${base}/`);
+              expect(page.status).toBe(200);
+              return [page.text, ...(await dashboardPages(base, 'pgsec')), (await get(`${base}/api/crawls/nope`)).text];
             });
-            const api: string[] = [];
-            try {
-              const base = dashboard.url.replace(/\/$/, '');
-              for (const path of ['/', '/api/crawls', '/api/crawls/pgsec', '/api/crawls/pgsec/failed', '/metrics']) {
-                const res = await get(`${base}${path}`);
-                expect(res.status).toBe(200);
-                api.push(res.text);
-              }
-              api.push((await get(`${base}/api/crawls/nope`)).text);
-            } finally {
-              await dashboard.close();
-            }
             const redis = await redisBytes(url, prefix);
             expect(redis.keys.length).toBeGreaterThan(0);
 
-            const places: Array<[string, Buffer | string]> = [
-              ['redis', redis.bytes],
-              ...outs.map((o, i): [string, string] => [`process ${i}`, `${o.stdout}\n${o.stderr}`]),
-              ...api.map((text, i): [string, string] => [`dashboard ${i}`, text]),
-            ];
-            for (const [where, bytes] of places) {
-              expect({ where, count: occurrences(bytes, canary) }).toEqual({ where, count: 0 });
-            }
+            expectNowhere(
+              [canary],
+              [
+                ['redis', redis.bytes],
+                ...outs.map((o, i): [string, string] => [`process ${i}`, `${o.stdout}\n${o.stderr}`]),
+                ...api.map((text, i): [string, string] => [`dashboard ${i}`, text]),
+              ],
+            );
           }),
         ),
       ),
@@ -438,16 +428,11 @@ describe('secrets never leave worker memory', () => {
             errorsByClass: { PermanentError: ECHO_KEYS.length },
           });
 
-          const places: Array<[string, Buffer | string]> = [
+          expectNowhere(secrets.flatMap(secretNeedles), [
             ['redis', (await redisBytes(url, prefix)).bytes],
             ['sqlite+wal', sqliteBytes(dbPath)],
             ...[run, status, failed].map((o, i): [string, string] => [`process ${i}`, `${o.stdout}\n${o.stderr}`]),
-          ];
-          for (const [where, bytes] of places) {
-            for (const needle of secrets.flatMap(secretNeedles)) {
-              expect({ where, needle, count: occurrences(bytes, needle) }).toEqual({ where, needle, count: 0 });
-            }
-          }
+          ]);
         }),
       );
     } finally {

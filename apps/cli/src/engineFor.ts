@@ -1,3 +1,4 @@
+import { withClosing } from '@sluice/core';
 import { type Engine, openEngine } from '@sluice/engine';
 import type { CommandContext } from './context';
 
@@ -14,11 +15,6 @@ export function engineFor(ctx: CommandContext): Promise<Engine> {
 }
 
 /** Runs `fn` with an open engine and always closes it. */
-export async function withEngine<T>(ctx: CommandContext, fn: (engine: Engine) => Promise<T>): Promise<T> {
-  const engine = await engineFor(ctx);
-  try {
-    return await fn(engine);
-  } finally {
-    await engine.close();
-  }
+export function withEngine<T>(ctx: CommandContext, fn: (engine: Engine) => Promise<T>): Promise<T> {
+  return withClosing(engineFor(ctx), fn);
 }

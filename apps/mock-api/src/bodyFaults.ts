@@ -39,8 +39,6 @@ export const BODY_FAULTS: readonly BodyFault[] = [
   'redirect',
 ];
 
-export const isBodyFault = (value: unknown): value is BodyFault => BODY_FAULTS.includes(value as BodyFault);
-
 export const HTML_BODY = '<html><body>Oops</body></html>';
 export const WRONG_SCHEMA_BODY = '{"unexpected":true}';
 export const REDIRECT_LOCATION = 'http://evil.example/steal';

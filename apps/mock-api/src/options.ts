@@ -1,8 +1,10 @@
 import { ConfigError } from '@sluice/core';
-import { BODY_FAULTS, type BodyFault, isBodyFault } from './bodyFaults';
-import { type OutcomeScripts, outcomeProblems } from './outcomes';
-import { type QuotaBodyField, type QuotaOptions, quotaProblems } from './quota';
-import { type StormOptions, stormProblems } from './storm';
+import { z } from 'zod';
+import { BODY_FAULTS, type BodyFault } from './bodyFaults';
+import { type OutcomeScripts, outcomesSchema } from './outcomes';
+import { expected, integerIn, numberIn, problemsOf } from './problems';
+import { type QuotaBodyField, type QuotaOptions, quotaSchema } from './quota';
+import { type StormOptions, stormSchema } from './storm';
 import { MIN_HUGE_BODY_BYTES } from './streams';
 
 /** Knobs of the mock API. Everything except `port` and `host` can change while it runs. */
@@ -124,38 +126,32 @@ export const DEFAULT_MOCK_API_OPTIONS: Readonly<ResolvedMockApiOptions> = Object
   gzipBombBytes: 1_073_741_824,
 });
 
-type Check = (value: unknown, path: string) => string[];
+const listOfStrings = z.array(z.string(expected('a string')), expected('a list of strings'));
+const listOfQuotas = z.array(quotaSchema, expected('a list of quotas'));
+const booleanOption = z.boolean(expected('true or false'));
 
-const check =
-  (ok: (value: unknown) => boolean, expected: string): Check =>
-  (value, path) =>
-    ok(value) ? [] : [`${path}: expected ${expected}`];
-
-const isNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
-
-const CHECKS: Record<keyof MockApiOptions, Check> = {
-  port: check((v) => Number.isInteger(v) && (v as number) >= 0 && (v as number) <= 65_535, 'an integer 0..65535'),
-  host: check((v) => typeof v === 'string' && v.length > 0, 'a non-empty host name or address'),
-  latencyMs: check((v) => isNumber(v) && v >= 0, 'a number ≥ 0'),
-  errorRate: check((v) => isNumber(v) && v >= 0 && v <= 1, 'a number between 0 and 1'),
-  seed: check((v) => Number.isSafeInteger(v), 'an integer'),
-  outcomes: outcomeProblems,
-  invalidSymbols: check((v) => Array.isArray(v) && v.every((s) => typeof s === 'string'), 'a list of strings'),
-  trackKeys: check((v) => typeof v === 'boolean', 'true or false'),
-  recordArrivals: check((v) => typeof v === 'boolean', 'true or false'),
-  quota: (v, path) => (v === null ? [] : quotaProblems(v, path)),
-  quotas: (v, path) =>
-    Array.isArray(v) ? v.flatMap((quota, i) => quotaProblems(quota, `${path}[${i}]`)) : [`${path}: expected a list of quotas`],
-  keyQuotas: (v, path) =>
-    Array.isArray(v) ? v.flatMap((quota, i) => quotaProblems(quota, `${path}[${i}]`)) : [`${path}: expected a list of quotas`],
-  invalidApiKeys: check((v) => Array.isArray(v) && v.every((s) => typeof s === 'string'), 'a list of strings'),
-  quotaBodyField: check((v) => v === 'Note' || v === 'Information', 'Note or Information'),
-  storm: stormProblems,
-  resetRate: check((v) => isNumber(v) && v >= 0 && v <= 1, 'a number between 0 and 1'),
-  slowBodyMs: check((v) => isNumber(v) && v >= 0, 'a number ≥ 0'),
-  bodyFault: check((v) => v === null || isBodyFault(v), `null or one of ${BODY_FAULTS.join(', ')}`),
-  hugeBodyBytes: check((v) => Number.isSafeInteger(v) && (v as number) >= MIN_HUGE_BODY_BYTES, `an integer ≥ ${MIN_HUGE_BODY_BYTES}`),
-  gzipBombBytes: check((v) => Number.isSafeInteger(v) && (v as number) >= 0, 'an integer ≥ 0'),
+/** One schema per option; `optionProblems` checks each given option against its own. */
+const OPTION_SCHEMAS: Record<keyof MockApiOptions, z.ZodType> = {
+  port: integerIn('an integer 0..65535', 0, 65_535),
+  host: z.string(expected('a non-empty host name or address')).min(1, expected('a non-empty host name or address')),
+  latencyMs: numberIn('a number ≥ 0', 0),
+  errorRate: numberIn('a number between 0 and 1', 0, 1),
+  seed: integerIn('an integer', Number.MIN_SAFE_INTEGER),
+  outcomes: outcomesSchema,
+  invalidSymbols: listOfStrings,
+  trackKeys: booleanOption,
+  recordArrivals: booleanOption,
+  quota: quotaSchema.nullable(),
+  quotas: listOfQuotas,
+  keyQuotas: listOfQuotas,
+  invalidApiKeys: listOfStrings,
+  quotaBodyField: z.enum(['Note', 'Information'], expected('Note or Information')),
+  storm: stormSchema,
+  resetRate: numberIn('a number between 0 and 1', 0, 1),
+  slowBodyMs: numberIn('a number ≥ 0', 0),
+  bodyFault: z.enum(BODY_FAULTS, expected(`null or one of ${BODY_FAULTS.join(', ')}`)).nullable(),
+  hugeBodyBytes: integerIn(`an integer ≥ ${MIN_HUGE_BODY_BYTES}`, MIN_HUGE_BODY_BYTES),
+  gzipBombBytes: integerIn('an integer ≥ 0', 0),
 };
 
 /** Every problem with the given (partial) options, each prefixed with its option path. */
@@ -163,9 +159,9 @@ export function optionProblems(options: Record<string, unknown>): string[] {
   const problems: string[] = [];
   for (const [name, value] of Object.entries(options)) {
     if (value === undefined) continue;
-    const checkOption = Object.hasOwn(CHECKS, name) ? CHECKS[name as keyof MockApiOptions] : undefined;
-    if (checkOption === undefined) problems.push(`${name}: unknown option`);
-    else problems.push(...checkOption(value, name));
+    const schema = Object.hasOwn(OPTION_SCHEMAS, name) ? OPTION_SCHEMAS[name as keyof MockApiOptions] : undefined;
+    if (schema === undefined) problems.push(`${name}: unknown option`);
+    else problems.push(...problemsOf(schema, value, name));
   }
   return problems;
 }

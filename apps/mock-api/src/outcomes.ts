@@ -1,5 +1,7 @@
 import { STATUS_CODES } from 'node:http';
-import { BODY_FAULTS, type BodyFault, isBodyFault } from './bodyFaults';
+import { z } from 'zod';
+import { BODY_FAULTS, type BodyFault } from './bodyFaults';
+import { expected, problemsOf } from './problems';
 
 /**
  * Scripted per-key outcomes: the n-th request for a key (0-based) plays step n of its
@@ -43,37 +45,37 @@ export function errorBodyFor(status: number): string {
   return `{"error":${JSON.stringify(reason)}}`;
 }
 
-const isStatus = (value: unknown): value is number => Number.isInteger(value) && (value as number) >= 200 && (value as number) <= 599;
+const STEP = expected(`a status 200..599, "ok", "reset", a body fault (${BODY_FAULTS.join(', ')}) or {status, retryAfter?, body?}`);
 
-function stepProblems(step: unknown, path: string): string[] {
-  if (step === 'ok' || step === 'reset' || isStatus(step) || isBodyFault(step)) return [];
-  if (typeof step !== 'object' || step === null || Array.isArray(step)) {
-    return [`${path}: expected a status 200..599, "ok", "reset", a body fault (${BODY_FAULTS.join(', ')}) or {status, retryAfter?, body?}`];
-  }
-  const problems: string[] = [];
-  const { status, retryAfter, body, ...rest } = step as Record<string, unknown>;
-  if (!isStatus(status)) problems.push(`${path}.status: expected an integer 200..599`);
-  if (retryAfter !== undefined && typeof retryAfter !== 'string') problems.push(`${path}.retryAfter: expected a string`);
-  if (body !== undefined && typeof body !== 'string') problems.push(`${path}.body: expected a string`);
-  for (const name of Object.keys(rest)) problems.push(`${path}.${name}: unknown field`);
-  return problems;
-}
+const isStatus = (value: unknown): value is number => Number.isInteger(value) && (value as number) >= 200 && (value as number) <= 599;
+const isString = (value: unknown) => typeof value === 'string';
+const refined = (ok: (value: unknown) => boolean, what: string) => z.unknown().refine(ok, expected(what));
+
+/**
+ * zod reports a union member's own problems only when that member alone got past its type
+ * check; otherwise it reports the union's message. So a status out of range gets the union's
+ * message, and the fields of `{status, retryAfter?, body?}` are checked as refinements, which
+ * never stop the check, so an object step is always told what is wrong inside it.
+ */
+const stepSchema = z.union(
+  [
+    z.int(STEP).min(200, STEP).max(599, STEP),
+    z.enum(['ok', 'reset', ...BODY_FAULTS]),
+    z.strictObject({
+      status: refined(isStatus, 'an integer 200..599'),
+      retryAfter: refined(isString, 'a string').optional(),
+      body: refined(isString, 'a string').optional(),
+    }),
+  ],
+  STEP,
+);
+
+/** Scripts by key, as the options and `--outcomes-json` give them. */
+export const outcomesSchema = z.record(
+  z.string(),
+  z.array(stepSchema, expected('a non-empty list of steps')).min(1, expected('a non-empty list of steps')),
+  expected('an object mapping keys to lists of steps'),
+);
 
 /** Every problem in a value meant to be {@link OutcomeScripts}, each with its path. */
-export function outcomeProblems(value: unknown, path = 'outcomes'): string[] {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    return [`${path}: expected an object mapping keys to lists of steps`];
-  }
-  const problems: string[] = [];
-  for (const [key, steps] of Object.entries(value)) {
-    const keyPath = `${path}.${key}`;
-    if (!Array.isArray(steps) || steps.length === 0) {
-      problems.push(`${keyPath}: expected a non-empty list of steps`);
-      continue;
-    }
-    steps.forEach((step, i) => {
-      problems.push(...stepProblems(step, `${keyPath}[${i}]`));
-    });
-  }
-  return problems;
-}
+export const outcomeProblems = (value: unknown, path = 'outcomes'): string[] => problemsOf(outcomesSchema, value, path);

@@ -1,6 +1,7 @@
+import { waitFor } from '@sluice/testkit';
 import { COLOUR_THROTTLE_BODY } from './colour';
 import { throttleBody } from './stock';
-import { getText, waitUntil } from './testHelpers';
+import { getText } from './testHelpers';
 import { withMockApi } from './withMockApi';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -80,7 +81,7 @@ describe('mock API quotas', () => {
       expect(await call()).toBe(429);
       const first = api.arrivals()[0] as number;
       // Keep knocking: refused calls must not count, or this would never get in.
-      await waitUntil(async () => (await call()) === 200, 'a slot to free', { timeoutMs: 5000, intervalMs: 20 });
+      await waitFor(async () => (await call()) === 200, { what: 'a slot to free', timeoutMs: 5000, intervalMs: 20 });
       const arrivals = api.arrivals();
       expect(arrivals.at(-1) as number).toBeGreaterThanOrEqual(first + windowMs - 1);
       // Only the oldest call left: the second and third still fill the window.
@@ -98,7 +99,11 @@ describe('mock API quotas', () => {
       expect([(await call()).status, (await call()).status]).toEqual([200, 200]);
       const burst = await call();
       expect([burst.status, burst.headers.get('retry-after')]).toEqual([429, '1']);
-      await waitUntil(async () => (await call()).status === 200, 'the short window to free a slot', { intervalMs: 20 });
+      await waitFor(async () => (await call()).status === 200, {
+        what: 'the short window to free a slot',
+        timeoutMs: 10_000,
+        intervalMs: 20,
+      });
       // Three served: the daily quota is the one that binds now, for about a day.
       const daily = await call();
       expect(daily.status).toBe(503);

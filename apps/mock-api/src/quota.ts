@@ -1,4 +1,6 @@
-import { isRetryAfterForm, RETRY_AFTER_FORMS, type RetryAfterForm } from './retryAfter';
+import { z } from 'zod';
+import { expected, integerIn, oneOf, problemsOf } from './problems';
+import { RETRY_AFTER_FORMS, type RetryAfterForm } from './retryAfter';
 
 /**
  * Free-tier rate limits, emulated with a SLIDING window over arrival times: a served call
@@ -28,24 +30,19 @@ export interface QuotaOptions {
 /** Field of Alpha Vantage's throttle body: older answers say `Note`, newer ones `Information`. */
 export type QuotaBodyField = 'Note' | 'Information';
 
-const isPositive = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v) && v > 0;
+/** One quota, as the options and `--quotas` give it. */
+export const quotaSchema = z.strictObject(
+  {
+    limit: integerIn('an integer ≥ 1', 1),
+    windowMs: z.number(expected('a number > 0')).positive(expected('a number > 0')),
+    mode: z.enum(QUOTA_MODES, oneOf(QUOTA_MODES)),
+    retryAfter: z.enum(RETRY_AFTER_FORMS, oneOf(RETRY_AFTER_FORMS)).optional(),
+  },
+  expected('{limit, windowMs, mode, retryAfter?}'),
+);
 
 /** Every problem with one quota, each with its path. */
-export function quotaProblems(value: unknown, path: string): string[] {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    return [`${path}: expected {limit, windowMs, mode, retryAfter?}`];
-  }
-  const { limit, windowMs, mode, retryAfter, ...rest } = value as Record<string, unknown>;
-  const problems: string[] = [];
-  if (!Number.isSafeInteger(limit) || (limit as number) < 1) problems.push(`${path}.limit: expected an integer ≥ 1`);
-  if (!isPositive(windowMs)) problems.push(`${path}.windowMs: expected a number > 0`);
-  if (!QUOTA_MODES.includes(mode as QuotaMode)) problems.push(`${path}.mode: expected one of ${QUOTA_MODES.join(', ')}`);
-  if (retryAfter !== undefined && !isRetryAfterForm(retryAfter)) {
-    problems.push(`${path}.retryAfter: expected one of ${RETRY_AFTER_FORMS.join(', ')}`);
-  }
-  for (const name of Object.keys(rest)) problems.push(`${path}.${name}: unknown field`);
-  return problems;
-}
+export const quotaProblems = (value: unknown, path: string): string[] => problemsOf(quotaSchema, value, path);
 
 /** Arrival times of the calls a quota served, oldest first, forgetting those out of the window. */
 class SlidingWindow {

@@ -16,8 +16,6 @@ export const RETRY_AFTER_FORMS: readonly RetryAfterForm[] = ['seconds', 'http-da
 /** The value sent for the garbage form. */
 export const GARBAGE_RETRY_AFTER = 'soon';
 
-export const isRetryAfterForm = (value: unknown): value is RetryAfterForm => RETRY_AFTER_FORMS.includes(value as RetryAfterForm);
-
 /**
  * The `Retry-After` value announcing a wait of `waitMs`, or `undefined` for no header. A wait
  * without end (an open-ended storm) has nothing to announce, so it sends no header either.

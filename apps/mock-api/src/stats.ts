@@ -38,13 +38,11 @@ export interface ArrivalRecord {
   key: string;
 }
 
+/** The counters a reset sets back to zero, in one place. */
+const zeroCounts = () => ({ requests: 0, resets: 0, duplicates: 0, throttled: 0, stormed: 0, bytesSent: 0 });
+
 export class StatsRecorder {
-  private requests = 0;
-  private resets = 0;
-  private duplicates = 0;
-  private throttled = 0;
-  private stormed = 0;
-  private bytesSent = 0;
+  private counts = zeroCounts();
   private readonly perKey = new Map<string, number>();
   private readonly perStatus = new Map<number, number>();
   // Two parallel arrays rather than objects: a million arrivals stay cheap to keep.
@@ -56,7 +54,7 @@ export class StatsRecorder {
    * requests its key had. Uncounted keys always report attempt 0.
    */
   recordRequest(key: string, countKey: boolean, recordArrival: boolean): number {
-    this.requests++;
+    this.counts.requests++;
     // timeOrigin + now() is epoch milliseconds with sub-millisecond resolution, which limiter checks need.
     if (recordArrival) {
       this.arrivalTimes.push(performance.timeOrigin + performance.now());
@@ -65,7 +63,7 @@ export class StatsRecorder {
     if (!countKey) return 0;
     const before = this.perKey.get(key) ?? 0;
     this.perKey.set(key, before + 1);
-    if (before === 1) this.duplicates++;
+    if (before === 1) this.counts.duplicates++;
     return before;
   }
 
@@ -74,19 +72,19 @@ export class StatsRecorder {
   }
 
   recordReset(): void {
-    this.resets++;
+    this.counts.resets++;
   }
 
   recordThrottled(): void {
-    this.throttled++;
+    this.counts.throttled++;
   }
 
   recordStormed(): void {
-    this.stormed++;
+    this.counts.stormed++;
   }
 
   recordBytes(bytes: number): void {
-    this.bytesSent += bytes;
+    this.counts.bytesSent += bytes;
   }
 
   requestsForKey(key: string): number {
@@ -94,7 +92,7 @@ export class StatsRecorder {
   }
 
   duplicateKeys(): number {
-    return this.duplicates;
+    return this.counts.duplicates;
   }
 
   /** Epoch milliseconds of each API request's arrival, oldest first (a copy). */
@@ -125,15 +123,15 @@ export class StatsRecorder {
    */
   snapshot(withArrivals = false): MockStats {
     const stats: MockStats = {
-      requests: this.requests,
+      requests: this.counts.requests,
       byKey: Object.fromEntries(this.perKey),
       responsesByStatus: Object.fromEntries(this.perStatus),
-      resets: this.resets,
+      resets: this.counts.resets,
       distinctKeys: this.perKey.size,
-      duplicateKeys: this.duplicates,
-      throttled: this.throttled,
-      stormed: this.stormed,
-      bytesSent: this.bytesSent,
+      duplicateKeys: this.counts.duplicates,
+      throttled: this.counts.throttled,
+      stormed: this.counts.stormed,
+      bytesSent: this.counts.bytesSent,
     };
     if (withArrivals) stats.arrivalsByKey = this.arrivalsByKey();
     return stats;
@@ -141,12 +139,7 @@ export class StatsRecorder {
 
   /** Forgets everything, including per-key attempts: scripted outcomes start over. */
   reset(): void {
-    this.requests = 0;
-    this.resets = 0;
-    this.duplicates = 0;
-    this.throttled = 0;
-    this.stormed = 0;
-    this.bytesSent = 0;
+    this.counts = zeroCounts();
     this.perKey.clear();
     this.perStatus.clear();
     this.arrivalTimes = [];

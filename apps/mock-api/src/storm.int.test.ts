@@ -1,5 +1,6 @@
+import { waitFor } from '@sluice/testkit';
 import { startMockApi } from './server';
-import { getText, waitUntil } from './testHelpers';
+import { getText } from './testHelpers';
 import { withMockApi } from './withMockApi';
 
 describe('mock API storms', () => {
@@ -33,7 +34,11 @@ describe('mock API storms', () => {
     const api = await startMockApi({ storm: { fromMs: 0, durationMs: 1000 } });
     try {
       expect((await getText(`${api.url}/id?hex=000000`)).status).toBe(503);
-      await waitUntil(async () => (await getText(`${api.url}/id?hex=000000`)).status === 200, 'the storm to end', { intervalMs: 20 });
+      await waitFor(async () => (await getText(`${api.url}/id?hex=000000`)).status === 200, {
+        what: 'the storm to end',
+        timeoutMs: 10_000,
+        intervalMs: 20,
+      });
       expect(performance.now() - started).toBeGreaterThanOrEqual(1000);
     } finally {
       await api.close();
@@ -45,7 +50,11 @@ describe('mock API storms', () => {
       const set = performance.now();
       api.setOptions({ storm: { status: 502, fromMs: 800, durationMs: 60_000 } });
       expect((await getText(`${api.url}/id?hex=000000`)).status).toBe(200);
-      await waitUntil(async () => (await getText(`${api.url}/id?hex=000000`)).status === 502, 'the storm to start', { intervalMs: 20 });
+      await waitFor(async () => (await getText(`${api.url}/id?hex=000000`)).status === 502, {
+        what: 'the storm to start',
+        timeoutMs: 10_000,
+        intervalMs: 20,
+      });
       expect(performance.now() - set).toBeGreaterThanOrEqual(800);
       api.setOptions({ storm: null });
       expect((await getText(`${api.url}/id?hex=000000`)).status).toBe(200);

@@ -1,4 +1,6 @@
-import { isRetryAfterForm, RETRY_AFTER_FORMS, type RetryAfterForm } from './retryAfter';
+import { z } from 'zod';
+import { expected, integerIn, numberIn, oneOf, problemsOf } from './problems';
+import { RETRY_AFTER_FORMS, type RetryAfterForm } from './retryAfter';
 
 /**
  * An outage: while it lasts, every API request is answered with the storm's status and
@@ -40,27 +42,22 @@ export interface ActiveStorm {
   retryAfter: RetryAfterForm;
 }
 
+/** A storm, or `null` for none. */
+export const stormSchema = z
+  .strictObject(
+    {
+      status: integerIn('an integer 400..599', 400, 599).optional(),
+      fromMs: numberIn('a number ≥ 0', 0).optional(),
+      // Infinity is allowed from code (zod's numbers refuse it): it is the default, an endless storm.
+      durationMs: z.custom<number>((v) => typeof v === 'number' && v > 0, expected('a number > 0')).optional(),
+      retryAfter: z.enum(RETRY_AFTER_FORMS, oneOf(RETRY_AFTER_FORMS)).optional(),
+    },
+    expected('{status?, fromMs?, durationMs?, retryAfter?} or null'),
+  )
+  .nullable();
+
 /** Every problem with a storm, each with its path; `null` (no storm) is fine. */
-export function stormProblems(value: unknown, path: string): string[] {
-  if (value === null) return [];
-  if (typeof value !== 'object' || Array.isArray(value)) return [`${path}: expected {status?, fromMs?, durationMs?, retryAfter?} or null`];
-  const { status, fromMs, durationMs, retryAfter, ...rest } = value as Record<string, unknown>;
-  const problems: string[] = [];
-  if (status !== undefined && !(Number.isInteger(status) && (status as number) >= 400 && (status as number) <= 599)) {
-    problems.push(`${path}.status: expected an integer 400..599`);
-  }
-  if (fromMs !== undefined && !(typeof fromMs === 'number' && Number.isFinite(fromMs) && fromMs >= 0)) {
-    problems.push(`${path}.fromMs: expected a number ≥ 0`);
-  }
-  // Infinity is allowed from code: it is the default, an endless storm.
-  if (durationMs !== undefined && !(typeof durationMs === 'number' && durationMs > 0))
-    problems.push(`${path}.durationMs: expected a number > 0`);
-  if (retryAfter !== undefined && !isRetryAfterForm(retryAfter)) {
-    problems.push(`${path}.retryAfter: expected one of ${RETRY_AFTER_FORMS.join(', ')}`);
-  }
-  for (const name of Object.keys(rest)) problems.push(`${path}.${name}: unknown field`);
-  return problems;
-}
+export const stormProblems = (value: unknown, path: string): string[] => problemsOf(stormSchema, value, path);
 
 /** Places a (validated) storm on the clock, counting `fromMs` from `now`. */
 export function armStorm(storm: StormOptions | null, now: number): ActiveStorm | null {

@@ -1,7 +1,8 @@
 import type { IncomingMessage } from 'node:http';
 import { createGunzip } from 'node:zlib';
+import { waitFor } from '@sluice/testkit';
 import type { MockApi } from './server';
-import { rawGet, waitUntil } from './testHelpers';
+import { rawGet } from './testHelpers';
 import { withMockApi } from './withMockApi';
 
 const MB = 1024 * 1024;
@@ -25,15 +26,14 @@ function readThenHangUp(res: IncomingMessage, enough: number, onChunk: (chunk: B
 /** Waits until `bytesSent` holds still for 300 ms: the server has stopped writing. */
 async function settledBytesSent(api: MockApi): Promise<number> {
   let last = -1;
-  const { sent } = await waitUntil(
+  const { sent } = await waitFor(
     () => {
       const now = api.stats().bytesSent;
       const settled = now === last;
       last = now;
       return settled ? { sent: now } : undefined;
     },
-    'the server to stop writing',
-    { intervalMs: 300 },
+    { what: 'the server to stop writing', timeoutMs: 10_000, intervalMs: 300 },
   );
   return sent;
 }

@@ -38,35 +38,34 @@ export class ConfigError extends SluiceError {
   }
 }
 
-/** Redis or SQLite unreachable or unusable. */
-export class InfrastructureError extends SluiceError {
-  override name = 'InfrastructureError';
-  override readonly exitCode = ExitCode.infrastructure;
+/**
+ * The base of an error class that only names itself and its exit code. The name is given, not
+ * taken from the class, so that it survives bundling and shows in every log line.
+ */
+function exitingError(name: string, exitCode: number) {
+  return class extends SluiceError {
+    override name = name;
+    override readonly exitCode = exitCode;
+  };
 }
+
+/** Redis or SQLite unreachable or unusable. */
+export class InfrastructureError extends exitingError('InfrastructureError', ExitCode.infrastructure) {}
 
 /**
  * The ledger refused writes (disk full, read-only file) for longer than the worker's retry
  * time: the worker stopped fetching and exits. The message carries the driver's cause.
  */
-export class LedgerUnwritableError extends SluiceError {
-  override name = 'LedgerUnwritableError';
-  override readonly exitCode = ExitCode.ledgerUnwritable;
-}
+export class LedgerUnwritableError extends exitingError('LedgerUnwritableError', ExitCode.ledgerUnwritable) {}
 
 /** The endpoint stayed unreachable (circuit open) for longer than the allowed outage. */
-export class EndpointOutageError extends SluiceError {
-  override name = 'EndpointOutageError';
-  override readonly exitCode = ExitCode.endpointOutage;
-}
+export class EndpointOutageError extends exitingError('EndpointOutageError', ExitCode.endpointOutage) {}
 
 /**
  * A crawl's Redis namespace is owned by another ledger or another crawl (a copied ledger
  * file, leftovers under the same prefix). The process refuses before it takes any job.
  */
-export class ForeignCrawlStateError extends SluiceError {
-  override name = 'ForeignCrawlStateError';
-  override readonly exitCode = ExitCode.foreignState;
-}
+export class ForeignCrawlStateError extends exitingError('ForeignCrawlStateError', ExitCode.foreignState) {}
 
 /** Ends the process with a given code and message, without a stack. */
 export class ExitError extends SluiceError {

@@ -14,3 +14,4 @@ export * from './spec';
 export * from './types';
 export * from './urlTemplate';
 export * from './validateBody';
+export * from './withClosing';

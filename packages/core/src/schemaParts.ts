@@ -9,15 +9,18 @@ export const nonNegativeInt = (what: string) =>
     .int({ error: `expected ${what}` })
     .min(0, { error: `expected ${what}` });
 
-/** A case-insensitive regular expression given as a string. */
-export const regexString = () =>
+/**
+ * A regular expression given as a string, checked to compile with `flags`: `i` where a body
+ * is matched case-insensitively, `u` for key formats.
+ */
+export const regexString = (flags = 'i') =>
   z
     .string()
     .min(1)
     .refine(
       (pattern) => {
         try {
-          new RegExp(pattern, 'i');
+          new RegExp(pattern, flags);
           return true;
         } catch {
           return false;

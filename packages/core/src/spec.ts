@@ -11,22 +11,6 @@ import { nonNegativeInt, regexString } from './schemaParts';
  * its default; unknown fields are rejected so a typo never silently changes behaviour.
  */
 
-/** A regular expression, checked to compile (with the `u` flag, as key formats use it). */
-const unicodeRegexString = z
-  .string()
-  .min(1)
-  .refine(
-    (pattern) => {
-      try {
-        new RegExp(pattern, 'u');
-        return true;
-      } catch {
-        return false;
-      }
-    },
-    { error: 'expected a valid regular expression' },
-  );
-
 const rangeKeys = z.strictObject({
   range: z
     .strictObject({
@@ -121,7 +105,7 @@ export const validateSchema = z.strictObject({
    * (the `colors` preset sets `hex6`, `alphavantage` sets `symbol`).
    */
   keyFormat: z
-    .union([z.enum(KEY_FORMAT_NAMES), z.strictObject({ pattern: unicodeRegexString })], {
+    .union([z.enum(KEY_FORMAT_NAMES), z.strictObject({ pattern: regexString('u') })], {
       error: `expected one of ${KEY_FORMAT_NAMES.join(', ')} or {"pattern": "<regular expression>"}`,
     })
     .optional(),

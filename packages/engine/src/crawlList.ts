@@ -1,20 +1,11 @@
 import type { Engine } from './engine';
+import type { CrawlStatus } from './status';
 
-/** One line of `sluice crawl list`: ledger figures only, so it answers without Redis. */
-export interface CrawlListEntry {
-  id: number;
-  name: string;
-  /** `done` when every key has a result or failure, `paused`, or `running` (pending keys). */
-  state: 'done' | 'running' | 'paused';
-  /** Keys in the key source. */
-  total: number;
-  /** Keys with a result. */
-  done: number;
-  /** Keys that ended without a result. */
-  failed: number;
-  /** When the crawl was created (ISO 8601). */
-  createdAt: string;
-}
+/**
+ * One line of `sluice crawl list`: the ledger's part of a crawl's status, so it answers
+ * without Redis (`state` therefore knows only pauses written to the ledger).
+ */
+export type CrawlListEntry = Pick<CrawlStatus, 'id' | 'name' | 'state' | 'total' | 'done' | 'failed' | 'createdAt'>;
 
 /** Every crawl of the ledger, oldest first. */
 export async function listCrawls(engine: Engine): Promise<CrawlListEntry[]> {

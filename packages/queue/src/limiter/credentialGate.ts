@@ -2,10 +2,10 @@ import type { RedisClient } from '../connection';
 import type { CrawlScope } from '../crawlScope';
 import { createLeaseKeeper, type LeaseKeeper } from './leaseKeeper';
 import { credentialLeasesKey, credentialPauseKey, credentialWindowKey } from './limiterKeys';
-import { ACQUIRE_LUA, PAUSE_LUA, SEED_LUA, TOUCH_LUA } from './limiterScript';
+import { ACQUIRE_LUA, PAUSE_LUA, TOUCH_LUA } from './limiterScript';
 import { luaScript, runScript } from './luaScript';
 import { type AcquireReply, type PeekReply, parseAcquireReply, parsePeekReply } from './replies';
-import { seedPairs } from './seedPairs';
+import { seedWindows } from './seedWindows';
 import { assertLimits, type ConfiguredWindow, configuredWindows, type LimiterLimits } from './windows';
 
 /**
@@ -50,7 +50,6 @@ export interface CredentialGateOptions {
 
 const ACQUIRE = luaScript(ACQUIRE_LUA);
 const PAUSE = luaScript(PAUSE_LUA);
-const SEED = luaScript(SEED_LUA);
 const TOUCH = luaScript(TOUCH_LUA);
 
 export function createCredentialGate(options: CredentialGateOptions): CredentialGate {
@@ -91,12 +90,7 @@ export function createCredentialGate(options: CredentialGateOptions): Credential
       );
     },
     async seed(requestTimesMs) {
-      if (windows.length === 0) return;
-      const pairs = seedPairs(requestTimesMs);
-      for (let i = 0; i < pairs.length; i += SEED_CHUNK) {
-        const chunk = pairs.slice(i, i + SEED_CHUNK).flat();
-        await runScript(redis, SEED, windowKeys, [windows.length, ...windows.map((w) => w.lengthMs), ...chunk]);
-      }
+      await seedWindows(redis, windowKeys, windows, requestTimesMs);
     },
     async touch(member, backdateMs) {
       if (windows.length === 0) return;
@@ -107,6 +101,3 @@ export function createCredentialGate(options: CredentialGateOptions): Credential
     },
   };
 }
-
-/** Seeded starts per script call, so one call never blocks Redis for long. */
-const SEED_CHUNK = 1_000;

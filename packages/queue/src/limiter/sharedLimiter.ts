@@ -4,10 +4,10 @@ import type { CrawlScope } from '../crawlScope';
 import { createAdmissionQueue } from './admissionQueue';
 import { createLeaseKeeper } from './leaseKeeper';
 import { limiterLeasesKey, limiterPauseKey, limiterWindowKey } from './limiterKeys';
-import { ACQUIRE_LUA, CONFIRM_LUA, PAUSE_LUA, SEED_LUA, TOUCH_LUA } from './limiterScript';
+import { ACQUIRE_LUA, CONFIRM_LUA, PAUSE_LUA, TOUCH_LUA } from './limiterScript';
 import { luaScript, runScript } from './luaScript';
 import { parsePeekReply } from './replies';
-import { seedPairs } from './seedPairs';
+import { seedWindows } from './seedWindows';
 import { sleep } from './sleep';
 import { assertLimits, configuredWindows, isUnlimited, type LimiterLimits } from './windows';
 
@@ -111,10 +111,7 @@ export const MAX_CONFIRM_LATE_MS = 250;
 const ACQUIRE = luaScript(ACQUIRE_LUA);
 const CONFIRM = luaScript(CONFIRM_LUA);
 const PAUSE = luaScript(PAUSE_LUA);
-const SEED = luaScript(SEED_LUA);
 const TOUCH = luaScript(TOUCH_LUA);
-/** Seeded starts per script call, so one call never blocks Redis for long. */
-const SEED_CHUNK = 1_000;
 
 export function createSharedLimiter(options: SharedLimiterOptions): SharedLimiter {
   assertLimits(options.limits);
@@ -178,12 +175,7 @@ export function createSharedLimiter(options: SharedLimiterOptions): SharedLimite
       return usage;
     },
     async seed(requestTimesMs) {
-      if (windows.length === 0) return;
-      const pairs = seedPairs(requestTimesMs);
-      for (let i = 0; i < pairs.length; i += SEED_CHUNK) {
-        const chunk = pairs.slice(i, i + SEED_CHUNK).flat();
-        await runScript(redis, SEED, windowKeys, [windows.length, ...windows.map((w) => w.lengthMs), ...chunk]);
-      }
+      await seedWindows(redis, windowKeys, windows, requestTimesMs);
     },
     async touch(release, backdateMs = 0) {
       const member = (release as { member?: string }).member;
