@@ -94,8 +94,37 @@ async function dashboardPages(base: string, crawl: string): Promise<string[]> {
   return pages;
 }
 
+/** A place a secret could land: its name for the failure message, and its bytes. */
+type Place = [string, Buffer | string];
+
+/** Each process's stdout and stderr as one place. */
+const processPlaces = (outputs: readonly CliResult[]): Place[] => outputs.map((o, i) => [`process ${i}`, `${o.stdout}\n${o.stderr}`]);
+
+/** Each dashboard page as one place. */
+const dashboardPlaces = (pages: readonly string[]): Place[] => pages.map((text, i) => [`dashboard ${i}`, text]);
+
+/**
+ * Every place a crawl on a SQLite ledger could leak to: its Redis keys, the ledger file (+WAL)
+ * read before anything else opened it and again at the end, process outputs, dashboard pages.
+ */
+function sqliteCrawlPlaces(seen: {
+  redis: Buffer;
+  ledgerBytes: Buffer;
+  dbPath: string;
+  outputs: readonly CliResult[];
+  pages: readonly string[];
+}): Place[] {
+  return [
+    ['redis', seen.redis],
+    ['sqlite+wal', seen.ledgerBytes],
+    ['sqlite after', sqliteBytes(seen.dbPath)],
+    ...processPlaces(seen.outputs),
+    ...dashboardPlaces(seen.pages),
+  ];
+}
+
 /** Fails naming the place and the needle for any needle found in any place. */
-function expectNowhere(needles: readonly string[], places: ReadonlyArray<[string, Buffer | string]>): void {
+function expectNowhere(needles: readonly string[], places: readonly Place[]): void {
   for (const [where, bytes] of places) {
     for (const needle of needles) expect({ where, needle, count: occurrences(bytes, needle) }).toEqual({ where, needle, count: 0 });
   }
@@ -175,13 +204,7 @@ describe('secrets never leave worker memory', () => {
             return pages;
           });
 
-          expectNowhere(needles, [
-            ['redis', redis.bytes],
-            ['sqlite+wal', ledgerBytes],
-            ['sqlite after', sqliteBytes(dbPath)],
-            ...outputs.map((o, i): [string, string] => [`process ${i}`, `${o.stdout}\n${o.stderr}`]),
-            ...api.map((text, i): [string, string] => [`dashboard ${i}`, text]),
-          ]);
+          expectNowhere(needles, sqliteCrawlPlaces({ redis: redis.bytes, ledgerBytes, dbPath, outputs, pages: api }));
         }),
       ),
     );
@@ -241,13 +264,7 @@ describe('secrets never leave worker memory', () => {
           const api = await withDashboard(dbPath, url, prefix, (base) => dashboardPages(base, 'canary-pool'));
           expect(api[3]).toContain('sluice_credential_state{crawl="canary-pool",credential="AV_KEY_3",state="retired"} 1');
 
-          expectNowhere(needles, [
-            ['redis', redis.bytes],
-            ['sqlite+wal', ledgerBytes],
-            ['sqlite after', sqliteBytes(dbPath)],
-            ...outputs.map((o, i): [string, string] => [`process ${i}`, `${o.stdout}\n${o.stderr}`]),
-            ...api.map((text, i): [string, string] => [`dashboard ${i}`, text]),
-          ]);
+          expectNowhere(needles, sqliteCrawlPlaces({ redis: redis.bytes, ledgerBytes, dbPath, outputs, pages: api }));
         }),
       ),
     );
@@ -366,14 +383,7 @@ describe('secrets never leave worker memory', () => {
             const redis = await redisBytes(url, prefix);
             expect(redis.keys.length).toBeGreaterThan(0);
 
-            expectNowhere(
-              [canary],
-              [
-                ['redis', redis.bytes],
-                ...outs.map((o, i): [string, string] => [`process ${i}`, `${o.stdout}\n${o.stderr}`]),
-                ...api.map((text, i): [string, string] => [`dashboard ${i}`, text]),
-              ],
-            );
+            expectNowhere([canary], [['redis', redis.bytes], ...processPlaces(outs), ...dashboardPlaces(api)]);
           }),
         ),
       ),
@@ -431,7 +441,7 @@ describe('secrets never leave worker memory', () => {
           expectNowhere(secrets.flatMap(secretNeedles), [
             ['redis', (await redisBytes(url, prefix)).bytes],
             ['sqlite+wal', sqliteBytes(dbPath)],
-            ...[run, status, failed].map((o, i): [string, string] => [`process ${i}`, `${o.stdout}\n${o.stderr}`]),
+            ...processPlaces([run, status, failed]),
           ]);
         }),
       );

@@ -1,7 +1,10 @@
 import { waitFor } from '@sluice/testkit';
-import { startMockApi } from './server';
+import { type MockApi, startMockApi } from './server';
 import { getText } from './testHelpers';
 import { withMockApi } from './withMockApi';
+
+/** Status of a colour request: 200 outside a storm, the storm's status inside one. */
+const statusNow = async (api: MockApi) => (await getText(`${api.url}/id?hex=000000`)).status;
 
 describe('mock API storms', () => {
   it('fails every request while a storm started at runtime lasts, then recovers on stopStorm', async () => {
@@ -33,12 +36,8 @@ describe('mock API storms', () => {
     const started = performance.now();
     const api = await startMockApi({ storm: { fromMs: 0, durationMs: 1000 } });
     try {
-      expect((await getText(`${api.url}/id?hex=000000`)).status).toBe(503);
-      await waitFor(async () => (await getText(`${api.url}/id?hex=000000`)).status === 200, {
-        what: 'the storm to end',
-        timeoutMs: 10_000,
-        intervalMs: 20,
-      });
+      expect(await statusNow(api)).toBe(503);
+      await waitFor(async () => (await statusNow(api)) === 200, { what: 'the storm to end', timeoutMs: 10_000, intervalMs: 20 });
       expect(performance.now() - started).toBeGreaterThanOrEqual(1000);
     } finally {
       await api.close();
@@ -49,15 +48,11 @@ describe('mock API storms', () => {
     await withMockApi({}, async (api) => {
       const set = performance.now();
       api.setOptions({ storm: { status: 502, fromMs: 800, durationMs: 60_000 } });
-      expect((await getText(`${api.url}/id?hex=000000`)).status).toBe(200);
-      await waitFor(async () => (await getText(`${api.url}/id?hex=000000`)).status === 502, {
-        what: 'the storm to start',
-        timeoutMs: 10_000,
-        intervalMs: 20,
-      });
+      expect(await statusNow(api)).toBe(200);
+      await waitFor(async () => (await statusNow(api)) === 502, { what: 'the storm to start', timeoutMs: 10_000, intervalMs: 20 });
       expect(performance.now() - set).toBeGreaterThanOrEqual(800);
       api.setOptions({ storm: null });
-      expect((await getText(`${api.url}/id?hex=000000`)).status).toBe(200);
+      expect(await statusNow(api)).toBe(200);
     });
   });
 });
