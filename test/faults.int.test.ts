@@ -107,7 +107,7 @@ describe('crash safety (real processes, a redis-server of our own)', () => {
           const worker = spawnCli([...flags, 'run', specPath, '--json']);
           const done = collect(worker);
           await waitFor(async () => (await progressOf(dir)) > 1_500, { what: 'progress before FLUSHALL' });
-          await flushAndResume(redis, flags);
+          await flushAndResume(redis, flags, TOTAL, await progressOf(dir));
           const result = await done;
           expect(result.code).toBe(0);
           const ledger = await ledgerOf(dir);

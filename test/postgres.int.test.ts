@@ -65,7 +65,7 @@ describe('the PostgreSQL ledger through the CLI', () => {
             const worker = spawnCli([...flags, 'run', writeSpec(dir, mock.url), '--json']);
             const done = collect(worker);
             await waitFor(async () => (await progressOf(db)) > 600, { timeoutMs: PROGRESS_WAIT_MS, what: 'progress before FLUSHALL' });
-            await flushAndResume(redis, flags);
+            await flushAndResume(redis, flags, TOTAL, await progressOf(db));
             const result = await done;
             expect(result.code).toBe(0);
             expect(JSON.parse(result.stdout)).toMatchObject({ complete: true, done: TOTAL, failed: 0 });
