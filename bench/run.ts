@@ -13,7 +13,7 @@ import { ledgerCounts, RedisMemorySampler, sqliteBytesPerRow } from './measure';
 import { checkPgLedger, type PgRound, pgRound, pgTable } from './postgres';
 import { ROOT, runNode, runTs, startMockProcess, warmUpMock } from './processes';
 import { type SharedRound, sharedTable, sharedWorkersRound } from './sharedWorkers';
-import { shapeQuery, WORKLOADS, type Workload } from './workloads';
+import { crawlName, shapeQuery, WORKLOADS, type Workload, writeBenchSpec } from './workloads';
 
 /** Builds the CLI bundle now, so no round pays for (or times) a rebuild. */
 async function bundleCli(): Promise<void> {
@@ -58,17 +58,7 @@ export async function sluiceRound(w: Workload, apiUrl: string, dir: string, ledg
   const sampler = new RedisMemorySampler(redis.url);
   try {
     const specPath = join(dir, 'spec.json');
-    writeFileSync(
-      specPath,
-      JSON.stringify({
-        name: `bench-${w.name.toLowerCase()}`,
-        keys: { range: { from: 0, to: w.keys - 1, format: 'hex6' } },
-        request: { url: `${apiUrl}/id?hex={key}${shapeQuery(w)}` },
-        limits: { concurrency: w.concurrency },
-        validate: { keyField: 'hex.clean' },
-        storage: { compress: w.compress ?? false },
-      }),
-    );
+    writeBenchSpec(w, apiUrl, specPath);
     const db = ledger ?? join(dir, 'sluice.db');
     // The real command as users run it (the bundled CLI, built before the clock starts).
     const out = await runNode(
@@ -110,7 +100,7 @@ export async function sluiceRound(w: Workload, apiUrl: string, dir: string, ledg
       '--redis',
       redis.url,
       'export',
-      `bench-${w.name.toLowerCase()}`,
+      crawlName(w),
       '--format',
       'jsonl',
       '--out',

@@ -5,13 +5,12 @@
  * besides items/s this measures the CPU time of the Redis server (its own process) and of the
  * crawl's PostgreSQL backends, per key.
  */
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { postgresActivity, startRedisServer, withTempPostgres } from '@sluice/testkit';
 import pg from 'pg';
 import { checkPgLedger } from './postgres';
 import { cpuMs, runNode } from './processes';
-import { shapeQuery, type Workload } from './workloads';
+import { crawlName, type Workload, writeBenchSpec } from './workloads';
 
 export interface SharedRound {
   workers: number;
@@ -64,17 +63,7 @@ export async function sharedWorkersRound(w: Workload, apiUrl: string, dir: strin
     const redis = await startRedisServer(dir);
     try {
       const specPath = join(dir, `shared-${workers}.json`);
-      writeFileSync(
-        specPath,
-        JSON.stringify({
-          name: `bench-${w.name.toLowerCase()}`,
-          keys: { range: { from: 0, to: w.keys - 1, format: 'hex6' } },
-          request: { url: `${apiUrl}/id?hex={key}${shapeQuery(w)}` },
-          // A crawl-wide cap: the limiter's concurrency leases share it among the processes.
-          limits: { concurrency: w.concurrency },
-          validate: { keyField: 'hex.clean' },
-        }),
-      );
+      writeBenchSpec(w, apiUrl, specPath);
       const global = ['--db', ledger, '--redis', redis.url, '--prefix', 'bench'];
       const created = await runNode('apps/cli/bin/sluice.cjs', [...global, 'crawl', 'create', specPath]);
       if (created.code !== 0) throw new Error(`sluice crawl create exited ${created.code}: ${created.stderr}`);
@@ -85,7 +74,7 @@ export async function sharedWorkersRound(w: Workload, apiUrl: string, dir: strin
       const started = performance.now();
       const runs = await Promise.all(
         Array.from({ length: workers }, () =>
-          runNode('apps/cli/bin/sluice.cjs', [...global, 'work', `bench-${w.name.toLowerCase()}`, '--json', '--no-progress']),
+          runNode('apps/cli/bin/sluice.cjs', [...global, 'work', crawlName(w), '--json', '--no-progress']),
         ),
       );
       const wallMs = performance.now() - started;

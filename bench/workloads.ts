@@ -1,3 +1,4 @@
+import { writeFileSync } from 'node:fs';
 /** The benchmark workloads: colour crawls against the mock API on loopback. `Z`: compressed storage; `F`: full-size bodies. */
 export interface Workload {
   name: string;
@@ -30,4 +31,28 @@ export const WORKLOADS: Record<string, Workload> = {
 /** The mock API's query suffix for a workload's body shape. */
 export function shapeQuery(w: Workload): string {
   return w.bodies === 'full' ? '&shape=full' : '';
+}
+
+/** The crawl name of a workload's spec. */
+export function crawlName(w: Workload): string {
+  return `bench-${w.name.toLowerCase()}`;
+}
+
+/**
+ * Writes the workload's crawl spec to `path`: its keys as hex colours against the mock API at
+ * `apiUrl`. `limits.concurrency` is crawl-wide: with several processes, the limiter's
+ * concurrency leases share it among them.
+ */
+export function writeBenchSpec(w: Workload, apiUrl: string, path: string): void {
+  writeFileSync(
+    path,
+    JSON.stringify({
+      name: crawlName(w),
+      keys: { range: { from: 0, to: w.keys - 1, format: 'hex6' } },
+      request: { url: `${apiUrl}/id?hex={key}${shapeQuery(w)}` },
+      limits: { concurrency: w.concurrency },
+      validate: { keyField: 'hex.clean' },
+      storage: { compress: w.compress ?? false },
+    }),
+  );
 }
