@@ -41,6 +41,9 @@ const snapshot = (redisUp: boolean): MetricsSnapshot => ({
             { name: 'AV_KEY_2', used: { perDay: 3 }, remaining: { perDay: 22 }, inFlight: null, pausedUntilMs: null, retired: 'invalid' },
           ]
         : [],
+      adaptive: redisUp
+        ? { ratePerSecond: 47.5, phase: 'steady', lastCutAtMs: 1_700_000_000_000, lastCutReason: 'throttle', cuts: 3, increases: 41 }
+        : null,
     },
   ],
 });
@@ -72,6 +75,10 @@ describe('/metrics rendering', () => {
       `sluice_credential_state{${crawl},credential="AV_KEY_1",state="active"} 1`,
       `sluice_credential_state{${crawl},credential="AV_KEY_2",state="retired"} 1`,
       `sluice_credential_state{${crawl},credential="AV_KEY_2",state="active"} 0`,
+      `sluice_adaptive_rate_per_second{${crawl}} 47.5`,
+      `sluice_adaptive_cuts_total{${crawl}} 3`,
+      `sluice_adaptive_phase{${crawl},phase="steady"} 1`,
+      `sluice_adaptive_phase{${crawl},phase="probe"} 0`,
     ]) {
       expect(text.split('\n')).toContain(line);
     }

@@ -152,6 +152,27 @@ export function createMetricsEndpoint(read: () => Promise<MetricsSnapshot>): Met
       }
     },
   });
+  perCrawl(
+    'sluice_adaptive_rate_per_second',
+    'The adaptive per-second limit in force (limits.perSecond "auto"), all workers.',
+    (c) => c.adaptive?.ratePerSecond,
+    'gauge',
+  );
+  perCrawl('sluice_adaptive_cuts_total', 'Cuts of the adaptive rate (throttle or latency signals).', (c) => c.adaptive?.cuts, 'counter');
+  new Gauge({
+    name: 'sluice_adaptive_phase',
+    help: '1 for the phase the adaptive rate is in: probe (rising fast from the start) or steady (after the first cut).',
+    labelNames: ['crawl', 'phase'],
+    registers,
+    collect() {
+      this.reset();
+      for (const c of snap.crawls) {
+        const phase = c.adaptive?.phase;
+        if (phase === undefined) continue;
+        for (const p of ['probe', 'steady']) this.set({ crawl: c.name, phase: p }, p === phase ? 1 : 0);
+      }
+    },
+  });
   new Gauge({
     name: 'sluice_redis_up',
     help: '1 when Redis answered this scrape, else 0 (Redis-derived series are then absent).',

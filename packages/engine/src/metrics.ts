@@ -1,4 +1,4 @@
-import { type CrawlStats, type CredentialUsage, RATE_BUCKET_SECONDS, readCrawlStats } from '@sluice/queue';
+import { type AdaptiveReading, type CrawlStats, type CredentialUsage, RATE_BUCKET_SECONDS, readCrawlStats } from '@sluice/queue';
 import type { Engine } from './engine';
 import { loadCrawl } from './loadCrawl';
 import { scopeOf } from './redisScope';
@@ -26,6 +26,8 @@ export interface CrawlMetrics {
   stats: CrawlStats | null;
   /** Pool credentials' use, pause and retirement (named, never valued); empty without a pool or Redis. */
   credentials: CredentialUsage[];
+  /** The adaptive per-second rate's state (`perSecond: "auto"`), or null without one or without Redis. */
+  adaptive: AdaptiveReading | null;
 }
 
 export interface MetricsSnapshot {
@@ -56,6 +58,7 @@ export async function metricsSnapshot(engine: Engine): Promise<MetricsSnapshot> 
           outageWorkers: f ? f.workers.filter((w) => (w.outageSince ?? 0) > 0).length : null,
           stats: f?.stats ?? null,
           credentials: f?.credentials ?? [],
+          adaptive: f?.adaptive ?? null,
         };
       }),
     ),

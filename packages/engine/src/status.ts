@@ -1,5 +1,5 @@
 import { poolCredentials } from '@sluice/core';
-import type { CredentialUsage } from '@sluice/queue';
+import type { AdaptiveReading, CredentialUsage } from '@sluice/queue';
 import type { Engine } from './engine';
 import { type LoadedCrawl, loadCrawl, toLoadedCrawl } from './loadCrawl';
 import { scopeOf } from './redisScope';
@@ -60,6 +60,24 @@ export interface CredentialStatus {
 }
 
 /**
+ * The adaptive per-second rate of a crawl with `limits.perSecond: "auto"` (see
+ * docs/rate-limits.md), shared by all its workers.
+ */
+export interface AdaptiveRateStatus {
+  /** The per-second limit in force now, requests per second (one decimal). */
+  ratePerSecond: number;
+  /** `probe` (rising ×1.5 a second from the start) or `steady` (after the first cut: +3 % a second, cut on throttles). */
+  phase: 'probe' | 'steady';
+  /** The last cut (ISO 8601), or null before the first. */
+  lastCutAt: string | null;
+  /** Why it was cut: `throttle` (429, Retry-After, a rate-limit body) or `latency` (answers slowed down). */
+  lastCutReason: 'throttle' | 'latency' | null;
+  /** Cuts and increases since the crawl started. */
+  cuts: number;
+  increases: number;
+}
+
+/**
  * One crawl's status. Stable JSON shape of `sluice status --json` (one object per crawl), of the
  * dashboard's `/api/crawls` and of its live events. Fields read from Redis fall back to zero or
  * empty values when Redis does not answer; `health` then says `redis-unreachable`.
@@ -116,6 +134,11 @@ export interface CrawlStatus {
   lastProgressAt: string | null;
   /** The pool credentials' use, remaining budget and state; empty without a pool or while Redis is unreachable. */
   credentials: CredentialStatus[];
+  /**
+   * The adaptive per-second rate (`limits.perSecond: "auto"`); null without one, before any
+   * worker started, or while Redis is unreachable.
+   */
+  adaptiveRate: AdaptiveRateStatus | null;
   /**
    * `ok` (progressing), `stalled` (keys pending and workers online, but no key finished for
    * 60 s), `idle` (done or paused), `no-worker` (keys pending and no worker online: start one
@@ -198,6 +221,19 @@ async function statusOf(crawl: LoadedCrawl, engine: Engine, redis: RedisFigures 
     ledgerError,
     outageSince: outageSince === null ? null : iso(outageSince),
     credentials: (redis?.credentials ?? []).map(credentialStatusOf),
+    adaptiveRate: adaptiveStatusOf(redis?.adaptive ?? null),
+  };
+}
+
+function adaptiveStatusOf(reading: AdaptiveReading | null): AdaptiveRateStatus | null {
+  if (reading === null) return null;
+  return {
+    ratePerSecond: reading.ratePerSecond,
+    phase: reading.phase,
+    lastCutAt: reading.lastCutAtMs === null ? null : iso(reading.lastCutAtMs),
+    lastCutReason: reading.lastCutReason,
+    cuts: reading.cuts,
+    increases: reading.increases,
   };
 }
 
@@ -222,7 +258,14 @@ export async function redisFiguresFor(engine: Engine, crawls: readonly LoadedCra
   if (crawls.length === 0) return [];
   return withStatusRedis(engine, (redis) =>
     Promise.all(
-      crawls.map((c) => readRedisFigures(redis, scopeOf(engine, c), c.spec.credentials ? poolCredentials(c.spec.credentials) : [])),
+      crawls.map((c) =>
+        readRedisFigures(
+          redis,
+          scopeOf(engine, c),
+          c.spec.credentials ? poolCredentials(c.spec.credentials) : [],
+          c.spec.limits.perSecond === 'auto',
+        ),
+      ),
     ),
   );
 }

@@ -27,6 +27,7 @@ function crawl(extra: Partial<CrawlStatus> = {}): CrawlStatus {
     recentErrors: [{ at: '2025-01-01T11:59:58.000Z', key: '000005', errorClass: 'PermanentError', reason: 'HTTP 404' }],
     lastProgressAt: '2025-01-01T11:59:58.000Z',
     credentials: [],
+    adaptiveRate: null,
     health: 'ok',
     ledgerError: null,
     outageSince: null,
@@ -35,6 +36,25 @@ function crawl(extra: Partial<CrawlStatus> = {}): CrawlStatus {
 }
 
 describe('status text', () => {
+  test('an adaptive rate shows its rate, phase and last cut; none shows no line', () => {
+    expect(statusText(crawl(), false, NOW)).not.toContain('adaptive rate');
+    const text = statusText(
+      crawl({
+        adaptiveRate: {
+          ratePerSecond: 47.5,
+          phase: 'steady',
+          lastCutAt: '2025-01-01T11:59:58.000Z',
+          lastCutReason: 'throttle',
+          cuts: 3,
+          increases: 41,
+        },
+      }),
+      false,
+      NOW,
+    );
+    expect(text).toContain('  adaptive rate 47.5/s (steady; 3 cuts, last 2025-01-01T11:59:58.000Z: throttle; 41 increases)\n');
+  });
+
   test('pool credentials are listed by name with their state and use per window', () => {
     const text = statusText(
       crawl({

@@ -68,6 +68,14 @@ function credentialLines(s: CrawlStatus): string[] {
   ];
 }
 
+/** The adaptive rate's line (`limits.perSecond: "auto"`), or none. */
+function adaptiveLines(s: CrawlStatus): string[] {
+  const a = s.adaptiveRate;
+  if (a === null) return [];
+  const last = a.lastCutAt === null ? 'no cut yet' : `${a.cuts} cuts, last ${a.lastCutAt}: ${a.lastCutReason ?? 'throttle'}`;
+  return [`  adaptive rate ${a.ratePerSecond}/s (${a.phase}; ${last}; ${a.increases} increases)`];
+}
+
 /** The text block of one crawl; `tty` adds a progress bar. */
 export function statusText(s: CrawlStatus, tty: boolean, nowMs: number = Date.now()): string {
   const q = s.queue
@@ -84,6 +92,7 @@ export function statusText(s: CrawlStatus, tty: boolean, nowMs: number = Date.no
     ...(s.outageSince ? [`  endpoint unreachable since ${s.outageSince} (circuit open; requests wait)`] : []),
     ...(s.ledgerError ? [`  ledger not writable: ${s.ledgerError} (workers hold their requests)`] : []),
     ...(s.health === 'no-worker' ? [`  no worker: start one with \`sluice work ${s.name}\``] : []),
+    ...adaptiveLines(s),
     ...credentialLines(s),
     ...errorLines(s),
   ];
