@@ -42,7 +42,15 @@ const snapshot = (redisUp: boolean): MetricsSnapshot => ({
           ]
         : [],
       adaptive: redisUp
-        ? { ratePerSecond: 47.5, phase: 'steady', lastCutAtMs: 1_700_000_000_000, lastCutReason: 'throttle', cuts: 3, increases: 41 }
+        ? {
+            ratePerSecond: 47.5,
+            phase: 'steady',
+            lastCutAtMs: 1_700_000_000_000,
+            lastCutReason: 'throttle',
+            limitFoundPerSecond: 49.2,
+            cuts: 3,
+            increases: 41,
+          }
         : null,
     },
   ],

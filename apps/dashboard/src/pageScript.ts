@@ -116,7 +116,7 @@ export const PAGE_SCRIPT = `
   function updateAdaptive(node, a) {
     node.hidden = !a;
     if (!a) return;
-    var last = a.lastCutAt ? a.cuts + ' cuts, last ' + new Date(a.lastCutAt).toLocaleTimeString() + ' (' + a.lastCutReason + ')' : 'no cut yet';
+    var last = a.lastCutAt ? 'limit found ' + a.limitFoundPerSecond + '/s; ' + a.cuts + ' cuts, last ' + new Date(a.lastCutAt).toLocaleTimeString() + ' (' + a.lastCutReason + ')' : 'no cut yet';
     node.textContent = 'adaptive rate ' + a.ratePerSecond + '/s, ' + a.phase + '; ' + last + '; ' + a.increases + ' increases';
   }
   // A credential pool: each credential's state and, per window, its use and what is left.

@@ -66,12 +66,14 @@ export interface CredentialStatus {
 export interface AdaptiveRateStatus {
   /** The per-second limit in force now, requests per second (one decimal). */
   ratePerSecond: number;
-  /** `probe` (rising ×1.5 a second from the start) or `steady` (after the first cut: +3 % a second, cut on throttles). */
+  /** `probe` (rising ×1.5 a second from the start) or `steady` (after a cut: back up to the limit found, then creeping past it). */
   phase: 'probe' | 'steady';
   /** The last cut (ISO 8601), or null before the first. */
   lastCutAt: string | null;
   /** Why it was cut: `throttle` (429, Retry-After, a rate-limit body) or `latency` (answers slowed down). */
   lastCutReason: 'throttle' | 'latency' | null;
+  /** What the API served in the second before the last cut, requests per second: the limit found; null before the first cut. */
+  limitFoundPerSecond: number | null;
   /** Cuts and increases since the crawl started. */
   cuts: number;
   increases: number;
@@ -232,6 +234,7 @@ function adaptiveStatusOf(reading: AdaptiveReading | null): AdaptiveRateStatus |
     phase: reading.phase,
     lastCutAt: reading.lastCutAtMs === null ? null : iso(reading.lastCutAtMs),
     lastCutReason: reading.lastCutReason,
+    limitFoundPerSecond: reading.limitFoundPerSecond,
     cuts: reading.cuts,
     increases: reading.increases,
   };

@@ -45,6 +45,7 @@ describe('status text', () => {
           phase: 'steady',
           lastCutAt: '2025-01-01T11:59:58.000Z',
           lastCutReason: 'throttle',
+          limitFoundPerSecond: 49.2,
           cuts: 3,
           increases: 41,
         },
@@ -52,7 +53,9 @@ describe('status text', () => {
       false,
       NOW,
     );
-    expect(text).toContain('  adaptive rate 47.5/s (steady; 3 cuts, last 2025-01-01T11:59:58.000Z: throttle; 41 increases)\n');
+    expect(text).toContain(
+      '  adaptive rate 47.5/s (steady; limit found 49.2/s; 3 cuts, last 2025-01-01T11:59:58.000Z: throttle; 41 increases)\n',
+    );
   });
 
   test('pool credentials are listed by name with their state and use per window', () => {

@@ -72,7 +72,10 @@ function credentialLines(s: CrawlStatus): string[] {
 function adaptiveLines(s: CrawlStatus): string[] {
   const a = s.adaptiveRate;
   if (a === null) return [];
-  const last = a.lastCutAt === null ? 'no cut yet' : `${a.cuts} cuts, last ${a.lastCutAt}: ${a.lastCutReason ?? 'throttle'}`;
+  const last =
+    a.lastCutAt === null
+      ? 'no cut yet'
+      : `limit found ${a.limitFoundPerSecond ?? '?'}/s; ${a.cuts} cuts, last ${a.lastCutAt}: ${a.lastCutReason ?? 'throttle'}`;
   return [`  adaptive rate ${a.ratePerSecond}/s (${a.phase}; ${last}; ${a.increases} increases)`];
 }
 

@@ -5,7 +5,7 @@ import { PRELUDE } from './limiterScript';
  * `aimd.ts`; these only count what the workers report and write a new state atomically.
  *
  * Hash fields: the state (`rate`, `phase`, `changedAt`, `cutAt`, `cutReason`, `cuts`,
- * `increases`, `bestAnswerMs`, `version`), `throttleStartAt` (latest start of a request
+ * `increases`, `bestAnswerMs`, `version`, `servedAtCut`), `throttleStartAt` (latest start of a request
  * answered with a throttle signal), and a ring of BUCKETS slots of BUCKET_MS each holding the
  * clean answers (`ok<i>`), their summed answer times (`ms<i>`) and throttle answers (`th<i>`)
  * reported in that slot's bucket (`id<i>`). All times are Redis epoch ms.
@@ -24,7 +24,7 @@ const SECOND_BUCKETS = 1_000 / BUCKET_MS;
  * KEYS: the adaptive hash, the per-second window log.
  * ARGV: start rate, clean answers, their summed answer ms, throttle answers, latest start of a
  * throttled request (0 for none), the window's length in ms.
- * Reply: nowMs, then the state fields in STATE_FIELDS order, throttleStartAt, clean answers
+ * Reply: nowMs, then the state fields (as `parseReportReply` reads them), throttleStartAt, clean answers
  * and their summed ms in the last complete second, throttle answers in it, starts in the last
  * window length.
  */
@@ -32,7 +32,7 @@ export const REPORT_LUA = `${PRELUDE}
 local h = KEYS[1]
 if redis.call('HEXISTS', h, 'rate') == 0 then
   redis.call('HSET', h, 'rate', ARGV[1], 'phase', 'probe', 'changedAt', decimal(nowMs), 'cutAt', '0', 'cutReason', '',
-    'cuts', '0', 'increases', '0', 'bestAnswerMs', '0', 'version', '0', 'throttleStartAt', '0')
+    'cuts', '0', 'increases', '0', 'bestAnswerMs', '0', 'version', '0', 'servedAtCut', '0', 'throttleStartAt', '0')
 end
 local bucket = math.floor(nowMs / ${BUCKET_MS})
 local ok = tonumber(ARGV[2])
@@ -62,9 +62,9 @@ for b = bucket - ${SECOND_BUCKETS}, bucket - 1 do
 end
 local starts = redis.call('ZCOUNT', KEYS[2], '(' .. ms(nowUs - tonumber(ARGV[6]) * 1000), '+inf')
 local state = redis.call('HMGET', h, 'rate', 'phase', 'changedAt', 'cutAt', 'cutReason', 'cuts', 'increases', 'bestAnswerMs',
-  'version', 'throttleStartAt')
+  'version', 'servedAtCut', 'throttleStartAt')
 return {decimal(nowMs), state[1], state[2], state[3], state[4], state[5], state[6], state[7], state[8], state[9], state[10],
-  sumOk, decimal(sumMs), sumTh, starts}
+  state[11], sumOk, decimal(sumMs), sumTh, starts}
 `;
 
 /**

@@ -35,12 +35,14 @@ export function stateFields(state: AdaptiveState): string[] {
     String(state.increases),
     'bestAnswerMs',
     state.bestAnswerMs.toFixed(3),
+    'servedAtCut',
+    state.servedAtCut.toFixed(3),
   ];
 }
 
 /** The report script's reply: the state and what all workers observed. */
 export function parseReportReply(raw: unknown): { state: AdaptiveState; observation: AdaptiveObservation; throttledPerSecond: number } {
-  if (!Array.isArray(raw) || raw.length < 15) throw new Error(`adaptive rate: unexpected script reply ${JSON.stringify(raw)}`);
+  if (!Array.isArray(raw) || raw.length < 16) throw new Error(`adaptive rate: unexpected script reply ${JSON.stringify(raw)}`);
   const nowMs = num(raw[0]);
   return {
     state: {
@@ -53,15 +55,16 @@ export function parseReportReply(raw: unknown): { state: AdaptiveState; observat
       increases: num(raw[7]),
       bestAnswerMs: num(raw[8]),
       version: num(raw[9]),
+      servedAtCut: num(raw[10]),
     },
     observation: {
       nowMs,
-      throttleStartMs: num(raw[10]),
-      cleanPerSecond: num(raw[11]),
-      answerMsSum: num(raw[12]),
-      startsPerSecond: num(raw[14]),
+      throttleStartMs: num(raw[11]),
+      cleanPerSecond: num(raw[12]),
+      answerMsSum: num(raw[13]),
+      startsPerSecond: num(raw[15]),
     },
-    throttledPerSecond: num(raw[13]),
+    throttledPerSecond: num(raw[14]),
   };
 }
 
@@ -74,13 +77,15 @@ export interface AdaptiveReading {
   /** Last cut (epoch ms, Redis clock) and why; null before the first. */
   lastCutAtMs: number | null;
   lastCutReason: CutReason | null;
+  /** What the API served in the second before the last cut (the limit found), requests per second; null before the first cut. */
+  limitFoundPerSecond: number | null;
   cuts: number;
   increases: number;
 }
 
 /** The adaptive rate's state, or null when the hash does not exist (no `"auto"` crawl has run, or Redis lost it). */
 export async function readAdaptiveRate(redis: RedisClient, scope: CrawlScope): Promise<AdaptiveReading | null> {
-  const [rate, phase, cutAt, cutReason, cuts, increases] = await redis.hmget(
+  const [rate, phase, cutAt, cutReason, cuts, increases, servedAtCut] = await redis.hmget(
     limiterAdaptiveKey(scope),
     'rate',
     'phase',
@@ -88,6 +93,7 @@ export async function readAdaptiveRate(redis: RedisClient, scope: CrawlScope): P
     'cutReason',
     'cuts',
     'increases',
+    'servedAtCut',
   );
   if (rate === null || rate === undefined) return null;
   const cutAtMs = num(cutAt);
@@ -96,6 +102,7 @@ export async function readAdaptiveRate(redis: RedisClient, scope: CrawlScope): P
     phase: phaseOf(phase),
     lastCutAtMs: cutAtMs > 0 ? cutAtMs : null,
     lastCutReason: reasonOf(cutReason),
+    limitFoundPerSecond: num(servedAtCut) > 0 ? Math.round(num(servedAtCut) * 10) / 10 : null,
     cuts: num(cuts),
     increases: num(increases),
   };

@@ -2,6 +2,7 @@ import type { AdaptiveSettings } from '@sluice/core';
 import {
   type AdaptiveObservation,
   type AdaptiveState,
+  CUT_GRACE_MS,
   CUT_WINDOW_MS,
   cutRate,
   INTERVAL_MS,
@@ -18,16 +19,21 @@ function observe(partial: Partial<AdaptiveObservation>): AdaptiveObservation {
   return { nowMs: T0, throttleStartMs: 0, cleanPerSecond: 0, answerMsSum: 0, startsPerSecond: 0, ...partial };
 }
 
-function steadyAt(rate: number, changedAtMs = T0, cutAtMs = T0): AdaptiveState {
-  return { ...initialAdaptiveState(SETTINGS, changedAtMs), rate, phase: 'steady', cutAtMs, cuts: 1, cutReason: 'throttle' };
+function steadyAt(rate: number, changedAtMs = T0, cutAtMs = T0, servedAtCut = rate): AdaptiveState {
+  return { ...initialAdaptiveState(SETTINGS, changedAtMs), rate, phase: 'steady', cutAtMs, cuts: 1, cutReason: 'throttle', servedAtCut };
 }
 
 describe('increasedRate', () => {
-  test('grows by half in the probe phase and by 3 % (at least 1) in the steady phase, within the ceiling', () => {
-    expect(increasedRate({ rate: 10, phase: 'probe' }, SETTINGS)).toBe(15);
-    expect(increasedRate({ rate: 100, phase: 'steady' }, SETTINGS)).toBe(103);
-    expect(increasedRate({ rate: 10, phase: 'steady' }, SETTINGS)).toBe(11);
-    expect(increasedRate({ rate: 900, phase: 'probe' }, SETTINGS)).toBe(1000);
+  test('grows by half in the probe phase, within the ceiling', () => {
+    expect(increasedRate({ rate: 10, phase: 'probe', servedAtCut: 0 }, SETTINGS)).toBe(15);
+    expect(increasedRate({ rate: 900, phase: 'probe', servedAtCut: 0 }, SETTINGS)).toBe(1000);
+  });
+
+  test('in the steady phase, halves the gap to the limit found (at least 1), then creeps past it by 1 % (at least 1)', () => {
+    expect(increasedRate({ rate: 90, phase: 'steady', servedAtCut: 100 }, SETTINGS)).toBe(95);
+    expect(increasedRate({ rate: 99.5, phase: 'steady', servedAtCut: 100 }, SETTINGS)).toBe(100.5);
+    expect(increasedRate({ rate: 200, phase: 'steady', servedAtCut: 200 }, SETTINGS)).toBe(202);
+    expect(increasedRate({ rate: 20, phase: 'steady', servedAtCut: 20 }, SETTINGS)).toBe(21);
   });
 });
 
@@ -55,23 +61,37 @@ describe('nextAdaptiveState', () => {
   test('holds a rate the crawl does not use (something else holds it back)', () => {
     const state = steadyAt(100);
     expect(nextAdaptiveState(state, observe({ nowMs: T0 + 5_000, startsPerSecond: 79 }), SETTINGS)).toBeNull();
-    expect(nextAdaptiveState(state, observe({ nowMs: T0 + 5_000, startsPerSecond: 80 }), SETTINGS)?.rate).toBe(103);
+    expect(nextAdaptiveState(state, observe({ nowMs: T0 + 5_000, startsPerSecond: 80 }), SETTINGS)?.rate).toBe(101);
   });
 
   test('cuts, instead of raising, on a throttle answer to a request sent since the last change', () => {
     const state = steadyAt(100, T0, T0 - 5_000);
     const obs = observe({ nowMs: T0 + 500, throttleStartMs: T0 + 10, startsPerSecond: 100, cleanPerSecond: 98 });
-    expect(nextAdaptiveState(state, obs, SETTINGS)).toMatchObject({ rate: 88.2, cuts: 2, cutAtMs: T0 + 500, phase: 'steady' });
+    expect(nextAdaptiveState(state, obs, SETTINGS)).toMatchObject({
+      rate: 88.2,
+      servedAtCut: 98,
+      cuts: 2,
+      cutAtMs: T0 + 500,
+      phase: 'steady',
+    });
   });
 
-  test('a throttle of a request sent before the last cut cuts nothing, and neither does one within the cut window', () => {
+  test('a throttle of a request admitted before the last cut (or reserved ahead under it) cuts nothing, and neither does one within the cut window', () => {
     const state = steadyAt(90, T0, T0);
-    const before = observe({ nowMs: T0 + 2 * CUT_WINDOW_MS, throttleStartMs: T0 - 1, startsPerSecond: 0 });
+    const before = observe({ nowMs: T0 + 2 * CUT_WINDOW_MS, throttleStartMs: T0 + CUT_GRACE_MS, startsPerSecond: 0 });
     expect(nextAdaptiveState(state, before, SETTINGS)).toBeNull();
-    const tooSoon = observe({ nowMs: T0 + CUT_WINDOW_MS - 1, throttleStartMs: T0 + 5 });
+    const tooSoon = observe({ nowMs: T0 + CUT_WINDOW_MS - 1, throttleStartMs: T0 + CUT_GRACE_MS + 5 });
     expect(nextAdaptiveState(state, tooSoon, SETTINGS)).toBeNull();
-    const later = observe({ nowMs: T0 + CUT_WINDOW_MS, throttleStartMs: T0 + 5, cleanPerSecond: 80 });
-    expect(nextAdaptiveState(state, later, SETTINGS)).toMatchObject({ rate: 72, cuts: 2 });
+    const later = observe({ nowMs: T0 + CUT_WINDOW_MS, throttleStartMs: T0 + CUT_GRACE_MS + 5, cleanPerSecond: 80 });
+    expect(nextAdaptiveState(state, later, SETTINGS)).toMatchObject({ rate: 72, servedAtCut: 80, cuts: 2 });
+  });
+
+  test('a steady rate well past the limit found without a throttle probes again (the limit rose)', () => {
+    const state = steadyAt(59.5, T0, T0 - 10_000, 50);
+    expect(nextAdaptiveState(state, observe({ nowMs: T0 + INTERVAL_MS, startsPerSecond: 59 }), SETTINGS)).toMatchObject({
+      rate: 60.5,
+      phase: 'probe',
+    });
   });
 
   test('the first cut ends the probe phase', () => {

@@ -10,21 +10,31 @@ import type { AdaptiveSettings } from '@sluice/core';
  * - **probe** (the start): while answers are clean and the rate is what holds the crawl back,
  *   the rate grows by PROBE_FACTOR every INTERVAL_MS, so even a start 40 times too low finds
  *   the limit within about ten seconds.
- * - **steady** (after the first cut): it grows by STEP_SHARE of itself (at least 1) per
- *   interval, so it creeps up on the limit and spends little time above it.
- * - **cut** (a throttle answer to a request that started after the last cut, or slow answers
- *   with `latencyFactor`): the rate drops to BETA × the lower of itself and the clean answers
- *   of the last complete second (what the API really served), never by more than half at once
- *   and at most once per CUT_WINDOW_MS, the time a cut needs to show its effect in a sliding
- *   second.
+ * - **cut** (a throttle answer to a request that started more than CUT_GRACE_MS after the last
+ *   change, or slow answers with `latencyFactor`): the controller remembers what the API served
+ *   in the last complete second as the limit it found (`servedAtCut`), and the rate drops to
+ *   BETA × the lower of that and itself, never by more than half at once and at most once per
+ *   CUT_WINDOW_MS, the time a cut needs to show its effect in a sliding second.
+ * - **steady** (after a cut): each clean interval halves the gap to `servedAtCut` (at least 1
+ *   a second), so the rate is back near the limit within a few seconds; past it, it creeps up
+ *   by STEP_SHARE (at least 1) an interval until the next throttle, and far past it
+ *   (REPROBE_SHARE: the API's limit has risen) it probes again.
  */
 
 /** Interval between two increases, ms: a rate must have run for a whole sliding second to be judged clean. */
 export const INTERVAL_MS = 1_000;
 /** Growth per clean interval in the probe phase (×1.5: from 5/s to 200/s in ten intervals). */
 export const PROBE_FACTOR = 1.5;
-/** Growth per clean interval in the steady phase, as a share of the rate (at least 1 request/s). */
-export const STEP_SHARE = 0.03;
+/** Growth per clean interval in the steady phase once past `servedAtCut`, as a share of the rate (at least 1 request/s). */
+export const STEP_SHARE = 0.01;
+/** In the steady phase, a rate this far past `servedAtCut` without a throttle probes again (the limit has risen). */
+export const REPROBE_SHARE = 1.2;
+/**
+ * A throttle answer to a request that started within this many ms after the last change says
+ * nothing about the new rate: such a start was admitted ahead (the limiter reserves up to
+ * 150 ms ahead) under the old one.
+ */
+export const CUT_GRACE_MS = 250;
 /** Multiplicative decrease: the rate after a cut, as a share of the rate the API served. */
 export const BETA = 0.9;
 /** A cut never takes the rate below this share of what it was (an API that counts refused calls too serves ~0 while overloaded). */
@@ -50,6 +60,8 @@ export interface AdaptiveState {
   cutAtMs: number;
   /** Why the last cut happened; null before the first. */
   cutReason: CutReason | null;
+  /** What the API served in the second before the last cut, requests per second: the limit found; 0 before the first cut. */
+  servedAtCut: number;
   /** Cuts and increases so far. */
   cuts: number;
   increases: number;
@@ -80,6 +92,7 @@ export function initialAdaptiveState(settings: AdaptiveSettings, nowMs: number):
     changedAtMs: nowMs,
     cutAtMs: 0,
     cutReason: null,
+    servedAtCut: 0,
     cuts: 0,
     increases: 0,
     bestAnswerMs: 0,
@@ -90,15 +103,22 @@ export function initialAdaptiveState(settings: AdaptiveSettings, nowMs: number):
 const clamp = (rate: number, settings: AdaptiveSettings) => Math.min(settings.ceilingPerSecond, Math.max(settings.floorPerSecond, rate));
 
 /** The rate after one clean interval. */
-export function increasedRate(state: Pick<AdaptiveState, 'rate' | 'phase'>, settings: AdaptiveSettings): number {
-  const grown = state.phase === 'probe' ? state.rate * PROBE_FACTOR : state.rate + Math.max(1, state.rate * STEP_SHARE);
+export function increasedRate(state: Pick<AdaptiveState, 'rate' | 'phase' | 'servedAtCut'>, settings: AdaptiveSettings): number {
+  const { rate, servedAtCut } = state;
+  if (state.phase === 'probe') return clamp(rate * PROBE_FACTOR, settings);
+  const gap = servedAtCut - rate;
+  const grown = gap > 0 ? rate + Math.max(1, gap / 2) : rate + Math.max(1, rate * STEP_SHARE);
   return clamp(grown, settings);
+}
+
+/** What the API served before a cut: the clean answers of the last complete second, or the rate when none were counted. */
+export function servedBeforeCut(rate: number, cleanPerSecond: number): number {
+  return cleanPerSecond > 0 ? Math.min(rate, cleanPerSecond) : rate;
 }
 
 /** The rate after a cut, given the clean answers of the last complete second (0 if unknown). */
 export function cutRate(rate: number, cleanPerSecond: number, settings: AdaptiveSettings): number {
-  const served = cleanPerSecond > 0 ? Math.min(rate, cleanPerSecond) : rate;
-  return clamp(Math.max(rate * MAX_CUT_SHARE, served * BETA), settings);
+  return clamp(Math.max(rate * MAX_CUT_SHARE, servedBeforeCut(rate, cleanPerSecond) * BETA), settings);
 }
 
 /** The mean answer time of the last complete second, or null with too few answers to judge. */
@@ -111,8 +131,8 @@ export function meanAnswerMs(observation: AdaptiveObservation): number | null {
 export function cutSignal(state: AdaptiveState, observation: AdaptiveObservation, settings: AdaptiveSettings): CutReason | null {
   const sinceCut = observation.nowMs - state.cutAtMs;
   if (sinceCut < CUT_WINDOW_MS) return null;
-  // Only a request sent after the last cut tells anything about the rate since then.
-  if (observation.throttleStartMs > state.cutAtMs) return 'throttle';
+  // Only a request admitted after the last cut tells anything about the rate since then.
+  if (observation.throttleStartMs > state.cutAtMs + CUT_GRACE_MS) return 'throttle';
   const mean = meanAnswerMs(observation);
   // The second measured must lie wholly after the last cut.
   if (settings.latencyFactor > 0 && mean !== null && state.bestAnswerMs > 0 && sinceCut >= CUT_WINDOW_MS + 1_000) {
@@ -139,6 +159,7 @@ export function nextAdaptiveState(
     return {
       ...state,
       rate: cutRate(state.rate, observation.cleanPerSecond, settings),
+      servedAtCut: servedBeforeCut(state.rate, observation.cleanPerSecond),
       phase: 'steady',
       changedAtMs: nowMs,
       cutAtMs: nowMs,
@@ -147,10 +168,12 @@ export function nextAdaptiveState(
       bestAnswerMs,
     };
   }
-  const clean = observation.throttleStartMs < state.changedAtMs;
+  const clean = observation.throttleStartMs <= state.changedAtMs + CUT_GRACE_MS;
   const busy = observation.startsPerSecond >= BUSY_SHARE * Math.floor(state.rate);
   if (nowMs - state.changedAtMs >= INTERVAL_MS && clean && busy && state.rate < settings.ceilingPerSecond) {
-    return { ...state, rate: increasedRate(state, settings), changedAtMs: nowMs, increases: state.increases + 1, bestAnswerMs };
+    const rate = increasedRate(state, settings);
+    const phase = state.phase === 'steady' && rate > state.servedAtCut * REPROBE_SHARE ? 'probe' : state.phase;
+    return { ...state, rate, phase, changedAtMs: nowMs, increases: state.increases + 1, bestAnswerMs };
   }
   return bestAnswerMs !== state.bestAnswerMs ? { ...state, bestAnswerMs } : null;
 }
