@@ -132,7 +132,7 @@ export function createMetricsEndpoint(read: () => Promise<MetricsSnapshot>): Met
         this.reset();
         for (const c of snap.crawls) {
           for (const u of c.credentials)
-            for (const [window, n] of Object.entries(u[figure])) this.set({ crawl: c.name, credential: u.name, window }, n);
+            for (const [window, n] of Object.entries(u[figure])) this.set({ crawl: c.name, credential: u.label ?? u.name, window }, n);
         }
       },
     });
@@ -147,7 +147,8 @@ export function createMetricsEndpoint(read: () => Promise<MetricsSnapshot>): Met
       for (const c of snap.crawls) {
         for (const u of c.credentials) {
           const state = u.retired !== null ? 'retired' : u.pausedUntilMs !== null ? 'paused' : 'active';
-          for (const s of ['active', 'paused', 'retired']) this.set({ crawl: c.name, credential: u.name, state: s }, s === state ? 1 : 0);
+          for (const s of ['active', 'paused', 'retired'])
+            this.set({ crawl: c.name, credential: u.label ?? u.name, state: s }, s === state ? 1 : 0);
         }
       }
     },

@@ -128,7 +128,7 @@ export const PAGE_SCRIPT = `
       var tr = el('tr', { 'data-credential': cr.name });
       var state = cr.state === 'paused' && cr.pausedUntil ? 'paused until ' + new Date(cr.pausedUntil).toLocaleTimeString() : cr.state;
       var windows = Object.keys(cr.used).map(function (w) { return w + ' ' + cr.used[w] + ' / ' + (cr.remaining[w] || 0); });
-      tr.append(el('td', {}, cr.name), el('td', { class: 'state-' + cr.state }, state), el('td', {}, windows.join(', ') || 'no windows'));
+      tr.append(el('td', {}, cr.label || cr.name), el('td', { class: 'state-' + cr.state }, state), el('td', {}, windows.join(', ') || 'no windows'));
       body.append(tr);
     });
   }

@@ -1,5 +1,5 @@
 import { poolCredentials } from '@sluice/core';
-import type { AdaptiveReading, CredentialUsage } from '@sluice/queue';
+import type { AdaptiveReading } from '@sluice/queue';
 import type { Engine } from './engine';
 import { type LoadedCrawl, loadCrawl, toLoadedCrawl } from './loadCrawl';
 import { scopeOf } from './redisScope';
@@ -17,7 +17,7 @@ import {
   roundRate,
   throttledUntilOf,
 } from './statusFigures';
-import { type RedisFigures, readRedisFigures, withStatusRedis } from './statusRedis';
+import { type LabelledUsage, type RedisFigures, readRedisFigures, withStatusRedis } from './statusRedis';
 
 /** A live worker of the crawl, from its heartbeat in Redis. */
 export interface WorkerStatus {
@@ -48,7 +48,10 @@ export interface RecentErrorStatus {
 
 /** One credential of the crawl's pool, named by its environment variable (never its value). */
 export interface CredentialStatus {
+  /** Its environment variable. */
   name: string;
+  /** Its label (`credentials.labels`), which status, the dashboard and `/metrics` show instead of `name`; null when it has none. */
+  label: string | null;
   /** `active`, `paused` (its own throttle pause, see `pausedUntil`) or `retired` (the API called it invalid or revoked). */
   state: 'active' | 'paused' | 'retired';
   /** Requests in each of its configured windows (`perSecond`, `perMinute`, `perHour`, `perDay`), all workers. */
@@ -240,10 +243,11 @@ function adaptiveStatusOf(reading: AdaptiveReading | null): AdaptiveRateStatus |
   };
 }
 
-function credentialStatusOf(usage: CredentialUsage): CredentialStatus {
+function credentialStatusOf(usage: LabelledUsage): CredentialStatus {
   const state = usage.retired !== null ? 'retired' : usage.pausedUntilMs !== null ? 'paused' : 'active';
   return {
     name: usage.name,
+    label: usage.label,
     state,
     used: { ...usage.used },
     remaining: { ...usage.remaining },

@@ -25,11 +25,14 @@ export interface RedisFigures {
   /** Workers whose heartbeat is alive. */
   workers: WorkerInfo[];
   stats: CrawlStats;
-  /** Use, pause and retirement of each pool credential (empty without a pool). */
-  credentials: CredentialUsage[];
+  /** Use, pause and retirement of each pool credential, with its label (empty without a pool). */
+  credentials: LabelledUsage[];
   /** The adaptive per-second rate's state (`perSecond: "auto"`), or null without one or before any worker started. */
   adaptive: AdaptiveReading | null;
 }
+
+/** A credential's use with its label from the spec (`credentials.labels`), or null when it has none. */
+export type LabelledUsage = CredentialUsage & { label: string | null };
 
 /** Longest a status look may wait for Redis: a dashboard tick must never hang on an outage. */
 const READ_DEADLINE_MS = 5_000;
@@ -51,7 +54,8 @@ export async function readRedisFigures(
       credentials.length > 0 ? readCredentialUsage(redis, scope, credentials) : Promise.resolve([]),
       adaptive ? readAdaptiveRate(redis, scope) : Promise.resolve(null),
     ]);
-    return { queue: live, queuePaused, workers, stats, credentials: credentialUsage, adaptive: adaptiveReading };
+    const labelled = credentialUsage.map((u) => ({ ...u, label: credentials.find((c) => c.name === u.name)?.label ?? null }));
+    return { queue: live, queuePaused, workers, stats, credentials: labelled, adaptive: adaptiveReading };
   } finally {
     await queue.close();
   }

@@ -58,20 +58,28 @@ describe('status text', () => {
     );
   });
 
-  test('pool credentials are listed by name with their state and use per window', () => {
+  test('pool credentials are listed by label (or name) with their state and use per window', () => {
     const text = statusText(
       crawl({
         credentials: [
-          { name: 'AV_KEY_1', state: 'active', used: { perDay: 20 }, remaining: { perDay: 5 }, pausedUntil: null },
-          { name: 'AV_KEY_2', state: 'paused', used: { perDay: 3 }, remaining: { perDay: 22 }, pausedUntil: '2025-01-01T12:01:00.000Z' },
-          { name: 'AV_KEY_3', state: 'retired', used: {}, remaining: {}, pausedUntil: null },
+          { name: 'AV_KEY_1', label: null, state: 'active', used: { perDay: 20 }, remaining: { perDay: 5 }, pausedUntil: null },
+          {
+            name: 'AV_KEY_2',
+            label: 'paid key',
+            state: 'paused',
+            used: { perDay: 3 },
+            remaining: { perDay: 22 },
+            pausedUntil: '2025-01-01T12:01:00.000Z',
+          },
+          { name: 'AV_KEY_3', label: null, state: 'retired', used: {}, remaining: {}, pausedUntil: null },
         ],
       }),
       false,
       NOW,
     );
     expect(text).toContain('    AV_KEY_1 active; perDay 20 used, 5 left\n');
-    expect(text).toContain('    AV_KEY_2 paused until 2025-01-01T12:01:00.000Z; perDay 3 used, 22 left\n');
+    expect(text).not.toContain('AV_KEY_2');
+    expect(text).toContain('    paid key paused until 2025-01-01T12:01:00.000Z; perDay 3 used, 22 left\n');
     expect(text).toContain('    AV_KEY_3 retired\n');
   });
 

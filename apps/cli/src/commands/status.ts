@@ -63,7 +63,7 @@ function credentialLines(s: CrawlStatus): string[] {
     ...s.credentials.map((c) => {
       const windows = Object.entries(c.used).map(([w, n]) => `${w} ${n} used, ${c.remaining[w] ?? 0} left`);
       const state = c.state === 'paused' && c.pausedUntil ? `paused until ${c.pausedUntil}` : c.state;
-      return `    ${c.name} ${state}${windows.length > 0 ? `; ${windows.join(', ')}` : ''}`;
+      return `    ${c.label ?? c.name} ${state}${windows.length > 0 ? `; ${windows.join(', ')}` : ''}`;
     }),
   ];
 }
