@@ -93,9 +93,8 @@ export function createAdaptiveRate(options: AdaptiveRateOptions): AdaptiveRate {
     try {
       const written = await runScript(redis, WRITE, [options.key], [reply.state.version, ...stateFields(next)]);
       if (Number(written) === 1) {
-        const previous = state;
         state = { ...next, version: reply.state.version + 1 };
-        options.onChange?.(state, previous);
+        options.onChange?.(state, reply.state);
       }
     } catch (err) {
       onError(toError(err));

@@ -17,7 +17,7 @@ import type { AdaptiveSettings } from '@sluice/core';
  *   CUT_WINDOW_MS, the time a cut needs to show its effect in a sliding second.
  * - **steady** (after a cut): each clean interval halves the gap to `servedAtCut` (at least 1
  *   a second), so the rate is back near the limit within a few seconds; past it, it creeps up
- *   by STEP_SHARE (at least 1) an interval until the next throttle, and far past it
+ *   by STEP_SHARE (at least MIN_STEP) an interval until the next throttle, and far past it
  *   (REPROBE_SHARE: the API's limit has risen) it probes again.
  */
 
@@ -25,8 +25,10 @@ import type { AdaptiveSettings } from '@sluice/core';
 export const INTERVAL_MS = 1_000;
 /** Growth per clean interval in the probe phase (×1.5: from 5/s to 200/s in ten intervals). */
 export const PROBE_FACTOR = 1.5;
-/** Growth per clean interval in the steady phase once past `servedAtCut`, as a share of the rate (at least 1 request/s). */
+/** Growth per clean interval in the steady phase once past `servedAtCut`, as a share of the rate (at least MIN_STEP). */
 export const STEP_SHARE = 0.01;
+/** The least growth per clean interval past `servedAtCut`, requests per second: a slow creep keeps small limits' overshoots small. */
+export const MIN_STEP = 0.5;
 /** In the steady phase, a rate this far past `servedAtCut` without a throttle probes again (the limit has risen). */
 export const REPROBE_SHARE = 1.2;
 /**
@@ -36,7 +38,7 @@ export const REPROBE_SHARE = 1.2;
  */
 export const CUT_GRACE_MS = 250;
 /** Multiplicative decrease: the rate after a cut, as a share of the rate the API served. */
-export const BETA = 0.9;
+export const BETA = 0.95;
 /** A cut never takes the rate below this share of what it was (an API that counts refused calls too serves ~0 while overloaded). */
 export const MAX_CUT_SHARE = 0.5;
 /** At most one cut per this many ms. */
@@ -107,7 +109,7 @@ export function increasedRate(state: Pick<AdaptiveState, 'rate' | 'phase' | 'ser
   const { rate, servedAtCut } = state;
   if (state.phase === 'probe') return clamp(rate * PROBE_FACTOR, settings);
   const gap = servedAtCut - rate;
-  const grown = gap > 0 ? rate + Math.max(1, gap / 2) : rate + Math.max(1, rate * STEP_SHARE);
+  const grown = gap > 0 ? rate + Math.max(1, gap / 2) : rate + Math.max(MIN_STEP, rate * STEP_SHARE);
   return clamp(grown, settings);
 }
 
