@@ -1,6 +1,6 @@
 /**
- * `pnpm bench:limits [--quick] [--storm-seconds N]`: measures Sluice's rate limits, a credential
- * pool, throttle pauses and storm recovery at the API. Two real `sluice work` processes (concurrency 50 each)
+ * `pnpm bench:limits [--quick] [--storm-seconds N] [--only …]`: measures Sluice's rate limits, a
+ * credential pool, throttle pauses, storm recovery and the adaptive rate at the API. Two real `sluice work` processes (concurrency 50 each)
  * share one redis-server of the bench's own; the mock API runs in this process and records
  * every arrival, from which the figures are computed exactly. Prints a table with PASS/FAIL per
  * target. A benchmark, not a test: it exits 0 whatever it measured.
@@ -8,6 +8,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { type AdaptiveRun, runAdaptive } from './limits/adaptive';
 import { clockMs, runScenario, type ScenarioResult, WORKERS } from './limits/scenario';
 import { allowedIn, type Budget, countBetween, recoveryMs, windowFigures } from './limits/windows';
 import { ROOT } from './processes';
@@ -21,7 +22,7 @@ interface Settings {
 }
 
 /** Every check by the name `--only` takes. */
-const CHECK_NAMES = ['A', 'B', 'pool', 'throttle', 'storm'] as const;
+const CHECK_NAMES = ['A', 'B', 'pool', 'throttle', 'storm', 'adaptive'] as const;
 
 interface Row {
   check: string;
@@ -252,6 +253,62 @@ async function poolCheck(s: Settings): Promise<Row[]> {
   return [...rows, ...problemRows(check, r)];
 }
 
+/** The unannounced limits the adaptive check finds (each drops to half part-way); `--quick` runs the middle one. */
+const ADAPTIVE_LIMITS = [20, 100, 200];
+
+/**
+ * `limits.perSecond: "auto"` from 5/s against an unannounced limit of L served calls in any
+ * sliding second (a bare 429 for the rest), which drops to L/2 after 45 s (30 s quick). Targets
+ * from the product's acceptance: ≥ 85 % of L within 30 s, then < 2 % of answers refused, and
+ * the drop followed within 10 s.
+ */
+async function adaptiveCheck(s: Settings): Promise<Row[]> {
+  const dropAfterMs = s.quick ? 30_000 : 45_000;
+  const runMs = dropAfterMs + (s.quick ? 15_000 : 20_000);
+  const rows: Row[] = [];
+  for (const limit of s.quick ? [100] : ADAPTIVE_LIMITS) {
+    note(`adaptive: unannounced limit ${limit}/s, perSecond "auto" from 5/s, drop to ${limit / 2}/s after ${dropAfterMs / 1000} s`);
+    rows.push(...adaptiveRows(await runAdaptive(limit, dropAfterMs, runMs)));
+  }
+  return rows;
+}
+
+function adaptiveRows(run: AdaptiveRun): Row[] {
+  const f = run.figures;
+  const check = `adaptive, unannounced ${run.limit}/s → ${run.dropped}/s`;
+  const maybe = (x: number | null, show: (x: number) => string) => (x === null ? 'never' : show(x));
+  return [
+    {
+      check,
+      figure: 'start → first 1 s serving ≥ 85 % of L',
+      value: maybe(f.to85Ms, sec),
+      target: '≤ 30 s',
+      pass: f.to85Ms !== null && f.to85Ms <= 30_000,
+    },
+    {
+      check,
+      figure: 'after that, until the drop: answers refused (429)',
+      value: maybe(f.refusedShareAfter, pct),
+      target: '< 2 %',
+      pass: f.refusedShareAfter !== null && f.refusedShareAfter < 0.02,
+    },
+    { check, figure: 'after that, until the drop: served / L', value: maybe(f.utilisationAfter, pct), target: '' },
+    {
+      check,
+      figure: 'drop → end of first 1 s with < 2 % refused',
+      value: maybe(f.followMs, sec),
+      target: '≤ 10 s',
+      pass: f.followMs !== null && f.followMs <= 10_000,
+    },
+    { check, figure: 'drop → end of first 1 s serving ≥ 85 % of L/2 with < 2 % refused', value: maybe(f.to85AfterDropMs, sec), target: '' },
+    { check, figure: 'after following: answers refused (429)', value: maybe(f.refusedShareAfterDrop, pct), target: '' },
+    { check, figure: 'after following: served / (L/2)', value: maybe(f.utilisationAfterDrop, pct), target: '' },
+    { check, figure: 'keys moved to failed (ledger)', value: int(run.failed), target: '0', pass: run.failed === 0 },
+    { check, figure: "mock API's longest event-loop stall", value: `${run.mockLoopDelayMaxMs.toFixed(1)} ms`, target: '' },
+    ...run.problems.map((p) => ({ check, figure: 'worker problem', value: p, target: 'exit 0', pass: false })),
+  ];
+}
+
 function parseLimitsArgs(argv: string[]): Settings {
   const { values } = parseArgs({
     args: argv,
@@ -264,7 +321,7 @@ function parseLimitsArgs(argv: string[]): Settings {
   });
   if (values.help) {
     process.stdout.write(
-      `usage: pnpm bench:limits [--quick] [--storm-seconds N] [--only ${CHECK_NAMES.join(',')}]\n  --quick: 10 s rate runs, 15 s storm (default 30 s, 60 s)\n  --only: run only the named checks\n`,
+      `usage: pnpm bench:limits [--quick] [--storm-seconds N] [--only ${CHECK_NAMES.join(',')}]\n  --quick: 10 s rate runs, 15 s storm (default 30 s, 60 s), one adaptive run (limit 100, 45 s) instead of three (20, 100, 200; 65 s each)\n  --only: run only the named checks\n`,
     );
     process.exit(0);
   }
@@ -303,6 +360,7 @@ async function main() {
     rows.push(...(await throttleCheck('perSecond 1000', { perSecond: 1000 }, true)));
   }
   if (wanted('storm')) rows.push(...(await stormCheck(s)));
+  if (wanted('adaptive')) rows.push(...(await adaptiveCheck(s)));
   const failed = rows.filter((r) => r.pass === false).length;
   process.stdout.write(
     `\n${table(rows)}\n\n${WORKERS} × \`sluice work -c 50\`, mock API in-process; ${s.quick ? 'quick' : 'full'} run, ${Math.round((Date.now() - started) / 1000)} s; ${failed === 0 ? 'all targets met' : `${failed} target(s) missed`}\n`,

@@ -81,6 +81,7 @@ describe('credential pools', () => {
             expect(report.credentials).toEqual(
               ['AV_KEY_1', 'AV_KEY_2', 'AV_KEY_3'].map((name) => ({
                 name,
+                label: null,
                 state: 'active',
                 used: { perMinute: 5, perDay: 5 },
                 remaining: { perMinute: 0, perDay: 20 },
@@ -146,7 +147,10 @@ describe('credential pools', () => {
           const lines: string[] = [];
           const engine = await poolEngine(dir, url, prefix, env, lines);
           try {
-            const spec = checkedSpec(colourPoolSpec(mock.url, 30, { credentials: { env: [...NAMES] } }), 't');
+            const spec = checkedSpec(
+              colourPoolSpec(mock.url, 30, { credentials: { env: [...NAMES], labels: { KEY_2: 'second key' } } }),
+              't',
+            );
             const { crawl } = await createCrawl(engine, spec, dir);
             expect(await work(engine, crawl.row.id)).toMatchObject({ done: 30, failed: 0, complete: true });
             // One request at a time: KEY_2's first answer retires it, and it is never sent again.
@@ -155,10 +159,10 @@ describe('credential pools', () => {
             expect(retiredLines).toHaveLength(1);
             expect(retiredLines[0]).toContain('HTTP 401');
             const [st] = await status(engine, crawl.row.id);
-            expect(st?.credentials.map((c) => [c.name, c.state])).toEqual([
-              ['KEY_1', 'active'],
-              ['KEY_2', 'retired'],
-              ['KEY_3', 'active'],
+            expect(st?.credentials.map((c) => [c.name, c.label, c.state])).toEqual([
+              ['KEY_1', null, 'active'],
+              ['KEY_2', 'second key', 'retired'],
+              ['KEY_3', null, 'active'],
             ]);
             expect(st?.recentErrors.some((e) => e.errorClass === 'CredentialRejectedError')).toBe(true);
             for (const value of Object.values(env)) expect(`${lines.join('\n')}${JSON.stringify(st)}`).not.toContain(value);

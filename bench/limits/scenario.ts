@@ -19,8 +19,8 @@ export const CONCURRENCY = 50;
 
 export interface ScenarioOptions {
   name: string;
-  /** `limits` of the spec besides `concurrency` (e.g. `{ perSecond: 200 }`). */
-  limits: Record<string, number>;
+  /** `limits` of the spec besides `concurrency` (e.g. `{ perSecond: 200 }`, or `{ perSecond: 'auto' }`). */
+  limits: Record<string, unknown>;
   keys: number;
   /** SIGTERM the workers this long after they were started. */
   runMs: number;
@@ -31,6 +31,8 @@ export interface ScenarioOptions {
   credentials?: { env: string[]; limits: Record<string, number> };
   /** The mock API's quotas per API key. Default none. */
   keyQuotas?: QuotaOptions[];
+  /** The mock API's unannounced limit (served calls in any sliding second, a bare 429 for the rest). Default none. */
+  unannouncedPerSecond?: number;
 }
 
 export interface ScenarioResult {
@@ -62,7 +64,12 @@ export const clockMs = () => performance.timeOrigin + performance.now();
 export async function runScenario(options: ScenarioOptions): Promise<ScenarioResult> {
   const dir = mkdtempSync(join(tmpdir(), `sluice-bench-limits-${options.name}-`));
   const redis = await startRedisServer(dir);
-  const mock = await startMockApi({ recordArrivals: true, outcomes: options.outcomes ?? {}, keyQuotas: options.keyQuotas ?? [] });
+  const mock = await startMockApi({
+    recordArrivals: true,
+    outcomes: options.outcomes ?? {},
+    keyQuotas: options.keyQuotas ?? [],
+    unannouncedPerSecond: options.unannouncedPerSecond ?? 0,
+  });
   const names = options.credentials?.env ?? [];
   const env = Object.fromEntries(names.map((n) => [n, `bench-${randomBytes(8).toString('hex')}`]));
   try {

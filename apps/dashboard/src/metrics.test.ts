@@ -37,10 +37,37 @@ const snapshot = (redisUp: boolean): MetricsSnapshot => ({
       stats: redisUp ? stats() : null,
       credentials: redisUp
         ? [
-            { name: 'AV_KEY_1', used: { perDay: 20 }, remaining: { perDay: 5 }, inFlight: null, pausedUntilMs: null, retired: null },
-            { name: 'AV_KEY_2', used: { perDay: 3 }, remaining: { perDay: 22 }, inFlight: null, pausedUntilMs: null, retired: 'invalid' },
+            {
+              name: 'AV_KEY_1',
+              label: null,
+              used: { perDay: 20 },
+              remaining: { perDay: 5 },
+              inFlight: null,
+              pausedUntilMs: null,
+              retired: null,
+            },
+            {
+              name: 'AV_KEY_2',
+              label: 'paid key',
+              used: { perDay: 3 },
+              remaining: { perDay: 22 },
+              inFlight: null,
+              pausedUntilMs: null,
+              retired: 'invalid',
+            },
           ]
         : [],
+      adaptive: redisUp
+        ? {
+            ratePerSecond: 47.5,
+            phase: 'steady',
+            lastCutAtMs: 1_700_000_000_000,
+            lastCutReason: 'throttle',
+            limitFoundPerSecond: 49.2,
+            cuts: 3,
+            increases: 41,
+          }
+        : null,
     },
   ],
 });
@@ -70,11 +97,17 @@ describe('/metrics rendering', () => {
       `sluice_credential_requests{${crawl},credential="AV_KEY_1",window="perDay"} 20`,
       `sluice_credential_remaining{${crawl},credential="AV_KEY_1",window="perDay"} 5`,
       `sluice_credential_state{${crawl},credential="AV_KEY_1",state="active"} 1`,
-      `sluice_credential_state{${crawl},credential="AV_KEY_2",state="retired"} 1`,
-      `sluice_credential_state{${crawl},credential="AV_KEY_2",state="active"} 0`,
+      `sluice_credential_state{${crawl},credential="paid key",state="retired"} 1`,
+      `sluice_credential_state{${crawl},credential="paid key",state="active"} 0`,
+      `sluice_adaptive_rate_per_second{${crawl}} 47.5`,
+      `sluice_adaptive_cuts_total{${crawl}} 3`,
+      `sluice_adaptive_phase{${crawl},phase="steady"} 1`,
+      `sluice_adaptive_phase{${crawl},phase="probe"} 0`,
     ]) {
       expect(text.split('\n')).toContain(line);
     }
+    // A labelled credential is shown by its label only.
+    expect(text).not.toContain('AV_KEY_2');
   });
 
   test('without Redis the Redis-derived series are absent, not zero', async () => {

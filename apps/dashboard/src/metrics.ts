@@ -132,7 +132,7 @@ export function createMetricsEndpoint(read: () => Promise<MetricsSnapshot>): Met
         this.reset();
         for (const c of snap.crawls) {
           for (const u of c.credentials)
-            for (const [window, n] of Object.entries(u[figure])) this.set({ crawl: c.name, credential: u.name, window }, n);
+            for (const [window, n] of Object.entries(u[figure])) this.set({ crawl: c.name, credential: u.label ?? u.name, window }, n);
         }
       },
     });
@@ -147,8 +147,30 @@ export function createMetricsEndpoint(read: () => Promise<MetricsSnapshot>): Met
       for (const c of snap.crawls) {
         for (const u of c.credentials) {
           const state = u.retired !== null ? 'retired' : u.pausedUntilMs !== null ? 'paused' : 'active';
-          for (const s of ['active', 'paused', 'retired']) this.set({ crawl: c.name, credential: u.name, state: s }, s === state ? 1 : 0);
+          for (const s of ['active', 'paused', 'retired'])
+            this.set({ crawl: c.name, credential: u.label ?? u.name, state: s }, s === state ? 1 : 0);
         }
+      }
+    },
+  });
+  perCrawl(
+    'sluice_adaptive_rate_per_second',
+    'The adaptive per-second limit in force (limits.perSecond "auto"), all workers.',
+    (c) => c.adaptive?.ratePerSecond,
+    'gauge',
+  );
+  perCrawl('sluice_adaptive_cuts_total', 'Cuts of the adaptive rate (throttle or latency signals).', (c) => c.adaptive?.cuts, 'counter');
+  new Gauge({
+    name: 'sluice_adaptive_phase',
+    help: '1 for the phase the adaptive rate is in: probe (rising fast from the start) or steady (after the first cut).',
+    labelNames: ['crawl', 'phase'],
+    registers,
+    collect() {
+      this.reset();
+      for (const c of snap.crawls) {
+        const phase = c.adaptive?.phase;
+        if (phase === undefined) continue;
+        for (const p of ['probe', 'steady']) this.set({ crawl: c.name, phase: p }, p === phase ? 1 : 0);
       }
     },
   });

@@ -31,6 +31,8 @@ h2 { font-size: 15px; margin: 0 0 10px; }
 .figures { display: grid; grid-template-columns: repeat(5, 1fr); gap: 8px 12px; margin: 12px 0; }
 .figures dt { font-size: 11px; color: var(--muted); text-transform: uppercase; letter-spacing: .03em; }
 .figures dd { margin: 2px 0 0; font-variant-numeric: tabular-nums; font-weight: 600; }
+.adaptive { font-size: 13px; margin: 0 0 10px; }
+.credentials { margin: 0 0 12px; }
 .actions { display: flex; gap: 8px; }
 button { font: inherit; padding: 6px 12px; border-radius: 6px; border: 1px solid var(--line); background: #fff; cursor: pointer; }
 button:hover:not(:disabled) { border-color: var(--accent); color: var(--accent); }

@@ -72,7 +72,15 @@ export const PAGE_SCRIPT = `
       b.addEventListener('click', function (ev) { ev.stopPropagation(); act(c.id, a[0], b); });
       actions.append(b);
     });
-    card.append(head, barOuter, el('div', { class: 'percent', 'data-testid': 'percent' }), figures, actions);
+    var adaptive = el('p', { class: 'adaptive', 'data-testid': 'adaptive' });
+    adaptive.hidden = true;
+    var pool = el('table', { class: 'credentials', 'data-testid': 'credentials' });
+    pool.hidden = true;
+    var poolHead = el('tr');
+    ['credential', 'state', 'used / left per window'].forEach(function (h) { poolHead.append(el('th', {}, h)); });
+    pool.append(el('thead'), el('tbody'));
+    pool.querySelector('thead').append(poolHead);
+    card.append(head, barOuter, el('div', { class: 'percent', 'data-testid': 'percent' }), figures, adaptive, pool, actions);
     card.addEventListener('click', function () { select(c.id); });
     return card;
   }
@@ -96,10 +104,33 @@ export const PAGE_SCRIPT = `
     field(card, 'workers', c.workersOnline);
     field(card, 'throttled', c.throttledUntil ? 'until ' + new Date(c.throttledUntil).toLocaleTimeString() : 'no');
     field(card, 'breaker', c.breaker);
+    updateAdaptive(card.querySelector('[data-testid="adaptive"]'), c.adaptiveRate);
+    updateCredentials(card.querySelector('[data-testid="credentials"]'), c.credentials || []);
     card.querySelector('[data-action="pause"]').disabled = c.state !== 'running';
     card.querySelector('[data-action="resume"]').disabled = c.state !== 'paused';
     card.querySelector('[data-action="retry-failed"]').disabled = c.failed === 0;
     card.classList.toggle('selected', c.id === selectedId);
+  }
+
+  // perSecond "auto": the shared rate, its phase and its last cut.
+  function updateAdaptive(node, a) {
+    node.hidden = !a;
+    if (!a) return;
+    var last = a.lastCutAt ? 'limit found ' + a.limitFoundPerSecond + '/s; ' + a.cuts + ' cuts, last ' + new Date(a.lastCutAt).toLocaleTimeString() + ' (' + a.lastCutReason + ')' : 'no cut yet';
+    node.textContent = 'adaptive rate ' + a.ratePerSecond + '/s, ' + a.phase + '; ' + last + '; ' + a.increases + ' increases';
+  }
+  // A credential pool: each credential's state and, per window, its use and what is left.
+  function updateCredentials(table, list) {
+    table.hidden = list.length === 0;
+    var body = table.querySelector('tbody');
+    body.replaceChildren();
+    list.forEach(function (cr) {
+      var tr = el('tr', { 'data-credential': cr.name });
+      var state = cr.state === 'paused' && cr.pausedUntil ? 'paused until ' + new Date(cr.pausedUntil).toLocaleTimeString() : cr.state;
+      var windows = Object.keys(cr.used).map(function (w) { return w + ' ' + cr.used[w] + ' / ' + (cr.remaining[w] || 0); });
+      tr.append(el('td', {}, cr.label || cr.name), el('td', { class: 'state-' + cr.state }, state), el('td', {}, windows.join(', ') || 'no windows'));
+      body.append(tr);
+    });
   }
 
   function render(list) {

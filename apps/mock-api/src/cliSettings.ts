@@ -81,6 +81,13 @@ export const SETTINGS: readonly Setting[] = [
     help: `more rate limits, all enforced, e.g. '[{"limit":25,"windowMs":86400000,"mode":"429"}]'`,
   },
   {
+    option: 'unannouncedPerSecond',
+    flag: 'unannounced-per-second',
+    env: 'MOCK_API_UNANNOUNCED_PER_SECOND',
+    kind: 'integer',
+    help: 'serve at most N calls in any sliding second, the rest get 429 without Retry-After (change it with POST /__mock/options)',
+  },
+  {
     option: 'quotaBodyField',
     flag: 'quota-body-field',
     env: 'MOCK_API_QUOTA_BODY_FIELD',

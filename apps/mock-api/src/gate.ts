@@ -8,8 +8,8 @@ import { isStorming, STORM_BODY } from './storm';
 /**
  * The time-dependent checks every API request passes on arrival, before its key is looked
  * at: first the storm (an outage answers everyone, and uses no quota), then the API key
- * (invalid, or over its own quotas), then the crawl-wide quotas. A call counts in the key's
- * quotas and the global ones only when both let it through.
+ * (invalid, or over its own quotas), then the crawl-wide quotas, then the unannounced limit.
+ * A call counts in the key's quotas and the global ones only when all of them let it through.
  */
 
 /** The answer a storm or quota imposes on a request arriving at `now` (monotonic ms), or `undefined` to let it through. */
@@ -40,6 +40,11 @@ export function gate(state: ServerState, now: number, kind: 'colour' | 'stock', 
     };
   }
   const refusal = state.quotas.check(now);
+  const perSecond = state.options.unannouncedPerSecond;
+  if (refusal === undefined && perSecond > 0 && !state.unannounced.admit(now, perSecond)) {
+    stats.recordThrottled();
+    return { kind: 'status', status: 429 };
+  }
   if (refusal === undefined) {
     state.quotas.record(now);
     if (apiKey !== null)

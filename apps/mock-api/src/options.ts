@@ -55,6 +55,12 @@ export interface MockApiOptions {
   /** Rate limits enforced together with `quota`, e.g. 5 per minute and 25 per day; a call must fit all. Default `[]`. */
   quotas?: QuotaOptions[];
   /**
+   * An unannounced limit: at most this many served calls in any sliding second, every other
+   * call answered 429 without `Retry-After` (checked after the quotas). Changing it at runtime
+   * keeps the last second's served calls, so lowering it bites at once. `0` is off. Default `0`.
+   */
+  unannouncedPerSecond?: number;
+  /**
    * Quotas each API key (the `apikey` query parameter) has on its own, e.g. 5 per minute and
    * 25 per day: a call must fit its key's quotas and `quota`/`quotas`, and only served calls
    * count. A refusal quotes the key, as Alpha Vantage's does (`body` mode: a 200 with an
@@ -115,6 +121,7 @@ export const DEFAULT_MOCK_API_OPTIONS: Readonly<ResolvedMockApiOptions> = Object
   recordArrivals: false,
   quota: null,
   quotas: [],
+  unannouncedPerSecond: 0,
   keyQuotas: [],
   invalidApiKeys: [],
   quotaBodyField: 'Note',
@@ -143,6 +150,7 @@ const OPTION_SCHEMAS: Record<keyof MockApiOptions, z.ZodType> = {
   recordArrivals: booleanOption,
   quota: quotaSchema.nullable(),
   quotas: listOfQuotas,
+  unannouncedPerSecond: integerIn('an integer ≥ 0', 0),
   keyQuotas: listOfQuotas,
   invalidApiKeys: listOfStrings,
   quotaBodyField: z.enum(['Note', 'Information'], expected('Note or Information')),

@@ -4,6 +4,7 @@ import type { OutcomeStep } from './outcomes';
 import { QuotaGate } from './quota';
 import { StatsRecorder } from './stats';
 import { type ActiveStorm, armStorm } from './storm';
+import { UnannouncedLimit } from './unannounced';
 
 /** What the request handler reads on every request, with lookups pre-built from the options. */
 export interface ServerState {
@@ -12,6 +13,8 @@ export interface ServerState {
   invalidSymbols: Set<string>;
   /** Usage of every quota; rebuilt (empty) only when `quota` or `quotas` is set. */
   quotas: QuotaGate;
+  /** Served calls of the `unannouncedPerSecond` limit; kept when the limit changes. */
+  unannounced: UnannouncedLimit;
   /** Per-API-key quota usage and counters; rebuilt (empty) only when `keyQuotas` is set. */
   apiKeys: ApiKeyLedger;
   invalidApiKeys: Set<string>;
@@ -36,6 +39,7 @@ export function createState(options: ResolvedMockApiOptions, now: number): Serve
     options,
     ...derive(options),
     quotas: new QuotaGate(quotasOf(options)),
+    unannounced: new UnannouncedLimit(),
     apiKeys: new ApiKeyLedger(options.keyQuotas),
     storm: armStorm(options.storm, now),
     stats: new StatsRecorder(),

@@ -1,4 +1,4 @@
-import { credentialRejected, poolCredentials } from './credentials';
+import { type CredentialsSpec, credentialRejected, labelsShowingValues, poolCredentials } from './credentials';
 import { ConfigError } from './errors';
 import { ALPHAVANTAGE_INVALID_KEY } from './presets';
 import { parseCrawlSpec } from './spec';
@@ -23,12 +23,43 @@ describe('credential pools in the spec', () => {
       request: { url: 'http://api.test/q?s={key}&apikey={credential}' },
       credentials: { env: ['K1', 'K2', 'K3'], limits: { perMinute: 5, perDay: 25 }, overrides: { K3: { limits: { perDay: 75 } } } },
     });
-    expect(poolCredentials(spec.credentials ?? { env: [], limits: {} as never, overrides: {}, retireWhen: { statuses: [] } })).toEqual([
-      { name: 'K1', limits: { perSecond: 0, perMinute: 5, perHour: 0, perDay: 25, concurrency: 0 } },
-      { name: 'K2', limits: { perSecond: 0, perMinute: 5, perHour: 0, perDay: 25, concurrency: 0 } },
-      { name: 'K3', limits: { perSecond: 0, perMinute: 5, perHour: 0, perDay: 75, concurrency: 0 } },
+    expect(
+      poolCredentials(spec.credentials ?? { env: [], limits: {} as never, overrides: {}, retireWhen: { statuses: [] }, labels: {} }),
+    ).toEqual([
+      { name: 'K1', label: null, limits: { perSecond: 0, perMinute: 5, perHour: 0, perDay: 25, concurrency: 0 } },
+      { name: 'K2', label: null, limits: { perSecond: 0, perMinute: 5, perHour: 0, perDay: 25, concurrency: 0 } },
+      { name: 'K3', label: null, limits: { perSecond: 0, perMinute: 5, perHour: 0, perDay: 75, concurrency: 0 } },
     ]);
     expect(spec.credentials?.retireWhen).toEqual({ statuses: [401] });
+  });
+
+  test('labels name credentials for status; each must be well-formed, used once and name a pool member', () => {
+    const url = 'http://api.test/q?s={key}&apikey={credential}';
+    const spec = parseCrawlSpec({ ...base, request: { url }, credentials: { env: ['K1', 'K2'], labels: { K2: 'paid key' } } });
+    expect(spec.credentials ? poolCredentials(spec.credentials).map((c) => c.label) : []).toEqual([null, 'paid key']);
+    expect(
+      problemsOf({
+        ...base,
+        request: { url },
+        credentials: { env: ['K1', 'K2', 'K3'], labels: { K1: 'same', K2: 'same', K3: 'K1', K9: 'x' } },
+      }),
+    ).toEqual([
+      'credentials.labels.K2: label "same" is used twice',
+      'credentials.labels.K3: label "K1" is another credential\'s name',
+      'credentials.labels.K9: not one of credentials.env',
+    ]);
+    expect(problemsOf({ ...base, request: { url }, credentials: { env: ['K1'], labels: { K1: '<b>' } } })).toEqual([
+      'credentials.labels.K1: expected 1-40 characters from A-Z a-z 0-9 space . _ - (starting with a letter or digit)',
+    ]);
+  });
+
+  test('a label may not be a credential value', () => {
+    const url = 'http://api.test/q?s={key}&apikey={credential}';
+    const spec = parseCrawlSpec({ ...base, request: { url }, credentials: { env: ['K1', 'K2'], labels: { K1: 'abc123', K2: 'second' } } });
+    expect(labelsShowingValues(spec.credentials as CredentialsSpec, { K1: 'zzz', K2: 'abc123' })).toEqual([
+      "credentials.labels.K1: must not be a credential's value",
+    ]);
+    expect(labelsShowingValues(spec.credentials as CredentialsSpec, { K1: 'zzz', K2: 'yyy' })).toEqual([]);
   });
 
   test('every mistake is reported at once with its field path', () => {

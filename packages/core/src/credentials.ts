@@ -11,6 +11,10 @@ import { nonNegativeInt, regexString } from './schemaParts';
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const envName = z.string().regex(ENV_NAME, { error: 'expected an environment variable name (A-Z a-z 0-9 _)' });
 
+const credentialLabel = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9 ._-]{0,39}$/, {
+  error: 'expected 1-40 characters from A-Z a-z 0-9 space . _ - (starting with a letter or digit)',
+});
+
 const windowFields = {
   /** Requests per second with this credential, across all workers. `0` (default) means unlimited. */
   perSecond: nonNegativeInt('a number ≥ 0').default(0),
@@ -54,6 +58,12 @@ export const credentialsSchema = z.strictObject({
   overrides: z.record(envName, z.strictObject({ limits: credentialLimitsOverride.default({}) })).default({}),
   /** Answers that say a key is invalid or revoked: the credential is retired for the crawl. */
   retireWhen: retireWhenSchema.default(retireWhenSchema.parse({})),
+  /**
+   * Per credential, by its variable name: a label that status, the dashboard and `/metrics`
+   * show instead of the variable's name (never the value, which a label may not equal).
+   * Default none.
+   */
+  labels: z.record(envName, credentialLabel).default({}),
 });
 
 export type CredentialsSpec = z.output<typeof credentialsSchema>;
@@ -63,6 +73,8 @@ export type CredentialLimits = z.output<typeof credentialLimitsSchema>;
 export interface PoolCredential {
   /** The environment variable's name: how the credential is named everywhere. */
   name: string;
+  /** What status, the dashboard and `/metrics` call it (`credentials.labels`), or null for its name. */
+  label: string | null;
   limits: CredentialLimits;
 }
 
@@ -71,8 +83,19 @@ export function poolCredentials(spec: CredentialsSpec): PoolCredential[] {
   return spec.env.map((name) => {
     const override = spec.overrides[name]?.limits ?? {};
     const defined = Object.fromEntries(Object.entries(override).filter(([, v]) => v !== undefined));
-    return { name, limits: { ...spec.limits, ...defined } };
+    return { name, label: spec.labels[name] ?? null, limits: { ...spec.limits, ...defined } };
   });
+}
+
+/**
+ * Labels that equal a credential's value here (a label is shown everywhere, a value never):
+ * one problem per label, with its field path.
+ */
+export function labelsShowingValues(spec: CredentialsSpec, env: NodeJS.ProcessEnv): string[] {
+  const values = new Set(spec.env.map((n) => env[n]).filter((v): v is string => typeof v === 'string' && v.length > 0));
+  return Object.entries(spec.labels)
+    .filter(([, label]) => values.has(label))
+    .map(([name]) => `credentials.labels.${name}: must not be a credential's value`);
 }
 
 /** Problems between `credentials` and the rest of the spec, each with its field path. */
@@ -83,6 +106,14 @@ export function credentialProblems(credentials: CredentialsSpec | undefined, url
   if (!uses) problems.push('credentials: {credential} appears in neither request.url nor request.headers');
   for (const name of Object.keys(credentials.overrides)) {
     if (!credentials.env.includes(name)) problems.push(`credentials.overrides.${name}: not one of credentials.env`);
+  }
+  const seen = new Set<string>();
+  for (const [name, label] of Object.entries(credentials.labels)) {
+    if (!credentials.env.includes(name)) problems.push(`credentials.labels.${name}: not one of credentials.env`);
+    if (seen.has(label)) problems.push(`credentials.labels.${name}: label "${label}" is used twice`);
+    else if (credentials.env.includes(label) && label !== name)
+      problems.push(`credentials.labels.${name}: label "${label}" is another credential's name`);
+    seen.add(label);
   }
   return problems;
 }

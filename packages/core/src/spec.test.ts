@@ -1,5 +1,5 @@
 import { ConfigError, ExitCode } from './errors';
-import { type CrawlSpecInput, effectiveConcurrency, parseCrawlSpec } from './spec';
+import { adaptiveSettings, type CrawlSpecInput, effectiveConcurrency, fixedPerSecond, parseCrawlSpec } from './spec';
 
 const ISSUE_EXAMPLE =
   '{"name":"colours-demo","keys":{"range":{"from":0,"to":99999,"format":"hex6"}},"request":{"url":"http://127.0.0.1:8787/id?hex={key}"},"limits":{"concurrency":100,"perSecond":0},"retry":{"attempts":5,"baseDelayMs":200,"maxDelayMs":30000}}';
@@ -103,6 +103,32 @@ describe('parseCrawlSpec', () => {
 
   test.each<[string, unknown, string]>([
     ['negative perSecond', withSection('limits', { perSecond: -1 }), 'limits.perSecond: expected a number ≥ 0'],
+    ['perSecond as another word', withSection('limits', { perSecond: 'fast' }), 'limits.perSecond: expected a number ≥ 0 or "auto"'],
+    [
+      'an adaptive block without "auto"',
+      withSection('limits', { perSecond: 10, adaptive: { startPerSecond: 2 } }),
+      'limits.adaptive: needs limits.perSecond "auto"',
+    ],
+    [
+      'a zero adaptive start',
+      withSection('limits', { perSecond: 'auto', adaptive: { startPerSecond: 0 } }),
+      'limits.adaptive.startPerSecond: expected an integer ≥ 1',
+    ],
+    [
+      'an adaptive start above the ceiling',
+      withSection('limits', { perSecond: 'auto', adaptive: { startPerSecond: 50, ceilingPerSecond: 40 } }),
+      'limits.adaptive.startPerSecond: expected a number between floorPerSecond and ceilingPerSecond',
+    ],
+    [
+      'a latency factor of 1.2',
+      withSection('limits', { perSecond: 'auto', adaptive: { latencyFactor: 1.2 } }),
+      'limits.adaptive.latencyFactor: expected 0 or a number ≥ 1.5',
+    ],
+    [
+      'a misspelt adaptive field',
+      withSection('limits', { perSecond: 'auto', adaptive: { start: 5 } }),
+      'limits.adaptive: Unrecognized key: "start"',
+    ],
     ['fractional concurrency', withSection('limits', { concurrency: 1.5 }), 'limits.concurrency: expected a number ≥ 0'],
     ['perDay as a string', withSection('limits', { perDay: '10' }), 'limits.perDay: expected a number ≥ 0'],
     ['zero attempts', withSection('retry', { attempts: 0 }), 'retry.attempts: expected a number ≥ 1'],
@@ -250,6 +276,26 @@ describe('parseCrawlSpec', () => {
       'crawls/stocks.json is invalid:\n  limits.perSecond: expected a number ≥ 0\n  retry.attempts: expected a number ≥ 1',
     );
     expect((err as ConfigError).exitCode).toBe(ExitCode.usage);
+  });
+});
+
+describe('adaptiveSettings', () => {
+  test('is null for a fixed perSecond and fills the defaults for "auto"', () => {
+    expect(adaptiveSettings(parseCrawlSpec(withSection('limits', { perSecond: 20 })).limits)).toBeNull();
+    expect(adaptiveSettings(parseCrawlSpec(withSection('limits', { perSecond: 'auto' })).limits)).toEqual({
+      startPerSecond: 5,
+      floorPerSecond: 1,
+      ceilingPerSecond: 1000,
+      latencyFactor: 0,
+    });
+  });
+
+  test('keeps the given bounds and defaults the rest', () => {
+    const limits = parseCrawlSpec(
+      withSection('limits', { perSecond: 'auto', adaptive: { startPerSecond: 8, ceilingPerSecond: 300 } }),
+    ).limits;
+    expect(adaptiveSettings(limits)).toEqual({ startPerSecond: 8, floorPerSecond: 1, ceilingPerSecond: 300, latencyFactor: 0 });
+    expect(fixedPerSecond(limits)).toBe(0);
   });
 });
 

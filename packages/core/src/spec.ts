@@ -11,6 +11,11 @@ import { nonNegativeInt, regexString } from './schemaParts';
  * its default; unknown fields are rejected so a typo never silently changes behaviour.
  */
 
+const positiveInt = z
+  .number({ error: 'expected an integer ≥ 1' })
+  .int({ error: 'expected an integer ≥ 1' })
+  .min(1, { error: 'expected an integer ≥ 1' });
+
 const rangeKeys = z.strictObject({
   range: z
     .strictObject({
@@ -67,13 +72,41 @@ export const requestSchema = z.strictObject({
     .default(10 * 1024 * 1024),
 });
 
+/**
+ * The adaptive per-second rate (`limits.perSecond: "auto"`): it starts at `startPerSecond`,
+ * rises while answers are clean and drops on throttle answers, never leaving
+ * [`floorPerSecond`, `ceilingPerSecond`]. See docs/rate-limits.md for the controller.
+ */
+export const adaptiveSchema = z.strictObject({
+  /** The rate the crawl starts at, in requests per second: well below the API's limit. Default 5. */
+  startPerSecond: positiveInt.default(5),
+  /** The lowest rate the controller cuts to; throttle answers at this rate pause the crawl as usual. Default 1. */
+  floorPerSecond: positiveInt.default(1),
+  /** The highest rate the controller raises to. Default 1000. */
+  ceilingPerSecond: positiveInt.default(1000),
+  /**
+   * Also treat rising answer times as a throttle signal: a second whose mean answer time is
+   * more than this many times the fastest second seen so far cuts the rate. `0` (default) is off;
+   * otherwise at least 1.5.
+   */
+  latencyFactor: z
+    .number({ error: 'expected 0 or a number ≥ 1.5' })
+    .refine((x) => x === 0 || x >= 1.5, { error: 'expected 0 or a number ≥ 1.5' })
+    .default(0),
+});
+
 export const limitsSchema = z.strictObject({
   /** Requests in flight at once, per worker process. Default 10. `0` means unlimited (capped at 1000). */
   concurrency: nonNegativeInt('a number ≥ 0').default(10),
   /** Requests in flight at once across all worker processes (a lease in Redis each). `0` (default) means no global cap. */
   globalConcurrency: nonNegativeInt('a number ≥ 0').default(0),
-  /** Requests per second across all workers. `0` (default) means unlimited. */
-  perSecond: nonNegativeInt('a number ≥ 0').default(0),
+  /**
+   * Requests per second across all workers. `0` (default) means unlimited; `"auto"` finds an
+   * unpublished limit by itself (an AIMD controller shared through Redis, see `adaptive`).
+   */
+  perSecond: z.union([nonNegativeInt('a number ≥ 0'), z.literal('auto')], { error: 'expected a number ≥ 0 or "auto"' }).default(0),
+  /** With `perSecond: "auto"`: where the adaptive rate starts and the bounds it stays within. Default: see adaptiveSchema. */
+  adaptive: adaptiveSchema.optional(),
   /** Requests per minute across all workers. `0` (default) means unlimited. */
   perMinute: nonNegativeInt('a number ≥ 0').default(0),
   /** Requests per hour across all workers. `0` (default) means unlimited. */
@@ -193,6 +226,8 @@ export type CrawlSpecInput = z.input<typeof crawlSpecSchema>;
 export type CrawlSpec = z.output<typeof crawlSpecSchema>;
 export type KeysSpec = CrawlSpec['keys'];
 export type Limits = CrawlSpec['limits'];
+/** The adaptive rate's settings with every default filled in. */
+export type AdaptiveSettings = z.output<typeof adaptiveSchema>;
 export type RetryPolicy = CrawlSpec['retry'];
 export type RequestTemplateSpec = CrawlSpec['request'];
 export type ValidationRules = CrawlSpec['validate'];
@@ -236,7 +271,31 @@ function crossFieldProblems(spec: CrawlSpec): string[] {
   if (low !== undefined && low >= spec.queue.highWater) problems.push('queue.lowWater: expected a number < queue.highWater');
   if ('where' in spec.keys && spec.keys.where && !spec.keys.column) problems.push('keys.where: needs keys.column (CSV input)');
   problems.push(...credentialProblems(spec.credentials, spec.request.url, spec.request.headers));
+  problems.push(...adaptiveProblems(spec.limits));
   return problems;
+}
+
+function adaptiveProblems(limits: Limits): string[] {
+  const { adaptive } = limits;
+  if (adaptive === undefined) return [];
+  if (limits.perSecond !== 'auto') return ['limits.adaptive: needs limits.perSecond "auto"'];
+  const problems: string[] = [];
+  if (adaptive.floorPerSecond > adaptive.ceilingPerSecond)
+    problems.push('limits.adaptive.floorPerSecond: expected a number ≤ limits.adaptive.ceilingPerSecond');
+  if (adaptive.startPerSecond < adaptive.floorPerSecond || adaptive.startPerSecond > adaptive.ceilingPerSecond)
+    problems.push('limits.adaptive.startPerSecond: expected a number between floorPerSecond and ceilingPerSecond');
+  return problems;
+}
+
+/** The adaptive rate's settings when `limits.perSecond` is `"auto"` (defaults filled in), else null. */
+export function adaptiveSettings(limits: Limits): AdaptiveSettings | null {
+  if (limits.perSecond !== 'auto') return null;
+  return limits.adaptive ?? adaptiveSchema.parse({});
+}
+
+/** The fixed per-second limit: `0` when there is none or when it is adaptive (`"auto"`). */
+export function fixedPerSecond(limits: Limits): number {
+  return limits.perSecond === 'auto' ? 0 : limits.perSecond;
 }
 
 /** Effective concurrency: `0` means unlimited, which we cap to keep sockets and memory sane. */

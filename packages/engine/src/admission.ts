@@ -1,4 +1,4 @@
-import { CredentialsExhaustedError, type Limits, type PoolCredential, toError } from '@sluice/core';
+import { adaptiveSettings, CredentialsExhaustedError, fixedPerSecond, type Limits, type PoolCredential, toError } from '@sluice/core';
 import {
   type CrawlScope,
   type CredentialPool,
@@ -31,9 +31,22 @@ const CREDENTIAL_LATE_MS = 5;
 
 /**
  * The end of an admitted request; `arrivedLate` re-dates its start (see SharedLimiter.touch);
- * `credential` names the pool credential it goes out with.
+ * `credential` names the pool credential it goes out with; `adaptive` (with
+ * `perSecond: "auto"`) is told how the answer went.
  */
-export type Release = (() => void) & { arrivedLate?: (backdateMs: number) => void; credential?: string };
+export type Release = (() => void) & { arrivedLate?: (backdateMs: number) => void; credential?: string; adaptive?: AnswerReport };
+
+/** How an answer feeds the adaptive rate (`limits.perSecond: "auto"`). */
+export interface AnswerReport {
+  /** The API answered without a throttle signal, after `answerMs`. */
+  clean(answerMs: number): void;
+  /**
+   * The API answered with a throttle signal. `slowing`: the shared rate is cut for it, so a
+   * throttle without `Retry-After` needs no pause; `at-floor`: the rate cannot go lower, pause
+   * as without an adaptive rate.
+   */
+  throttled(): 'slowing' | 'at-floor';
+}
 
 /** What a request's answer may do to the pool credential it went out with. */
 export interface CredentialControl {
@@ -102,11 +115,22 @@ export interface AdmissionOptions {
 export function createAdmission(options: AdmissionOptions): Admission {
   const { limits, redis, scope, crawlId, store, throttle, log } = options;
   const local = new Semaphore(options.concurrency);
+  const adaptive = adaptiveSettings(limits);
   const shared = createSharedLimiter({
     redis,
     scope,
+    adaptive: adaptive ?? undefined,
+    onAdaptiveChange: (next, previous) => {
+      if (next.cuts > previous.cuts)
+        log.info(
+          `adaptive rate cut to ${next.rate.toFixed(1)}/s (was ${previous.rate.toFixed(1)}/s): ${next.cutReason ?? 'throttle'} signal`,
+          {
+            event: 'adaptive-cut',
+          },
+        );
+    },
     limits: {
-      perSecond: limits.perSecond,
+      perSecond: fixedPerSecond(limits),
       perMinute: limits.perMinute,
       perHour: limits.perHour,
       perDay: limits.perDay,
@@ -145,7 +169,7 @@ export function createAdmission(options: AdmissionOptions): Admission {
   throttle.onPause = (untilMs) => {
     shared.pauseUntil(untilMs).catch((err) => log.warn(`could not share a throttle pause: ${toError(err).message}`));
   };
-  const limited = limits.perSecond + limits.perMinute + limits.perHour + limits.perDay > 0;
+  const limited = adaptive !== null || fixedPerSecond(limits) + limits.perMinute + limits.perHour + limits.perDay > 0;
   const logWindow = loggedWindow(limits);
   const credentialLogWindows = credentials.map((c) => ({ name: c.name, window: loggedWindow(c.limits) }));
   const requestLog = new RequestBudgetLog(
@@ -243,6 +267,17 @@ export function createAdmission(options: AdmissionOptions): Admission {
         releaseLocal();
       };
       if (credential) release.credential = credential.credential;
+      const rate = shared.adaptive;
+      if (rate) {
+        const startedAtMs = Date.now();
+        release.adaptive = {
+          clean: (answerMs) => rate.answered(startedAtMs, 'clean', answerMs),
+          throttled: () => {
+            rate.answered(startedAtMs, 'throttled', 0);
+            return rate.atFloor ? 'at-floor' : 'slowing';
+          },
+        };
+      }
       if (limited || credential) {
         release.arrivedLate = (backdateMs) => {
           if (limited) void shared.touch(releaseShared, backdateMs);

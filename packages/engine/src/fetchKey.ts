@@ -178,6 +178,7 @@ export async function fetchKey(item: KeyItem, ctx: KeyFetchContext): Promise<Led
       if (outcome.outcome === 'ok') {
         const parsed = validateJsonBody(res.body, item.key, spec.validate, spec.responseRules);
         ctx.customValidate?.(parsed, item.key);
+        release.adaptive?.clean(res.durationMs);
         ctx.breaker.success(probe);
         ctx.recorder?.attempt('ok', res.durationMs);
         return {
@@ -201,7 +202,10 @@ export async function fetchKey(item: KeyItem, ctx: KeyFetchContext): Promise<Led
       if (err instanceof RequestError && err.status !== null) status = err.status;
       // Pause before this request's slot goes to the next key, so none slips through. With a
       // pool, only the credential that was told to slow down pauses.
-      if (error instanceof ThrottledError) {
+      // With an adaptive rate, a throttle without Retry-After cuts the shared rate instead
+      // (a pause per overshoot would cost a second each time), until the rate is at its floor.
+      const rateCut = error instanceof ThrottledError && release.adaptive?.throttled() === 'slowing' && error.retryAfterMs === null;
+      if (error instanceof ThrottledError && !rateCut) {
         const pauseMs = error.retryAfterMs ?? throttleCooldownMs(throttles + 1);
         if (release.credential !== undefined && ctx.limiter.credentials)
           ctx.limiter.credentials.pause(release.credential, Date.now() + pauseMs);

@@ -17,7 +17,7 @@ export { openRedis, scopeOf } from './redisScope';
 export { type RunSummary, run } from './run';
 export { assertSpecEnv } from './specEnv';
 export { checkedSpec, readSpecFile, type SpecFile } from './specFile';
-export type { CredentialStatus, RecentErrorStatus, WorkerStatus } from './status';
+export type { AdaptiveRateStatus, CredentialStatus, RecentErrorStatus, WorkerStatus } from './status';
 export { type CrawlStatus, status } from './status';
 export { type BreakerState, type Health, percentOf, STALL_AFTER_MS } from './statusFigures';
 export { type WorkOptions, type WorkSummary, work } from './work';

@@ -1,10 +1,10 @@
-import { type CrawlStats, type CredentialUsage, RATE_BUCKET_SECONDS, readCrawlStats } from '@sluice/queue';
+import { type AdaptiveReading, type CrawlStats, RATE_BUCKET_SECONDS, readCrawlStats } from '@sluice/queue';
 import type { Engine } from './engine';
 import { loadCrawl } from './loadCrawl';
 import { scopeOf } from './redisScope';
 import { crawlsFor, redisFiguresFor } from './status';
 import { ratePoints } from './statusFigures';
-import { withStatusRedis } from './statusRedis';
+import { type LabelledUsage, withStatusRedis } from './statusRedis';
 
 /** Raw monitoring figures of one crawl, for exporters such as the dashboard's `/metrics`. */
 export interface CrawlMetrics {
@@ -24,8 +24,10 @@ export interface CrawlMetrics {
   outageWorkers: number | null;
   /** Request counters, duration histogram, throttle events and limiter wait (all workers), or null. */
   stats: CrawlStats | null;
-  /** Pool credentials' use, pause and retirement (named, never valued); empty without a pool or Redis. */
-  credentials: CredentialUsage[];
+  /** Pool credentials' use, pause and retirement (named, or labelled, never valued); empty without a pool or Redis. */
+  credentials: LabelledUsage[];
+  /** The adaptive per-second rate's state (`perSecond: "auto"`), or null without one or without Redis. */
+  adaptive: AdaptiveReading | null;
 }
 
 export interface MetricsSnapshot {
@@ -56,6 +58,7 @@ export async function metricsSnapshot(engine: Engine): Promise<MetricsSnapshot> 
           outageWorkers: f ? f.workers.filter((w) => (w.outageSince ?? 0) > 0).length : null,
           stats: f?.stats ?? null,
           credentials: f?.credentials ?? [],
+          adaptive: f?.adaptive ?? null,
         };
       }),
     ),

@@ -1,4 +1,4 @@
-import { ConfigError, type CrawlSpec, compileUrlTemplate, missingEnv, type UrlTemplate } from '@sluice/core';
+import { ConfigError, type CrawlSpec, compileUrlTemplate, labelsShowingValues, missingEnv, type UrlTemplate } from '@sluice/core';
 
 const ENV_PLACEHOLDER = /\{env\.([A-Za-z_][A-Za-z0-9_]*)\}/g;
 
@@ -26,4 +26,6 @@ export function missingSpecEnv(spec: CrawlSpec, template: UrlTemplate, env: Node
 export function assertSpecEnv(spec: CrawlSpec, env: NodeJS.ProcessEnv, template: UrlTemplate = compileUrlTemplate(spec.request.url)): void {
   const missing = missingSpecEnv(spec, template, env);
   if (missing.length > 0) throw new ConfigError(`crawl ${spec.name} needs environment variable(s) ${missing.join(', ')}`);
+  const shown = spec.credentials ? labelsShowingValues(spec.credentials, env) : [];
+  if (shown.length > 0) throw new ConfigError(`crawl ${spec.name} is invalid:\n  ${shown.join('\n  ')}`, shown);
 }

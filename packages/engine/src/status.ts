@@ -1,5 +1,5 @@
 import { poolCredentials } from '@sluice/core';
-import type { CredentialUsage } from '@sluice/queue';
+import type { AdaptiveReading } from '@sluice/queue';
 import type { Engine } from './engine';
 import { type LoadedCrawl, loadCrawl, toLoadedCrawl } from './loadCrawl';
 import { scopeOf } from './redisScope';
@@ -17,7 +17,7 @@ import {
   roundRate,
   throttledUntilOf,
 } from './statusFigures';
-import { type RedisFigures, readRedisFigures, withStatusRedis } from './statusRedis';
+import { type LabelledUsage, type RedisFigures, readRedisFigures, withStatusRedis } from './statusRedis';
 
 /** A live worker of the crawl, from its heartbeat in Redis. */
 export interface WorkerStatus {
@@ -48,7 +48,10 @@ export interface RecentErrorStatus {
 
 /** One credential of the crawl's pool, named by its environment variable (never its value). */
 export interface CredentialStatus {
+  /** Its environment variable. */
   name: string;
+  /** Its label (`credentials.labels`), which status, the dashboard and `/metrics` show instead of `name`; null when it has none. */
+  label: string | null;
   /** `active`, `paused` (its own throttle pause, see `pausedUntil`) or `retired` (the API called it invalid or revoked). */
   state: 'active' | 'paused' | 'retired';
   /** Requests in each of its configured windows (`perSecond`, `perMinute`, `perHour`, `perDay`), all workers. */
@@ -57,6 +60,26 @@ export interface CredentialStatus {
   remaining: Record<string, number>;
   /** Until when (ISO 8601) its throttle pause lasts, or null. */
   pausedUntil: string | null;
+}
+
+/**
+ * The adaptive per-second rate of a crawl with `limits.perSecond: "auto"` (see
+ * docs/rate-limits.md), shared by all its workers.
+ */
+export interface AdaptiveRateStatus {
+  /** The per-second limit in force now, requests per second (one decimal). */
+  ratePerSecond: number;
+  /** `probe` (rising ×1.5 a second from the start) or `steady` (after a cut: back up to the limit found, then creeping past it). */
+  phase: 'probe' | 'steady';
+  /** The last cut (ISO 8601), or null before the first. */
+  lastCutAt: string | null;
+  /** Why it was cut: `throttle` (429, Retry-After, a rate-limit body) or `latency` (answers slowed down). */
+  lastCutReason: 'throttle' | 'latency' | null;
+  /** What the API served in the second before the last cut, requests per second: the limit found; null before the first cut. */
+  limitFoundPerSecond: number | null;
+  /** Cuts and increases since the crawl started. */
+  cuts: number;
+  increases: number;
 }
 
 /**
@@ -116,6 +139,11 @@ export interface CrawlStatus {
   lastProgressAt: string | null;
   /** The pool credentials' use, remaining budget and state; empty without a pool or while Redis is unreachable. */
   credentials: CredentialStatus[];
+  /**
+   * The adaptive per-second rate (`limits.perSecond: "auto"`); null without one, before any
+   * worker started, or while Redis is unreachable.
+   */
+  adaptiveRate: AdaptiveRateStatus | null;
   /**
    * `ok` (progressing), `stalled` (keys pending and workers online, but no key finished for
    * 60 s), `idle` (done or paused), `no-worker` (keys pending and no worker online: start one
@@ -198,13 +226,28 @@ async function statusOf(crawl: LoadedCrawl, engine: Engine, redis: RedisFigures 
     ledgerError,
     outageSince: outageSince === null ? null : iso(outageSince),
     credentials: (redis?.credentials ?? []).map(credentialStatusOf),
+    adaptiveRate: adaptiveStatusOf(redis?.adaptive ?? null),
   };
 }
 
-function credentialStatusOf(usage: CredentialUsage): CredentialStatus {
+function adaptiveStatusOf(reading: AdaptiveReading | null): AdaptiveRateStatus | null {
+  if (reading === null) return null;
+  return {
+    ratePerSecond: reading.ratePerSecond,
+    phase: reading.phase,
+    lastCutAt: reading.lastCutAtMs === null ? null : iso(reading.lastCutAtMs),
+    lastCutReason: reading.lastCutReason,
+    limitFoundPerSecond: reading.limitFoundPerSecond,
+    cuts: reading.cuts,
+    increases: reading.increases,
+  };
+}
+
+function credentialStatusOf(usage: LabelledUsage): CredentialStatus {
   const state = usage.retired !== null ? 'retired' : usage.pausedUntilMs !== null ? 'paused' : 'active';
   return {
     name: usage.name,
+    label: usage.label,
     state,
     used: { ...usage.used },
     remaining: { ...usage.remaining },
@@ -222,7 +265,14 @@ export async function redisFiguresFor(engine: Engine, crawls: readonly LoadedCra
   if (crawls.length === 0) return [];
   return withStatusRedis(engine, (redis) =>
     Promise.all(
-      crawls.map((c) => readRedisFigures(redis, scopeOf(engine, c), c.spec.credentials ? poolCredentials(c.spec.credentials) : [])),
+      crawls.map((c) =>
+        readRedisFigures(
+          redis,
+          scopeOf(engine, c),
+          c.spec.credentials ? poolCredentials(c.spec.credentials) : [],
+          c.spec.limits.perSecond === 'auto',
+        ),
+      ),
     ),
   );
 }

@@ -32,6 +32,7 @@ const STATUS_FIELDS = {
   recentErrors: true,
   lastProgressAt: true,
   credentials: true,
+  adaptiveRate: true,
   health: true,
   ledgerError: true,
   outageSince: true,

@@ -1,5 +1,6 @@
 import type { PoolCredential } from '@sluice/core';
 import {
+  type AdaptiveReading,
   type CrawlScope,
   type CrawlStats,
   type CredentialUsage,
@@ -7,6 +8,7 @@ import {
   openBatchQueue,
   pingRedis,
   type RedisClient,
+  readAdaptiveRate,
   readCrawlStats,
   readCredentialUsage,
   type WorkerInfo,
@@ -23,29 +25,37 @@ export interface RedisFigures {
   /** Workers whose heartbeat is alive. */
   workers: WorkerInfo[];
   stats: CrawlStats;
-  /** Use, pause and retirement of each pool credential (empty without a pool). */
-  credentials: CredentialUsage[];
+  /** Use, pause and retirement of each pool credential, with its label (empty without a pool). */
+  credentials: LabelledUsage[];
+  /** The adaptive per-second rate's state (`perSecond: "auto"`), or null without one or before any worker started. */
+  adaptive: AdaptiveReading | null;
 }
+
+/** A credential's use with its label from the spec (`credentials.labels`), or null when it has none. */
+export type LabelledUsage = CredentialUsage & { label: string | null };
 
 /** Longest a status look may wait for Redis: a dashboard tick must never hang on an outage. */
 const READ_DEADLINE_MS = 5_000;
 
-/** Reads a crawl's queue counts, live workers, statistics and pool credentials in parallel. */
+/** Reads a crawl's queue counts, live workers, statistics, pool credentials and adaptive rate in parallel. */
 export async function readRedisFigures(
   redis: RedisClient,
   scope: CrawlScope,
   credentials: readonly PoolCredential[] = [],
+  adaptive = false,
 ): Promise<RedisFigures> {
   const queue = openBatchQueue(redis, scope);
   try {
-    const [live, queuePaused, workers, stats, credentialUsage] = await Promise.all([
+    const [live, queuePaused, workers, stats, credentialUsage, adaptiveReading] = await Promise.all([
       queue.liveCount(),
       queue.queue.isPaused(),
       listWorkers(redis, scope),
       readCrawlStats(redis, scope),
       credentials.length > 0 ? readCredentialUsage(redis, scope, credentials) : Promise.resolve([]),
+      adaptive ? readAdaptiveRate(redis, scope) : Promise.resolve(null),
     ]);
-    return { queue: live, queuePaused, workers, stats, credentials: credentialUsage };
+    const labelled = credentialUsage.map((u) => ({ ...u, label: credentials.find((c) => c.name === u.name)?.label ?? null }));
+    return { queue: live, queuePaused, workers, stats, credentials: labelled, adaptive: adaptiveReading };
   } finally {
     await queue.close();
   }

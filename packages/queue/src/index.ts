@@ -29,6 +29,19 @@ export {
   type RecentError,
   readCrawlStats,
 } from './crawlStats';
+export { type AdaptiveRate, REPORT_EVERY_MS } from './limiter/adaptiveRate';
+export { type AdaptiveReading, readAdaptiveRate } from './limiter/adaptiveState';
+export {
+  type AdaptivePhase,
+  type AdaptiveState,
+  BETA,
+  BUSY_SHARE,
+  CUT_WINDOW_MS,
+  type CutReason,
+  INTERVAL_MS,
+  PROBE_FACTOR,
+  STEP_SHARE,
+} from './limiter/aimd';
 export { type CredentialPool, type CredentialPoolOptions, createCredentialPool, type PoolAdmission } from './limiter/credentialPool';
 export { type CredentialUsage, readCredentialUsage } from './limiter/credentialUsage';
 export {
@@ -37,6 +50,7 @@ export {
   credentialsRetiredKey,
   credentialWindowKey,
   type LimiterWindowName,
+  limiterAdaptiveKey,
   limiterLeasesKey,
   limiterPauseKey,
   limiterWindowKey,

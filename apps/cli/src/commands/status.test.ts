@@ -27,6 +27,7 @@ function crawl(extra: Partial<CrawlStatus> = {}): CrawlStatus {
     recentErrors: [{ at: '2025-01-01T11:59:58.000Z', key: '000005', errorClass: 'PermanentError', reason: 'HTTP 404' }],
     lastProgressAt: '2025-01-01T11:59:58.000Z',
     credentials: [],
+    adaptiveRate: null,
     health: 'ok',
     ledgerError: null,
     outageSince: null,
@@ -35,20 +36,50 @@ function crawl(extra: Partial<CrawlStatus> = {}): CrawlStatus {
 }
 
 describe('status text', () => {
-  test('pool credentials are listed by name with their state and use per window', () => {
+  test('an adaptive rate shows its rate, phase and last cut; none shows no line', () => {
+    expect(statusText(crawl(), false, NOW)).not.toContain('adaptive rate');
+    const text = statusText(
+      crawl({
+        adaptiveRate: {
+          ratePerSecond: 47.5,
+          phase: 'steady',
+          lastCutAt: '2025-01-01T11:59:58.000Z',
+          lastCutReason: 'throttle',
+          limitFoundPerSecond: 49.2,
+          cuts: 3,
+          increases: 41,
+        },
+      }),
+      false,
+      NOW,
+    );
+    expect(text).toContain(
+      '  adaptive rate 47.5/s (steady; limit found 49.2/s; 3 cuts, last 2025-01-01T11:59:58.000Z: throttle; 41 increases)\n',
+    );
+  });
+
+  test('pool credentials are listed by label (or name) with their state and use per window', () => {
     const text = statusText(
       crawl({
         credentials: [
-          { name: 'AV_KEY_1', state: 'active', used: { perDay: 20 }, remaining: { perDay: 5 }, pausedUntil: null },
-          { name: 'AV_KEY_2', state: 'paused', used: { perDay: 3 }, remaining: { perDay: 22 }, pausedUntil: '2025-01-01T12:01:00.000Z' },
-          { name: 'AV_KEY_3', state: 'retired', used: {}, remaining: {}, pausedUntil: null },
+          { name: 'AV_KEY_1', label: null, state: 'active', used: { perDay: 20 }, remaining: { perDay: 5 }, pausedUntil: null },
+          {
+            name: 'AV_KEY_2',
+            label: 'paid key',
+            state: 'paused',
+            used: { perDay: 3 },
+            remaining: { perDay: 22 },
+            pausedUntil: '2025-01-01T12:01:00.000Z',
+          },
+          { name: 'AV_KEY_3', label: null, state: 'retired', used: {}, remaining: {}, pausedUntil: null },
         ],
       }),
       false,
       NOW,
     );
     expect(text).toContain('    AV_KEY_1 active; perDay 20 used, 5 left\n');
-    expect(text).toContain('    AV_KEY_2 paused until 2025-01-01T12:01:00.000Z; perDay 3 used, 22 left\n');
+    expect(text).not.toContain('AV_KEY_2');
+    expect(text).toContain('    paid key paused until 2025-01-01T12:01:00.000Z; perDay 3 used, 22 left\n');
     expect(text).toContain('    AV_KEY_3 retired\n');
   });
 

@@ -63,9 +63,20 @@ function credentialLines(s: CrawlStatus): string[] {
     ...s.credentials.map((c) => {
       const windows = Object.entries(c.used).map(([w, n]) => `${w} ${n} used, ${c.remaining[w] ?? 0} left`);
       const state = c.state === 'paused' && c.pausedUntil ? `paused until ${c.pausedUntil}` : c.state;
-      return `    ${c.name} ${state}${windows.length > 0 ? `; ${windows.join(', ')}` : ''}`;
+      return `    ${c.label ?? c.name} ${state}${windows.length > 0 ? `; ${windows.join(', ')}` : ''}`;
     }),
   ];
+}
+
+/** The adaptive rate's line (`limits.perSecond: "auto"`), or none. */
+function adaptiveLines(s: CrawlStatus): string[] {
+  const a = s.adaptiveRate;
+  if (a === null) return [];
+  const last =
+    a.lastCutAt === null
+      ? 'no cut yet'
+      : `limit found ${a.limitFoundPerSecond ?? '?'}/s; ${a.cuts} cuts, last ${a.lastCutAt}: ${a.lastCutReason ?? 'throttle'}`;
+  return [`  adaptive rate ${a.ratePerSecond}/s (${a.phase}; ${last}; ${a.increases} increases)`];
 }
 
 /** The text block of one crawl; `tty` adds a progress bar. */
@@ -84,6 +95,7 @@ export function statusText(s: CrawlStatus, tty: boolean, nowMs: number = Date.no
     ...(s.outageSince ? [`  endpoint unreachable since ${s.outageSince} (circuit open; requests wait)`] : []),
     ...(s.ledgerError ? [`  ledger not writable: ${s.ledgerError} (workers hold their requests)`] : []),
     ...(s.health === 'no-worker' ? [`  no worker: start one with \`sluice work ${s.name}\``] : []),
+    ...adaptiveLines(s),
     ...credentialLines(s),
     ...errorLines(s),
   ];

@@ -9,6 +9,8 @@ import { limiterKeyBase } from '../redisKeys';
  * - `N:sluice:limiter:leases` one member per request in flight, scored by expiry
  * - `N:sluice:limiter:pause`  epoch ms until which the whole crawl is paused (and a pub/sub
  *   channel of the same name announcing each extension)
+ * - `N:sluice:limiter:adaptive` the adaptive per-second rate (`perSecond: "auto"`): its
+ *   controller's state and the answer counts it is judged by (one hash, see `adaptiveScript.ts`)
  * All carry the crawl's hash tag, so on a Redis Cluster they share one slot, which the
  * limiter's scripts need (every key a script touches is passed in KEYS).
  */
@@ -29,6 +31,11 @@ export function limiterLeasesKey(scope: CrawlScope): string {
 /** The crawl-wide pause (set on 429 / Retry-After); also the channel its extensions are published on. */
 export function limiterPauseKey(scope: CrawlScope): string {
   return `${limiterKeyBase(scope)}:pause`;
+}
+
+/** The adaptive rate's state and recent answer counts (`limits.perSecond: "auto"`). */
+export function limiterAdaptiveKey(scope: CrawlScope): string {
+  return `${limiterKeyBase(scope)}:adaptive`;
 }
 
 /*

@@ -8,7 +8,8 @@
 /** Milliseconds added to every key's PEXPIRE so a key outlives its last entry. */
 const EXPIRE_MARGIN_MS = 1_000;
 
-const PRELUDE = `
+/** Opens every limiter script: `nowUs`/`nowMs` from Redis `TIME`, and the two number formatters. */
+export const PRELUDE = `
 local function ms(us) return string.format('%.0f.%03d', math.floor(us / 1000), us % 1000) end
 local function decimal(x) return string.format('%.3f', x) end
 local time = redis.call('TIME')
@@ -18,9 +19,12 @@ local nowMs = nowUs / 1000
 
 /**
  * Admits one request or says how long to wait; with mode `peek`, only reports.
- * KEYS: pause, leases, then one log per configured window.
+ * KEYS: pause, leases, then one log per configured window, then (adaptive rate only) the
+ * adaptive rate's hash.
  * ARGV: mode (`acquire` | `peek`), member, concurrency cap (0 = none), lease ms, reserve-ahead
- * ms, then `length ms, max` for each window, in KEYS order.
+ * ms, then `length ms, max` for each window, in KEYS order. A negative max `-S` is adaptive:
+ * the window allows the floor of the hash's `rate` field (at least 1), or S while the hash
+ * has none; read here, in the same atomic step, so a cut binds every process at once.
  * Replies: `{1, startMs, waitMs}` admitted, to start at `startMs` (`waitMs` from now, 0 for at
  * once); `{0, reason, waitMs}` with reason `pause`, `window` (wait until enough starts leave)
  * or `concurrency` (poll); peek: `{nowMs, pausedUntilMs, waitMs, inFlight or -1, count per
@@ -43,9 +47,13 @@ local pausedUntil = tonumber(redis.call('GET', KEYS[1]) or '0') or 0
 --    its score + length, no margin.
 local waitMs = 0
 local counts = {}
-for i = 3, #KEYS do
+local lastWindow = 2 + (#ARGV - 5) / 2
+for i = 3, lastWindow do
   local lengthMs = tonumber(ARGV[4 + 2 * (i - 2)])
   local max = tonumber(ARGV[5 + 2 * (i - 2)])
+  if max < 0 then
+    max = math.max(1, math.floor(tonumber(redis.call('HGET', KEYS[lastWindow + 1], 'rate') or -max) or -max))
+  end
   redis.call('ZREMRANGEBYSCORE', KEYS[i], '-inf', ms(nowUs - lengthMs * 1000))
   local count = redis.call('ZCARD', KEYS[i])
   counts[#counts + 1] = count
@@ -90,7 +98,7 @@ if cap > 0 and inFlight >= cap then return {0, 'concurrency', '0'} end
 local member = ARGV[2]
 local aheadUs = math.ceil(waitMs * 1000)
 local score = ms(nowUs + aheadUs)
-for i = 3, #KEYS do
+for i = 3, lastWindow do
   local lengthMs = tonumber(ARGV[4 + 2 * (i - 2)])
   redis.call('ZADD', KEYS[i], score, member)
   redis.call('PEXPIRE', KEYS[i], lengthMs + math.ceil(aheadUs / 1000) + ${EXPIRE_MARGIN_MS})

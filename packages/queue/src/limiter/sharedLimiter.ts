@@ -1,9 +1,12 @@
 import { randomBytes } from 'node:crypto';
+import type { AdaptiveSettings } from '@sluice/core';
 import type { RedisClient } from '../connection';
 import type { CrawlScope } from '../crawlScope';
+import { type AdaptiveRate, createAdaptiveRate } from './adaptiveRate';
 import { createAdmissionQueue } from './admissionQueue';
+import type { AdaptiveState } from './aimd';
 import { createLeaseKeeper } from './leaseKeeper';
-import { limiterLeasesKey, limiterPauseKey, limiterWindowKey } from './limiterKeys';
+import { limiterAdaptiveKey, limiterLeasesKey, limiterPauseKey, limiterWindowKey } from './limiterKeys';
 import { ACQUIRE_LUA, CONFIRM_LUA, PAUSE_LUA, TOUCH_LUA } from './limiterScript';
 import { luaScript, runScript } from './luaScript';
 import { parsePeekReply } from './replies';
@@ -56,6 +59,14 @@ export interface SharedLimiterOptions {
   onAdmit?: (redisTimeMs: number) => void;
   /** Receives Redis errors the limiter rides out (retried acquires, lost renewals and releases). Default: ignored. */
   onError?: (err: Error) => void;
+  /**
+   * An adaptive per-second limit (`limits.perSecond: "auto"`; `limits.perSecond` must then be
+   * 0): the per-second window allows the rate an AIMD controller shared by every process keeps
+   * in Redis (see `adaptiveRate.ts` and `aimd.ts`). Default none.
+   */
+  adaptive?: AdaptiveSettings;
+  /** Called when this process changed the adaptive rate, with the state after and before. Default none. */
+  onAdaptiveChange?: (next: AdaptiveState, previous: AdaptiveState) => void;
 }
 
 export interface SharedLimiter {
@@ -91,6 +102,8 @@ export interface SharedLimiter {
    * Never throws. `release` is what `acquire` gave.
    */
   touch(release: () => void, backdateMs?: number): Promise<void>;
+  /** The adaptive per-second rate, or null without `adaptive`: tell it how each answer went. */
+  readonly adaptive: AdaptiveRate | null;
   /** Stops renewals and rejects pending acquires; does not close `redis`. Leases still held expire after leaseMs. */
   close(): void;
 }
@@ -120,23 +133,43 @@ export function createSharedLimiter(options: SharedLimiterOptions): SharedLimite
   const leaseMs = options.leaseMs ?? 60_000;
   if (!Number.isFinite(leaseMs) || leaseMs < 3) throw new RangeError('shared limiter: leaseMs must be ≥ 3');
   const onError = options.onError ?? (() => {});
-  if (isUnlimited(limits)) return createLocalOnly(redis, limiterPauseKey(scope), options.onError ?? (() => {}));
+  const adaptiveSettings = options.adaptive ?? null;
+  if (adaptiveSettings && limits.perSecond !== 0) throw new RangeError('shared limiter: an adaptive rate needs limits.perSecond 0');
+  if (isUnlimited(limits) && !adaptiveSettings) return createLocalOnly(redis, limiterPauseKey(scope), options.onError ?? (() => {}));
   let localPauseUntil = 0;
   const localPauseMs = () => Math.max(0, localPauseUntil - Date.now());
 
-  // Each window is enforced over its length plus the margin (see `marginMs`).
-  const windows = configuredWindows(limits).map((w) => ({ ...w, lengthMs: w.lengthMs + (options.marginMs ?? 0) }));
+  // Each window is enforced over its length plus the margin (see `marginMs`). An adaptive
+  // per-second window passes its start rate negated: the script reads the rate from the hash.
+  const windows = configuredWindows(adaptiveSettings ? { ...limits, perSecond: adaptiveSettings.startPerSecond } : limits).map((w) => ({
+    ...w,
+    lengthMs: w.lengthMs + (options.marginMs ?? 0),
+    max: adaptiveSettings && w.name === 'perSecond' ? -w.max : w.max,
+  }));
   const pauseKey = limiterPauseKey(scope);
   const leasesKey = limiterLeasesKey(scope);
   const windowKeys = windows.map((w) => limiterWindowKey(scope, w.name));
   const keys = [pauseKey, leasesKey, ...windowKeys];
+  const adaptiveKey = limiterAdaptiveKey(scope);
+  const acquireKeys = adaptiveSettings ? [...keys, adaptiveKey] : keys;
   const windowArgs = windows.flatMap((w) => [w.lengthMs, w.max]);
+  const adaptive = adaptiveSettings
+    ? createAdaptiveRate({
+        redis,
+        key: adaptiveKey,
+        windowKey: limiterWindowKey(scope, 'perSecond'),
+        settings: adaptiveSettings,
+        onChange: options.onAdaptiveChange,
+        onError,
+      })
+    : null;
   const holder = `${options.holderId ?? randomBytes(4).toString('hex')}:${randomBytes(3).toString('hex')}`;
   let sequence = 0;
   const leases = limits.concurrency > 0 ? createLeaseKeeper({ redis, key: leasesKey, leaseMs, onError }) : null;
 
   const queue = createAdmissionQueue({
-    attempt: (member) => runScript(redis, ACQUIRE, keys, ['acquire', member, limits.concurrency, leaseMs, RESERVE_AHEAD_MS, ...windowArgs]),
+    attempt: (member) =>
+      runScript(redis, ACQUIRE, acquireKeys, ['acquire', member, limits.concurrency, leaseMs, RESERVE_AHEAD_MS, ...windowArgs]),
     confirm: (member, startMs) =>
       runScript(redis, CONFIRM, keys, [member, startMs.toFixed(3), MAX_CONFIRM_LATE_MS, ...windows.map((w) => w.lengthMs)]),
     reserveAheadMs: RESERVE_AHEAD_MS,
@@ -148,7 +181,7 @@ export function createSharedLimiter(options: SharedLimiterOptions): SharedLimite
   });
 
   async function peek() {
-    const raw = await runScript(redis, ACQUIRE, keys, ['peek', '', limits.concurrency, leaseMs, 0, ...windowArgs]);
+    const raw = await runScript(redis, ACQUIRE, acquireKeys, ['peek', '', limits.concurrency, leaseMs, 0, ...windowArgs]);
     return parsePeekReply(raw, windows.length);
   }
 
@@ -186,9 +219,11 @@ export function createSharedLimiter(options: SharedLimiterOptions): SharedLimite
         onError(err instanceof Error ? err : new Error(String(err)));
       }
     },
+    adaptive,
     close() {
       queue.close();
       leases?.stop();
+      adaptive?.close();
     },
   };
 }
@@ -222,6 +257,7 @@ function createLocalOnly(redis: RedisClient, pauseKey: string, onError: (err: Er
     },
     async touch() {},
     async seed() {},
+    adaptive: null,
     close() {
       closed = true;
     },
