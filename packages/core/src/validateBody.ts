@@ -5,11 +5,26 @@ import type { ResponseRules, ValidationRules } from './spec';
 /** Reads a dotted path (`hex.clean`) from parsed JSON. */
 export function getPath(value: unknown, path: string): unknown {
   let current: unknown = value;
-  for (const part of path.split('.')) {
+  for (const part of pathParts(path)) {
     if (current === null || typeof current !== 'object') return undefined;
     current = (current as Record<string, unknown>)[part];
   }
   return current;
+}
+
+/** Split paths by path: the same few paths (a spec's key field and required fields) are read for every body. */
+const splitPaths = new Map<string, readonly string[]>();
+const MAX_SPLIT_PATHS = 256;
+
+function pathParts(path: string): readonly string[] {
+  let parts = splitPaths.get(path);
+  if (parts === undefined) {
+    parts = path.split('.');
+    // Bounded: a long-lived process (the dashboard's export) may read many different paths.
+    if (splitPaths.size >= MAX_SPLIT_PATHS) splitPaths.clear();
+    splitPaths.set(path, parts);
+  }
+  return parts;
 }
 
 /** The spec's validation rules; `maxDepth` defaults to {@link DEFAULT_MAX_JSON_DEPTH}. */
