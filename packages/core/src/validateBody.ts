@@ -37,7 +37,7 @@ export type BodyRules = Omit<ValidationRules, 'maxDepth' | 'keyFormat'> & { maxD
  */
 export function validateJsonBody(body: string, key: string, rules: BodyRules, responseRules?: ResponseRules): unknown {
   const maxDepth = rules.maxDepth ?? DEFAULT_MAX_JSON_DEPTH;
-  if (responseRules?.throttleWhenBodyMatches && new RegExp(responseRules.throttleWhenBodyMatches, 'i').test(body)) {
+  if (responseRules?.throttleWhenBodyMatches && throttlePattern(responseRules.throttleWhenBodyMatches).test(body)) {
     throw new ThrottledError('throttle signal in the response body', responseRules.throttleBodyPauseMs);
   }
   // Before the parse, which would build every level of a nesting bomb.
@@ -51,7 +51,10 @@ export function validateJsonBody(body: string, key: string, rules: BodyRules, re
     throw new TransientError(body.length === 0 ? 'empty body' : 'body is not valid JSON');
   }
   if (parsed === null || typeof parsed !== 'object') throw new PermanentError('body is not a JSON object or array');
-  if (responseRules) applyResponseRules(parsed as Record<string, unknown>, rules, responseRules);
+  // Skipped without any field rule (the default), as it runs for every body.
+  if (responseRules && (responseRules.throttleWhenFields.length > 0 || responseRules.permanentWhenFields.length > 0)) {
+    applyResponseRules(parsed as Record<string, unknown>, rules, responseRules);
+  }
   for (const field of rules.requiredFields) {
     // null counts as missing: APIs answer input they do not understand with `"rgb": null`.
     if (getPath(parsed, field) == null) throw new PermanentError(`body lacks required field ${field}`);
@@ -61,6 +64,21 @@ export function validateJsonBody(body: string, key: string, rules: BodyRules, re
     if (actual !== key) throw new PermanentError(`body field ${rules.keyField} is ${JSON.stringify(actual)}, expected the key`);
   }
   return parsed;
+}
+
+/** Compiled `throttleWhenBodyMatches` patterns by source: compiled once, not for every body. */
+const throttlePatterns = new Map<string, RegExp>();
+
+function throttlePattern(source: string): RegExp {
+  let pattern = throttlePatterns.get(source);
+  if (pattern === undefined) {
+    // Bounded, like the split paths: a long-lived process may see many specs.
+    if (throttlePatterns.size >= MAX_SPLIT_PATHS) throttlePatterns.clear();
+    // Case-insensitive and without the g or y flags, so `test` keeps no state between bodies.
+    pattern = new RegExp(source, 'i');
+    throttlePatterns.set(source, pattern);
+  }
+  return pattern;
 }
 
 /**
