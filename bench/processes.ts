@@ -1,10 +1,13 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Agent, request } from 'undici';
 
 export const ROOT = resolve(__dirname, '..');
 const TSX_LOADER = ['--import', 'tsx'];
+/** Preloaded into every timed process: its exact CPU at exit and when its first API request started (cpuProbe.cjs). */
+const CPU_PROBE = ['--require', join(ROOT, 'bench/cpuProbe.cjs')];
 
 /** Peak resident set size of a live process, in bytes (VmHWM), or 0 once it is gone. */
 export function peakRssBytes(pid: number): number {
@@ -37,26 +40,41 @@ export interface Finished {
   stderr: string;
   wallMs: number;
   peakRssBytes: number;
-  /** CPU time of the process, sampled every 100 ms until it exits (so up to 100 ms short). */
+  /** CPU time (user + system) of the process, as it reported at exit (sampled every 100 ms if it could not). */
   cpuMs: number;
+  /**
+   * CPU time the process had used when it created its first request to `apiOrigin` (its
+   * start-up), or null when not asked for or no such request was made.
+   */
+  startupCpuMs: number | null;
+}
+
+export interface RunOptions {
+  /** Called every 100 ms while the process runs. */
+  onTick?: () => void;
+  /** The API's origin (`http://127.0.0.1:port`): the first request to it ends the start-up. */
+  apiOrigin?: string;
 }
 
 /**
  * Runs a TypeScript entry point in one node process (tsx as a loader, so the measured pid is
  * the process doing the work) and samples its peak RSS until it exits.
  */
-export function runTs(script: string, args: string[], onTick?: () => void): Promise<Finished> {
-  return runWith([...TSX_LOADER, join(ROOT, script), ...args], onTick);
+export function runTs(script: string, args: string[], options: RunOptions = {}): Promise<Finished> {
+  return runWith([...TSX_LOADER, join(ROOT, script), ...args], options);
 }
 
 /** Runs a plain JavaScript entry point (e.g. the `sluice` bin) the same way. */
-export function runNode(script: string, args: string[], onTick?: () => void): Promise<Finished> {
-  return runWith([join(ROOT, script), ...args], onTick);
+export function runNode(script: string, args: string[], options: RunOptions = {}): Promise<Finished> {
+  return runWith([join(ROOT, script), ...args], options);
 }
 
-function runWith(nodeArgs: string[], onTick?: () => void): Promise<Finished> {
+function runWith(nodeArgs: string[], { onTick, apiOrigin }: RunOptions): Promise<Finished> {
+  const probeDir = mkdtempSync(join(tmpdir(), 'sluice-bench-cpu-'));
+  const probeFile = join(probeDir, 'cpu.json');
+  const env = { ...process.env, BENCH_CPU_OUT: probeFile, ...(apiOrigin ? { BENCH_API_ORIGIN: apiOrigin } : {}) };
   const started = performance.now();
-  const child = spawn(process.execPath, nodeArgs, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...CPU_PROBE, ...nodeArgs], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   let peak = 0;
@@ -78,9 +96,30 @@ function runWith(nodeArgs: string[], onTick?: () => void): Promise<Finished> {
     child.on('exit', (code) => {
       clearInterval(sampler);
       const wallMs = performance.now() - started;
-      child.on('close', () => resolveDone({ code, stdout, stderr, wallMs, peakRssBytes: peak, cpuMs: cpu }));
+      child.on('close', () => {
+        const probe = readProbe(probeFile);
+        rmSync(probeDir, { recursive: true, force: true });
+        resolveDone({
+          code,
+          stdout,
+          stderr,
+          wallMs,
+          peakRssBytes: peak,
+          cpuMs: probe?.cpuMs ?? cpu,
+          startupCpuMs: probe?.firstRequestCpuMs ?? null,
+        });
+      });
     });
   });
+}
+
+function readProbe(file: string): { cpuMs: number; firstRequestCpuMs: number | null } | null {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as { cpuMs: number; firstRequestCpuMs: number | null };
+  } catch {
+    // A process killed before its exit handlers ran: the sampled figure stands.
+    return null;
+  }
 }
 
 /** Starts the mock API as its own process and resolves with its URL. */

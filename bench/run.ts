@@ -11,7 +11,7 @@ import { parseArgs } from 'node:util';
 import { startRedisServer } from '@sluice/testkit';
 import { ledgerCounts, RedisMemorySampler, sqliteBytesPerRow } from './measure';
 import { checkPgLedger, type PgRound, pgRound, pgTable } from './postgres';
-import { ROOT, runNode, runTs, startMockProcess, warmUpMock } from './processes';
+import { cpuMs, ROOT, runNode, runTs, startMockProcess, warmUpMock } from './processes';
 import { type SharedRound, sharedTable, sharedWorkersRound } from './sharedWorkers';
 import { crawlName, shapeQuery, WORKLOADS, type Workload, writeBenchSpec } from './workloads';
 
@@ -33,6 +33,14 @@ interface RoundResult {
   sluiceWallS: number;
   /** CPU of the `sluice run` process per 1,000 keys, in ms: what a key costs, less sensitive than items/s to other load on the machine. */
   sluiceCpuMsPerK: number;
+  /** Client CPU per key in µs, start-up included: the ceiling script's process and the `sluice run` process. */
+  ceilingCpuUsPerKey: number;
+  sluiceCpuUsPerKey: number;
+  /** The same without each process's start-up (its CPU until its first request to the API). */
+  ceilingRunCpuUsPerKey: number;
+  sluiceRunCpuUsPerKey: number;
+  /** CPU of the Sluice run's redis-server per key, in µs. */
+  redisCpuUsPerKey: number;
   exportS: number;
   /** The PostgreSQL ledger's run of the round, on workloads that have one. */
   pg?: PgRound;
@@ -40,16 +48,24 @@ interface RoundResult {
   shared?: SharedRound[];
 }
 
+/** The figures of a round (all but the PostgreSQL part). */
+type Figure = Exclude<keyof RoundResult, 'pg' | 'shared'>;
+
 const MB = 1024 * 1024;
 
 async function ceilingRound(w: Workload, apiUrl: string, dir: string) {
   const keys = Math.min(w.keys, w.ceilingKeys ?? w.keys);
   const db = join(dir, 'ceiling.db');
-  const out = await runTs('bench/ceiling.ts', [apiUrl, String(keys), String(w.concurrency), db, shapeQuery(w)]);
+  const out = await runTs('bench/ceiling.ts', [apiUrl, String(keys), String(w.concurrency), db, shapeQuery(w)], { apiOrigin: apiUrl });
   if (out.code !== 0) throw new Error(`ceiling failed: ${out.stderr}`);
   const size = sqliteBytesPerRow(db, 'results');
   if (size.rows !== keys) throw new Error(`ceiling stored ${size.rows} of ${keys} rows`);
-  return { perSec: (keys * 1000) / out.wallMs, peakRss: out.peakRssBytes, bytesPerRow: size.perRow };
+  return { perSec: (keys * 1000) / out.wallMs, peakRss: out.peakRssBytes, bytesPerRow: size.perRow, ...cpuPerKey(out, keys) };
+}
+
+/** Client CPU per key in µs, with and without the process's start-up (all of it when the start-up is unknown). */
+function cpuPerKey(out: { cpuMs: number; startupCpuMs: number | null }, keys: number) {
+  return { cpuUsPerKey: (out.cpuMs * 1000) / keys, runCpuUsPerKey: ((out.cpuMs - (out.startupCpuMs ?? 0)) * 1000) / keys };
 }
 
 /** Runs the real CLI on the workload against `ledger` (the SQLite file in `dir` unless given). */
@@ -60,14 +76,19 @@ export async function sluiceRound(w: Workload, apiUrl: string, dir: string, ledg
     const specPath = join(dir, 'spec.json');
     writeBenchSpec(w, apiUrl, specPath);
     const db = ledger ?? join(dir, 'sluice.db');
+    const redisCpuBeforeMs = cpuMs(redis.pid);
     // The real command as users run it (the bundled CLI, built before the clock starts).
     const out = await runNode(
       'apps/cli/bin/sluice.cjs',
       ['--db', db, '--redis', redis.url, '--prefix', 'bench', 'run', specPath, '--json', '--no-progress'],
-      () => {
-        void sampler.sample();
+      {
+        onTick: () => {
+          void sampler.sample();
+        },
+        apiOrigin: apiUrl,
       },
     );
+    const redisCpuUsPerKey = ((cpuMs(redis.pid) - redisCpuBeforeMs) * 1000) / w.keys;
     if (out.code !== 0) throw new Error(`sluice exited ${out.code}: ${out.stderr}`);
     // Printed before any check, so a long run's figures survive a failing check.
     process.stderr.write(`${w.name}: sluice finished in ${(out.wallMs / 1000).toFixed(1)} s: ${out.stdout.trim()}\n`);
@@ -80,6 +101,8 @@ export async function sluiceRound(w: Workload, apiUrl: string, dir: string, ledg
       peakRss: out.peakRssBytes,
       redisPeak: sampler.peakBytes,
       cpuMsPerK,
+      ...cpuPerKey(out, w.keys),
+      redisCpuUsPerKey,
     };
     if (ledger !== undefined) {
       await checkPgLedger(ledger, w.keys);
@@ -147,6 +170,11 @@ async function round(w: Workload, index: number): Promise<RoundResult> {
       sluiceWallS: s.wallMs / 1000,
       exportS: s.exportMs / 1000,
       sluiceCpuMsPerK: s.cpuMsPerK,
+      ceilingCpuUsPerKey: c.cpuUsPerKey,
+      sluiceCpuUsPerKey: s.cpuUsPerKey,
+      ceilingRunCpuUsPerKey: c.runCpuUsPerKey,
+      sluiceRunCpuUsPerKey: s.runCpuUsPerKey,
+      redisCpuUsPerKey: s.redisCpuUsPerKey,
     };
   } finally {
     await mock.stop();
@@ -216,8 +244,8 @@ async function main() {
   const { workloads, rounds } = parseBenchArgs(process.argv.slice(2));
   await bundleCli();
   const lines = [
-    '| workload | keys | latency | conc. | ceiling items/s | Sluice items/s | ratio | Redis peak used_memory | worker peak RSS | SQLite B/row (Sluice / ceiling) | Sluice wall | export |',
-    '|---|---|---|---|---|---|---|---|---|---|---|---|',
+    '| workload | keys | latency | conc. | ceiling items/s | Sluice items/s | ratio | client CPU µs/key (ceiling / Sluice) | without start-up | Redis CPU µs/key | Redis peak used_memory | worker peak RSS | SQLite B/row (Sluice / ceiling) | Sluice wall | export |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
   ];
   const all: Record<string, RoundResult[]> = {};
   for (const w of workloads) {
@@ -226,26 +254,29 @@ async function main() {
       const r = await round(w, i);
       results.push(r);
       process.stderr.write(
-        `${w.name} round ${i + 1}/${rounds}: ceiling ${fmt(r.ceilingPerSec)}/s, Sluice ${fmt(r.sluicePerSec)}/s, ratio ${fmt(r.ratio, 2)}, Redis ${fmt(r.redisPeakMB, 1)} MB, RSS ${fmt(r.workerPeakRssMB)} MB\n`,
+        `${w.name} round ${i + 1}/${rounds}: ceiling ${fmt(r.ceilingPerSec)}/s, Sluice ${fmt(r.sluicePerSec)}/s, ratio ${fmt(r.ratio, 2)}, client CPU ${fmt(r.ceilingCpuUsPerKey, 1)} / ${fmt(r.sluiceCpuUsPerKey, 1)} µs/key (${fmt(r.ceilingRunCpuUsPerKey, 1)} / ${fmt(r.sluiceRunCpuUsPerKey, 1)} without start-up), Redis CPU ${fmt(r.redisCpuUsPerKey, 1)} µs/key, Redis ${fmt(r.redisPeakMB, 1)} MB, RSS ${fmt(r.workerPeakRssMB)} MB\n`,
       );
     }
     all[w.name] = results;
-    const m = (f: (r: RoundResult) => number) => median(results.map(f));
-    lines.push(
-      `| ${w.name} | ${w.keys.toLocaleString('en')} | ${w.latencyMs} ms | ${w.concurrency} | ${fmt(m((r) => r.ceilingPerSec))} | ${fmt(m((r) => r.sluicePerSec))} | ${fmt(
-        m((r) => r.ratio),
-        2,
-      )}× | ${fmt(
-        m((r) => r.redisPeakMB),
-        1,
-      )} MB | ${fmt(m((r) => r.workerPeakRssMB))} MB | ${fmt(m((r) => r.sluiceBytesPerRow))} / ${fmt(m((r) => r.ceilingBytesPerRow))} | ${fmt(
-        m((r) => r.sluiceWallS),
-        1,
-      )} s | ${fmt(
-        m((r) => r.exportS),
-        1,
-      )} s |`,
-    );
+    const num = (key: Figure, digits = 0) => fmt(median(results.map((r) => r[key])), digits);
+    const cells = [
+      w.name,
+      w.keys.toLocaleString('en'),
+      `${w.latencyMs} ms`,
+      String(w.concurrency),
+      num('ceilingPerSec'),
+      num('sluicePerSec'),
+      `${num('ratio', 2)}×`,
+      `${num('ceilingCpuUsPerKey', 1)} / ${num('sluiceCpuUsPerKey', 1)}`,
+      `${num('ceilingRunCpuUsPerKey', 1)} / ${num('sluiceRunCpuUsPerKey', 1)}`,
+      num('redisCpuUsPerKey', 1),
+      `${num('redisPeakMB', 1)} MB`,
+      `${num('workerPeakRssMB')} MB`,
+      `${num('sluiceBytesPerRow')} / ${num('ceilingBytesPerRow')}`,
+      `${num('sluiceWallS', 1)} s`,
+      `${num('exportS', 1)} s`,
+    ];
+    lines.push(`| ${cells.join(' | ')} |`);
   }
   const compression = compressionLines(all);
   const pgRows = workloads.filter((w) => w.postgres).map((w) => ({ w, rounds: (all[w.name] ?? []).flatMap((r) => (r.pg ? [r.pg] : [])) }));
@@ -254,7 +285,7 @@ async function main() {
     pgRows.length > 0
       ? `\nPostgreSQL ledger (same rounds, same mock API):\n\n${pgTable(pgRows, median)}\nShared services per key (\`sluice crawl create\`, then N \`sluice work\` processes at once on one Redis and one PostgreSQL ledger):\n\n${sharedTable(sharedRows, median)}`
       : '';
-  const table = `${lines.join('\n')}\n${pgPart}\nmedian of ${rounds} round(s); ratio = Sluice items/s ÷ ceiling items/s, both end to end (process start to exit)\n${compression}`;
+  const table = `${lines.join('\n')}\n${pgPart}\nmedian of ${rounds} round(s); ratio = Sluice items/s ÷ ceiling items/s, both end to end (process start to exit); client CPU = the ceiling script's or the \`sluice run\` process's user + system CPU ÷ keys, without start-up = less its CPU until its first request to the API; Redis CPU = the Sluice run's redis-server\n${compression}`;
   process.stdout.write(`\n${table}`);
   const outDir = join(ROOT, 'bench-results');
   mkdirSync(outDir, { recursive: true });

@@ -9,6 +9,9 @@ describe('jsonNestsDeeperThan', () => {
     ['[[],[],[],[]]', 2, false],
     ['"just a string"', 0, false],
     ['42', 0, false],
+    // As long as the limit or shorter: cannot pass it; one character longer: can.
+    ['[[', 2, false],
+    ['[[[', 2, true],
   ])('%s with a limit of %i: %s', (text, limit, deeper) => {
     expect(jsonNestsDeeperThan(text, limit)).toBe(deeper);
   });

@@ -22,6 +22,9 @@ const CLOSE_OBJECT = 0x7d;
  * JSON gives some answer; the parse that follows rejects it.
  */
 export function jsonNestsDeeperThan(text: string, maxDepth: number): boolean {
+  // Every level opens with a bracket of its own: a text no longer than the limit cannot pass
+  // it, and the scan (the larger part of validating a typical small body) is skipped.
+  if (text.length <= maxDepth) return false;
   let depth = 0;
   const length = text.length;
   for (let i = 0; i < length; i++) {

@@ -120,6 +120,26 @@ describe('list key source', () => {
   });
 });
 
+describe('keysAt of computed sources', () => {
+  test.each<[string, KeysSpec]>([
+    ['a range', { range: { from: 250, to: 272, format: 'hex6' } }],
+    ['a list', { list: ['a', 'b', 'a', 'c', 'd', 'e', 'f', ' ', 'g'] }],
+  ])('%s: every slice holds the same keys iterate gives, none past the end', async (_name, spec) => {
+    const source = await openKeySource(spec, '/nonexistent');
+    const all = await collect(source.iterate());
+    for (const [from, count] of [
+      [0, 5],
+      [5, 5],
+      [3, 100],
+      [all.length - 1, 5],
+      [all.length, 5],
+      [all.length + 10, 5],
+    ] as const) {
+      expect(source.keysAt?.(from, count)).toEqual(all.slice(from, from + count));
+    }
+  });
+});
+
 describe('file key source', () => {
   let dir: string;
 

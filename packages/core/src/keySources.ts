@@ -18,6 +18,12 @@ export interface KeySource {
   count(): Promise<number>;
   /** Keys in position order, starting at `fromPosition` (default 0). */
   iterate(fromPosition?: number): AsyncIterable<KeyItem>;
+  /**
+   * Computed sources only (ranges, lists): the keys at positions `fromPosition` to
+   * `fromPosition + count - 1` at once, fewer or none past the end. The same keys `iterate`
+   * gives, without an asynchronous step (a promise and a result object) per key.
+   */
+  keysAt?(fromPosition: number, count: number): KeyItem[];
 }
 
 /** Longest accepted key, in characters: longer lines are reported, not fetched. */
@@ -35,6 +41,13 @@ function rangeSource(from: number, to: number, format: 'hex6' | 'decimal'): KeyS
         yield { position, key: formatRangeKey(from + position, format) };
       }
     },
+    keysAt(fromPosition, count) {
+      const items: KeyItem[] = [];
+      for (let position = fromPosition; position < fromPosition + count && from + position <= to; position++) {
+        items.push({ position, key: formatRangeKey(from + position, format) });
+      }
+      return items;
+    },
   };
 }
 
@@ -46,6 +59,13 @@ function listSource(list: readonly string[]): KeySource {
       for (let position = fromPosition; position < keys.length; position++) {
         yield { position, key: keys[position] as string };
       }
+    },
+    keysAt(fromPosition, count) {
+      const items: KeyItem[] = [];
+      for (let position = fromPosition; position < fromPosition + count && position < keys.length; position++) {
+        items.push({ position, key: keys[position] as string });
+      }
+      return items;
     },
   };
 }

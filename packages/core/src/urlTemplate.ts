@@ -136,19 +136,20 @@ export function buildUrl(template: UrlTemplate, key: string, env: NodeJS.Process
       'key holds a dot segment (".", ".." or an encoding such as %2e) that would move the request within the URL path',
     );
   }
-  const text = template.parts
-    .map((p) => {
-      if (p.kind === 'text') return p.text;
-      if (p.kind === 'key') return encode(key, 'key');
-      if (p.kind === 'credential') {
-        if (!credential) throw new InvalidKeyError('no credential for {credential}');
-        return encode(credential, 'the credential');
-      }
+  // A plain loop: this runs for every request.
+  let text = '';
+  for (const p of template.parts) {
+    if (p.kind === 'text') text += p.text;
+    else if (p.kind === 'key') text += encode(key, 'key');
+    else if (p.kind === 'credential') {
+      if (!credential) throw new InvalidKeyError('no credential for {credential}');
+      text += encode(credential, 'the credential');
+    } else {
       const value = env[p.name];
       if (value === undefined || value === '') throw new InvalidKeyError(`environment variable ${p.name} is not set`);
-      return encode(value, `environment variable ${p.name}`);
-    })
-    .join('');
+      text += encode(value, `environment variable ${p.name}`);
+    }
+  }
   let url: URL;
   try {
     url = new URL(text);

@@ -5,11 +5,26 @@ import type { ResponseRules, ValidationRules } from './spec';
 /** Reads a dotted path (`hex.clean`) from parsed JSON. */
 export function getPath(value: unknown, path: string): unknown {
   let current: unknown = value;
-  for (const part of path.split('.')) {
+  for (const part of pathParts(path)) {
     if (current === null || typeof current !== 'object') return undefined;
     current = (current as Record<string, unknown>)[part];
   }
   return current;
+}
+
+/** Split paths by path: the same few paths (a spec's key field and required fields) are read for every body. */
+const splitPaths = new Map<string, readonly string[]>();
+const MAX_SPLIT_PATHS = 256;
+
+function pathParts(path: string): readonly string[] {
+  let parts = splitPaths.get(path);
+  if (parts === undefined) {
+    parts = path.split('.');
+    // Bounded: a long-lived process (the dashboard's export) may read many different paths.
+    if (splitPaths.size >= MAX_SPLIT_PATHS) splitPaths.clear();
+    splitPaths.set(path, parts);
+  }
+  return parts;
 }
 
 /** The spec's validation rules; `maxDepth` defaults to {@link DEFAULT_MAX_JSON_DEPTH}. */
@@ -22,7 +37,7 @@ export type BodyRules = Omit<ValidationRules, 'maxDepth' | 'keyFormat'> & { maxD
  */
 export function validateJsonBody(body: string, key: string, rules: BodyRules, responseRules?: ResponseRules): unknown {
   const maxDepth = rules.maxDepth ?? DEFAULT_MAX_JSON_DEPTH;
-  if (responseRules?.throttleWhenBodyMatches && new RegExp(responseRules.throttleWhenBodyMatches, 'i').test(body)) {
+  if (responseRules?.throttleWhenBodyMatches && throttlePattern(responseRules.throttleWhenBodyMatches).test(body)) {
     throw new ThrottledError('throttle signal in the response body', responseRules.throttleBodyPauseMs);
   }
   // Before the parse, which would build every level of a nesting bomb.
@@ -36,7 +51,10 @@ export function validateJsonBody(body: string, key: string, rules: BodyRules, re
     throw new TransientError(body.length === 0 ? 'empty body' : 'body is not valid JSON');
   }
   if (parsed === null || typeof parsed !== 'object') throw new PermanentError('body is not a JSON object or array');
-  if (responseRules) applyResponseRules(parsed as Record<string, unknown>, rules, responseRules);
+  // Skipped without any field rule (the default), as it runs for every body.
+  if (responseRules && (responseRules.throttleWhenFields.length > 0 || responseRules.permanentWhenFields.length > 0)) {
+    applyResponseRules(parsed as Record<string, unknown>, rules, responseRules);
+  }
   for (const field of rules.requiredFields) {
     // null counts as missing: APIs answer input they do not understand with `"rgb": null`.
     if (getPath(parsed, field) == null) throw new PermanentError(`body lacks required field ${field}`);
@@ -46,6 +64,21 @@ export function validateJsonBody(body: string, key: string, rules: BodyRules, re
     if (actual !== key) throw new PermanentError(`body field ${rules.keyField} is ${JSON.stringify(actual)}, expected the key`);
   }
   return parsed;
+}
+
+/** Compiled `throttleWhenBodyMatches` patterns by source: compiled once, not for every body. */
+const throttlePatterns = new Map<string, RegExp>();
+
+function throttlePattern(source: string): RegExp {
+  let pattern = throttlePatterns.get(source);
+  if (pattern === undefined) {
+    // Bounded, like the split paths: a long-lived process may see many specs.
+    if (throttlePatterns.size >= MAX_SPLIT_PATHS) throttlePatterns.clear();
+    // Case-insensitive and without the g or y flags, so `test` keeps no state between bodies.
+    pattern = new RegExp(source, 'i');
+    throttlePatterns.set(source, pattern);
+  }
+  return pattern;
 }
 
 /**

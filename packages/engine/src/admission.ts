@@ -240,15 +240,18 @@ export function createAdmission(options: AdmissionOptions): Admission {
 
   return {
     async acquire(signal) {
-      const releaseLocal = await local.acquire();
+      // Without a wait or a pool, no promise beyond this function's own: this runs per request.
+      const releaseLocal = local.tryAcquire() ?? (await local.acquire());
       let credential: PoolAdmission | null = null;
-      try {
-        credential = await credentialStart(signal);
-      } catch (err) {
-        releaseLocal();
-        throw err;
+      if (pool) {
+        try {
+          credential = await credentialStart(signal);
+        } catch (err) {
+          releaseLocal();
+          throw err;
+        }
+        if (!credential) return releaseLocal;
       }
-      if (pool && !credential) return releaseLocal;
       const sharedWaitStarted = performance.now();
       let releaseShared: () => void;
       try {

@@ -11,17 +11,18 @@ export interface RawBatch {
  * identity (and job id) the same on every run, whatever was finished in between.
  */
 export class BatchReader {
-  private readonly iterator: AsyncIterator<KeyItem>;
+  /** Set for streamed sources (files); computed ones are read a batch at a time by `keysAt`. */
+  private readonly iterator: AsyncIterator<KeyItem> | null;
   private lookahead: KeyItem | null = null;
   private exhausted = false;
 
   constructor(
-    source: KeySource,
+    private readonly source: KeySource,
     private readonly batchSize: number,
     /** The batch this reader starts at. */
     readonly startBatch: number,
   ) {
-    this.iterator = source.iterate(startBatch * batchSize)[Symbol.asyncIterator]();
+    this.iterator = source.keysAt ? null : source.iterate(startBatch * batchSize)[Symbol.asyncIterator]();
     this.nextBatch = startBatch;
   }
 
@@ -31,6 +32,13 @@ export class BatchReader {
   /** The next batch, or null once the source is exhausted. */
   async next(): Promise<RawBatch | null> {
     const batch = this.nextBatch;
+    if (this.source.keysAt) {
+      // Positions of a computed source run 0 … count - 1: a batch's keys are one slice.
+      const items = this.source.keysAt(batch * this.batchSize, this.batchSize);
+      if (items.length === 0) return null;
+      this.nextBatch = batch + 1;
+      return { batch, items };
+    }
     const end = (batch + 1) * this.batchSize;
     const items: KeyItem[] = [];
     for (;;) {
@@ -49,7 +57,7 @@ export class BatchReader {
   }
 
   private async pull(): Promise<KeyItem | null> {
-    if (this.exhausted) return null;
+    if (this.exhausted || this.iterator === null) return null;
     const step = await this.iterator.next();
     if (step.done) {
       this.exhausted = true;

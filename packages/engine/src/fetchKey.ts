@@ -78,34 +78,15 @@ export { KeyAbortedError };
  * @throws KeyAbortedError when `ctx.signal` aborts.
  */
 export async function fetchKey(item: KeyItem, ctx: KeyFetchContext): Promise<LedgerEntry> {
+  // No closures in here: they would be allocated for every key, used or not.
   const { spec, signal } = ctx;
   let attempts = 0;
   let throttles = 0;
-  const fail = (err: Error, status: number | null): LedgerEntry => ({
-    kind: 'failure',
-    record: {
-      crawlId: ctx.crawlId,
-      position: item.position,
-      key: item.key,
-      errorClass: err.name,
-      reason: redactReason(err.message, ctx.secrets),
-      status,
-      attempts,
-      failedAt: Date.now(),
-    },
-  });
-
-  /** A key failed without a request; shown in status with the request errors. */
-  const invalidKey = (err: Error): LedgerEntry => {
-    const reason = redactReason(err.message, ctx.secrets);
-    ctx.recorder?.error({ at: Date.now(), key: item.key, errorClass: err.name, reason });
-    return fail(err, null);
-  };
 
   // Checked before any wait or request: a malformed key costs nothing.
   ctx.keyFormat ??= compileKeyFormat(spec.validate.keyFormat);
   const malformed = ctx.keyFormat(item.key);
-  if (malformed !== null) return invalidKey(new InvalidKeyError(malformed));
+  if (malformed !== null) return invalidKey(ctx, item, new InvalidKeyError(malformed), attempts);
 
   for (;;) {
     if (ctx.pause.paused) await ctx.pause.wait(signal);
@@ -118,7 +99,7 @@ export async function fetchKey(item: KeyItem, ctx: KeyFetchContext): Promise<Led
     try {
       url = buildUrl(ctx.template, item.key, ctx.env, usesCredential ? CREDENTIAL_PROBE : undefined);
     } catch (err) {
-      return invalidKey(toError(err));
+      return invalidKey(ctx, item, toError(err), attempts);
     }
     const probe = ctx.breaker.current === 'closed' ? false : await ctx.breaker.admit(signal);
     const waitStarted = performance.now();
@@ -146,19 +127,15 @@ export async function fetchKey(item: KeyItem, ctx: KeyFetchContext): Promise<Led
         url = buildUrl(ctx.template, item.key, ctx.env, credentialValue);
       } catch (err) {
         release();
-        return fail(toError(err), null);
+        return failure(ctx, item, toError(err), null, attempts);
       }
     }
     attempts++;
     let error: Error;
     let status: number | null = null;
     const attemptStarted = performance.now();
-    const took = () => performance.now() - attemptStarted;
-    let sentAt: number | null = null;
-    const onSent = () => {
-      sentAt = performance.now();
-      if (sentAt - attemptStarted > SENT_LATE_MS) release.arrivedLate?.(0);
-    };
+    // Only a limited crawl re-dates late starts (see SendWatch).
+    const sending = release.arrivedLate ? new SendWatch(release, attemptStarted) : null;
     try {
       const res = await ctx.http.fetch(url, {
         headers: headersWithCredential(ctx.headers, ctx.credentialHeaders, credentialValue),
@@ -166,9 +143,9 @@ export async function fetchKey(item: KeyItem, ctx: KeyFetchContext): Promise<Led
         maxBodyBytes: spec.request.maxBodyBytes,
         maxJsonDepth: spec.validate.maxDepth,
         signal,
-        onSent: release.arrivedLate ? onSent : undefined,
+        onSent: sending?.onSent,
       });
-      if (release.arrivedLate) noteAnswerTime(ctx, release, performance.now() - (sentAt ?? attemptStarted));
+      if (sending) noteAnswerTime(ctx, release, performance.now() - (sending.sentAt ?? attemptStarted));
       status = res.status;
       const retireWhen = ctx.spec.credentials?.retireWhen;
       if (release.credential !== undefined && retireWhen && credentialRejected(retireWhen, res.status, res.body)) {
@@ -229,22 +206,28 @@ export async function fetchKey(item: KeyItem, ctx: KeyFetchContext): Promise<Led
     if (error instanceof ThrottledError) {
       // The API answered: as far as the breaker is concerned it is up.
       if (probe) ctx.breaker.success(true);
-      ctx.recorder?.attempt('throttled', took());
+      ctx.recorder?.attempt('throttled', performance.now() - attemptStarted);
       ctx.recorder?.throttleEvent();
       attempts--;
       throttles++;
       if (throttles > spec.retry.maxThrottles) {
-        return fail(new ThrottledError(`throttled ${throttles} times in a row (last: ${error.message})`, null), status);
+        return failure(
+          ctx,
+          item,
+          new ThrottledError(`throttled ${throttles} times in a row (last: ${error.message})`, null),
+          status,
+          attempts,
+        );
       }
       continue;
     }
     throttles = 0;
     if (error instanceof PermanentError) {
       if (probe) ctx.breaker.success(true);
-      ctx.recorder?.attempt('permanent', took());
-      return fail(error, status);
+      ctx.recorder?.attempt('permanent', performance.now() - attemptStarted);
+      return failure(ctx, item, error, status, attempts);
     }
-    ctx.recorder?.attempt('transient', took());
+    ctx.recorder?.attempt('transient', performance.now() - attemptStarted);
     if (!ctx.breaker.failure(probe, reason)) {
       // The circuit is open: this failure is the outage's, not the key's.
       attempts--;
@@ -252,10 +235,52 @@ export async function fetchKey(item: KeyItem, ctx: KeyFetchContext): Promise<Led
     }
     if (attempts >= spec.retry.attempts) {
       const last = error instanceof TransientError ? error : new TransientError(error.message, status, { cause: error });
-      return fail(new TransientError(`gave up after ${attempts} attempts: ${last.message}`, status), status);
+      return failure(ctx, item, new TransientError(`gave up after ${attempts} attempts: ${last.message}`, status), status, attempts);
     }
     await sleep(fullJitterBackoffMs(attempts, spec.retry.baseDelayMs, spec.retry.maxDelayMs), signal);
   }
+}
+
+/** The failure entry of a key that ended without a result after `attempts` attempts. */
+function failure(ctx: KeyFetchContext, item: KeyItem, err: Error, status: number | null, attempts: number): LedgerEntry {
+  return {
+    kind: 'failure',
+    record: {
+      crawlId: ctx.crawlId,
+      position: item.position,
+      key: item.key,
+      errorClass: err.name,
+      reason: redactReason(err.message, ctx.secrets),
+      status,
+      attempts,
+      failedAt: Date.now(),
+    },
+  };
+}
+
+/** A key failed without a request; shown in status with the request errors. */
+function invalidKey(ctx: KeyFetchContext, item: KeyItem, err: Error, attempts: number): LedgerEntry {
+  const reason = redactReason(err.message, ctx.secrets);
+  ctx.recorder?.error({ at: Date.now(), key: item.key, errorClass: err.name, reason });
+  return failure(ctx, item, err, null, attempts);
+}
+
+/**
+ * When a request of a limited crawl was written to its socket: one that left late has its
+ * start re-dated in the shared limiter at once (see SENT_LATE_MS).
+ */
+class SendWatch {
+  sentAt: number | null = null;
+
+  constructor(
+    private readonly release: Release,
+    private readonly attemptStarted: number,
+  ) {}
+
+  readonly onSent = (): void => {
+    this.sentAt = performance.now();
+    if (this.sentAt - this.attemptStarted > SENT_LATE_MS) this.release.arrivedLate?.(0);
+  };
 }
 
 /**

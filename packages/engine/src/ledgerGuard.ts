@@ -122,32 +122,42 @@ export class LedgerGuard {
 }
 
 /**
- * Hands one finished key to the group-commit writer and resolves once it is committed,
- * retrying a failed transaction as the guard allows.
- * @throws LedgerUnwritableError once the guard is fatal; KeyAbortedError on shutdown (the key
- *   returns to the queue uncommitted).
+ * Commits one finished key after its first write (`writer.add`, which the caller awaits
+ * inline: the common case costs no async step of its own) failed with `firstError`: the guard
+ * records each failure and sets the backoff, and the entry is written again until it commits,
+ * the guard turns fatal or `signal` aborts.
+ * @throws LedgerUnwritableError once the guard is fatal; KeyAbortedError on shutdown.
  */
-export async function commitEntry(writer: GroupCommitWriter, entry: LedgerEntry, guard: LedgerGuard, signal: AbortSignal): Promise<void> {
-  let failedBefore = false;
+export async function retryEntry(
+  writer: GroupCommitWriter,
+  entry: LedgerEntry,
+  guard: LedgerGuard,
+  signal: AbortSignal,
+  firstError: unknown,
+): Promise<void> {
+  guard.retrying(1);
+  let waiting = true;
   try {
+    let error = firstError;
     for (;;) {
+      guard.failed(error);
+      if (guard.fatal) throw guard.fatal;
+      await sleep(guard.retryInMs(), signal);
+      if (guard.fatal) throw guard.fatal;
+      if (signal.aborted) throw new KeyAbortedError('shutting down', { cause: error });
       try {
         await writer.add(entry);
-        if (failedBefore) guard.retrying(-1);
-        failedBefore = false;
-        guard.succeeded();
-        return;
       } catch (err) {
-        if (!failedBefore) guard.retrying(1);
-        failedBefore = true;
-        guard.failed(err);
-        if (guard.fatal) throw guard.fatal;
-        await sleep(guard.retryInMs(), signal);
-        if (guard.fatal) throw guard.fatal;
-        if (signal.aborted) throw new KeyAbortedError('shutting down', { cause: err });
+        error = err;
+        continue;
       }
+      // Out of the retrying count before `succeeded`, which lifts the hold only when none is left.
+      guard.retrying(-1);
+      waiting = false;
+      guard.succeeded();
+      return;
     }
   } finally {
-    if (failedBefore) guard.retrying(-1);
+    if (waiting) guard.retrying(-1);
   }
 }

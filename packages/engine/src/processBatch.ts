@@ -1,7 +1,7 @@
-import type { BatchPayload } from '@sluice/core';
+import type { BatchPayload, KeyItem } from '@sluice/core';
 import type { GroupCommitWriter, Store } from '@sluice/store';
 import { fetchKey, type KeyFetchContext } from './fetchKey';
-import { commitEntry, type LedgerGuard } from './ledgerGuard';
+import { type LedgerGuard, retryEntry } from './ledgerGuard';
 
 /**
  * Runs one batch: skips keys already in the ledger (the batch may be a rerun after a crash),
@@ -9,8 +9,8 @@ import { commitEntry, type LedgerGuard } from './ledgerGuard';
  * to the group-commit writer (retried while `guard` allows), and resolves only when all of them
  * are committed. The caller
  * acknowledges the job after that: commit before ack.
- * @throws the first error of any key (e.g. KeyAbortedError on shutdown); the job then returns
- *   to the queue and committed keys are skipped on its next run.
+ * @throws the first error of any key (e.g. KeyAbortedError on shutdown), once every key has
+ *   settled; the job then returns to the queue and committed keys are skipped on its next run.
  */
 export async function processBatch(
   payload: BatchPayload,
@@ -24,8 +24,41 @@ export async function processBatch(
   if (first === undefined || last === undefined) return 0;
   const finished = await store.ledger.finishedPositions(payload.crawlId, first, last);
   const todo = finished.size === 0 ? payload.items : payload.items.filter((i) => !finished.has(i.position));
-  const settled = await Promise.allSettled(todo.map(async (item) => commitEntry(writer, await fetchKey(item, ctx), guard, ctx.signal)));
-  const rejected = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
-  if (rejected) throw rejected.reason;
+  // The first write inline, a failed one retried by retryEntry: each async step per key costs
+  // a promise, a suspension and about a kilobyte of garbage.
+  const runKey = async (item: KeyItem) => {
+    const entry = await fetchKey(item, ctx);
+    try {
+      await writer.add(entry);
+    } catch (err) {
+      await retryEntry(writer, entry, guard, ctx.signal, err);
+      return;
+    }
+    guard.succeeded();
+  };
+  await allKeysSettled(todo, runKey);
   return todo.length;
+}
+
+/**
+ * Runs `runKey` for every item at once and settles when all of them have: rejects then with the
+ * first error to happen, if any. Promise.allSettled does the same with two functions and a
+ * result object per key; this shares two functions among all keys of the batch.
+ */
+function allKeysSettled(items: readonly KeyItem[], runKey: (item: KeyItem) => Promise<void>): Promise<void> {
+  if (items.length === 0) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    let left = items.length;
+    let failed: { error: unknown } | null = null;
+    const settled = () => {
+      if (--left > 0) return;
+      if (failed) reject(failed.error);
+      else resolve();
+    };
+    const failedKey = (error: unknown) => {
+      failed ??= { error };
+      settled();
+    };
+    for (const item of items) runKey(item).then(settled, failedKey);
+  });
 }

@@ -14,6 +14,21 @@ export class Semaphore {
   async acquire(): Promise<() => void> {
     if (this.available > 0) this.available--;
     else await new Promise<void>((resolve) => this.waiters.push(resolve));
+    return this.releaser();
+  }
+
+  /**
+   * Takes a slot if one is free now, without waiting (and without the promise `acquire` costs
+   * even then); null when all are taken. Never jumps the queue: a slot is free only while no
+   * one waits.
+   */
+  tryAcquire(): (() => void) | null {
+    if (this.available <= 0) return null;
+    this.available--;
+    return this.releaser();
+  }
+
+  private releaser(): () => void {
     let released = false;
     return () => {
       if (released) return;

@@ -28,15 +28,21 @@ export interface ReadBodyOptions {
 const GAUGE_FROM_BYTES = 64 * 1024;
 
 /** Reads `body` to the end and decodes it as UTF-8. Destroys `body` on any failure. */
-export async function readBody(body: Readable, options: ReadBodyOptions): Promise<string> {
+export function readBody(body: Readable, options: ReadBodyOptions): Promise<string> {
   const length = declaredLength(options.contentLength);
   const gauge = depthGauge(options, length);
   if (options.contentEncoding === undefined && length !== null && length <= options.maxBodyBytes && gauge === null) {
     // Fast path: undici fails a body that runs past its declared content-length
     // (UND_ERR_RES_CONTENT_LENGTH_MISMATCH), so the cap already holds; its own text() avoids
-    // the stream iterator's per-chunk promises.
+    // the stream iterator's per-chunk promises, and returning its promise as it is (this
+    // function is not async) avoids wrapping it in another.
     return (body as Readable & { text(): Promise<string> }).text();
   }
+  return readCapped(body, options, gauge);
+}
+
+/** Reads a body whose size is not known up front, or that is encoded or gauged, chunk by chunk under the cap. */
+async function readCapped(body: Readable, options: ReadBodyOptions, gauge: DepthGauge | null): Promise<string> {
   const { maxBodyBytes, status } = options;
   let decoders: Transform[];
   try {

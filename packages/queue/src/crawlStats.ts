@@ -39,6 +39,22 @@ export interface AttemptRecorder {
   flush(): Promise<void>;
 }
 
+/** Hash fields, built once: `attempt` runs for every request. */
+const ATTEMPT_FIELDS: Record<AttemptOutcome, string> = {
+  ok: 'attempts:ok',
+  throttled: 'attempts:throttled',
+  transient: 'attempts:transient',
+  permanent: 'attempts:permanent',
+};
+const DURATION_FIELDS = [...DURATION_BUCKETS_MS.map((b) => `duration:le:${b}`), 'duration:le:inf'];
+
+/** The histogram field of a duration: the first bucket that holds it, else `inf`. */
+function durationField(durationMs: number): string {
+  let i = 0;
+  while (i < DURATION_BUCKETS_MS.length && !(durationMs <= (DURATION_BUCKETS_MS[i] as number))) i++;
+  return DURATION_FIELDS[i] as string;
+}
+
 export function createAttemptRecorder(redis: RedisClient, scope: CrawlScope, now: () => number = Date.now): AttemptRecorder {
   let counters = new Map<string, number>();
   let rate = new Map<number, number>();
@@ -46,9 +62,8 @@ export function createAttemptRecorder(redis: RedisClient, scope: CrawlScope, now
   const add = (field: string, by = 1) => counters.set(field, (counters.get(field) ?? 0) + by);
   return {
     attempt(outcome, durationMs) {
-      add(`attempts:${outcome}`);
-      const bucket = DURATION_BUCKETS_MS.find((b) => durationMs <= b);
-      add(`duration:le:${bucket ?? 'inf'}`);
+      add(ATTEMPT_FIELDS[outcome]);
+      add(durationField(durationMs));
       add('duration:sum', Math.round(durationMs));
       add('duration:count');
     },

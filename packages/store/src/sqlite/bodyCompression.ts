@@ -63,14 +63,14 @@ export function createBodyCompression(db: Db) {
    * An encoder for a batch of one crawl's bodies. Call outside a write transaction: it may
    * build the dictionary in one of its own.
    */
-  function encoderFor(crawlId: number): (body: string) => StoredBody {
+  function encoderFor(crawlId: number): ((body: string) => StoredBody) | null {
     const stored = storedCodec(crawlId);
     let codec = stored.codec;
     if (!codec && stored.compressing) {
       const dictionary = build.immediate(crawlId);
       if (dictionary) codec = codecOf(crawlId, dictionary);
     }
-    if (!codec) return (body) => ({ body, bodyZ: null });
+    if (!codec) return null;
     const { compress } = codec;
     return (body) => {
       const bodyZ = compress(body);
@@ -80,19 +80,20 @@ export function createBodyCompression(db: Db) {
 
   return {
     /**
-     * How each entry's body is to be stored, by index (null for failures). Call outside a
+     * How each entry's body is to be stored, by index: null for failures and for bodies stored
+     * plain as they are (no object per row for a crawl that does not compress). Call outside a
      * write transaction, so compressing never holds the write lock.
      */
     encodeEntries(entries: readonly LedgerEntry[]): (StoredBody | null)[] {
-      const encoders = new Map<number, (body: string) => StoredBody>();
+      const encoders = new Map<number, ((body: string) => StoredBody) | null>();
       return entries.map((entry) => {
         if (entry.kind !== 'result') return null;
         let encode = encoders.get(entry.record.crawlId);
-        if (!encode) {
+        if (encode === undefined) {
           encode = encoderFor(entry.record.crawlId);
           encoders.set(entry.record.crawlId, encode);
         }
-        return encode(entry.record.body);
+        return encode === null ? null : encode(entry.record.body);
       });
     },
 

@@ -10,6 +10,17 @@ function toRow(r: typeof crawls.$inferSelect): CrawlRow {
 }
 
 export function createCrawlQueries(db: Db): CrawlQueries {
+  // Prepared once: the producer reads its cursor every 50 ms and the worker's monitor its crawl twice a second.
+  const cursorOf = db
+    .select({ next: producerState.nextBatch })
+    .from(producerState)
+    .where(eq(producerState.crawlId, sql.placeholder('crawlId')))
+    .prepare();
+  const crawlById = db
+    .select()
+    .from(crawls)
+    .where(eq(crawls.id, sql.placeholder('id')))
+    .prepare();
   return {
     async insert(input) {
       const { compressBodies = false, ...values } = input;
@@ -29,7 +40,7 @@ export function createCrawlQueries(db: Db): CrawlQueries {
 
     async find(idOrName) {
       const asId = crawlIdOf(idOrName);
-      const byId = asId !== null ? db.select().from(crawls).where(eq(crawls.id, asId)).get() : undefined;
+      const byId = asId !== null ? crawlById.get({ id: asId }) : undefined;
       const row =
         byId ??
         db
@@ -66,8 +77,7 @@ export function createCrawlQueries(db: Db): CrawlQueries {
     },
 
     async getCursor(crawlId) {
-      const row = db.select({ next: producerState.nextBatch }).from(producerState).where(eq(producerState.crawlId, crawlId)).get();
-      return row?.next ?? 0;
+      return cursorOf.get({ crawlId })?.next ?? 0;
     },
 
     async advanceCursor(crawlId, expected, nextBatch) {

@@ -58,10 +58,15 @@ export function createLedgerWriter(db: Db, bodies: BodyCompression): (entries: r
       }
       return d;
     };
-    for (const [i, entry] of entries.entries()) {
+    // An index loop and no object per row: this runs for every key.
+    for (let i = 0; i < entries.length; i++) {
+      const entry = entries[i] as LedgerEntry;
       if (entry.kind === 'result') {
         const r = entry.record;
-        const { body, bodyZ } = stored[i] ?? { body: r.body, bodyZ: null };
+        // null: stored as received.
+        const encoded = stored[i] ?? null;
+        const body = encoded === null ? r.body : encoded.body;
+        const bodyZ = encoded === null ? null : encoded.bodyZ;
         const inserted = insertResult.run(r.crawlId, r.key, r.position, r.status, body, bodyZ, r.attempts, r.fetchedAt, r.durationMs);
         if (inserted.changes === 0) continue;
         delta(r.crawlId).done++;
