@@ -9,10 +9,18 @@ import { createLeaseKeeper } from './leaseKeeper';
 import { limiterAdaptiveKey, limiterLeasesKey, limiterPauseKey, limiterWindowKey } from './limiterKeys';
 import { ACQUIRE_LUA, CONFIRM_LUA, PAUSE_LUA, TOUCH_LUA } from './limiterScript';
 import { luaScript, runScript } from './luaScript';
-import { parsePeekReply } from './replies';
+import { parseAcquireReply, parsePeekReply } from './replies';
 import { seedWindows } from './seedWindows';
 import { sleep } from './sleep';
-import { assertLimits, configuredWindows, isUnlimited, type LimiterLimits } from './windows';
+import {
+  assertLimits,
+  configuredWindows,
+  isUnlimited,
+  type LimiterLimits,
+  MAX_CONFIRM_LATE_MS,
+  RESERVE_AHEAD_MS,
+  refusalSleepMs,
+} from './windows';
 
 /**
  * The limiter shared by every worker process of a crawl, on every host: exact sliding windows
@@ -108,23 +116,14 @@ export interface SharedLimiter {
   close(): void;
 }
 
-/**
- * How far ahead the acquire script reserves a start instead of refusing it (see `ACQUIRE_LUA`):
- * a tenth of a second's window and then some, so a per-second budget is paced by reservations
- * alone, while few starts (rate × this) wait reserved when a pause or shutdown comes.
- */
-export const RESERVE_AHEAD_MS = 150;
-/**
- * A reserved start confirmed later than this after its instant gives its slot up and asks
- * again (see `CONFIRM_LUA`): re-dating it further could move it into a window another
- * admission already counted it out of, which the shortest window (1 s) minus the reserve-ahead
- * time bounds. Only a stalled event loop is this late.
- */
-export const MAX_CONFIRM_LATE_MS = 250;
+export { MAX_CONFIRM_LATE_MS, RESERVE_AHEAD_MS } from './windows';
+
 const ACQUIRE = luaScript(ACQUIRE_LUA);
 const CONFIRM = luaScript(CONFIRM_LUA);
 const PAUSE = luaScript(PAUSE_LUA);
 const TOUCH = luaScript(TOUCH_LUA);
+
+const NOOP = () => {};
 
 export function createSharedLimiter(options: SharedLimiterOptions): SharedLimiter {
   assertLimits(options.limits);
@@ -167,14 +166,36 @@ export function createSharedLimiter(options: SharedLimiterOptions): SharedLimite
   let sequence = 0;
   const leases = limits.concurrency > 0 ? createLeaseKeeper({ redis, key: leasesKey, leaseMs, onError }) : null;
 
-  const queue = createAdmissionQueue({
-    attempt: (member) =>
-      runScript(redis, ACQUIRE, acquireKeys, ['acquire', member, limits.concurrency, leaseMs, RESERVE_AHEAD_MS, ...windowArgs]),
-    confirm: (member, startMs) =>
-      runScript(redis, CONFIRM, keys, [member, startMs.toFixed(3), MAX_CONFIRM_LATE_MS, ...windows.map((w) => w.lengthMs)]),
-    reserveAheadMs: RESERVE_AHEAD_MS,
-    newMember: () => `${holder}:${(sequence++).toString(36)}`,
-    leases,
+  /** The release function a start's waiter receives, carrying its member for `touch`. */
+  function releaseOf(member: string): () => void {
+    let released = false;
+    const release = () => {
+      if (released) return;
+      released = true;
+      leases?.release(member);
+    };
+    return Object.assign(release, { member });
+  }
+
+  const queue = createAdmissionQueue<() => void>({
+    label: 'shared limiter',
+    async attempt() {
+      const member = `${holder}:${(sequence++).toString(36)}`;
+      const reply = parseAcquireReply(
+        await runScript(redis, ACQUIRE, acquireKeys, ['acquire', member, limits.concurrency, leaseMs, RESERVE_AHEAD_MS, ...windowArgs]),
+      );
+      if (!reply.admitted) return refusalSleepMs(reply.reason, reply.waitMs);
+      leases?.hold(member);
+      const release = releaseOf(member);
+      return {
+        admission: release,
+        startMs: reply.startMs,
+        waitMs: reply.waitMs,
+        release,
+        confirm: () =>
+          runScript(redis, CONFIRM, keys, [member, reply.startMs.toFixed(3), MAX_CONFIRM_LATE_MS, ...windows.map((w) => w.lengthMs)]),
+      };
+    },
     localPauseMs,
     onAdmit: options.onAdmit ?? (() => {}),
     onError,
@@ -186,7 +207,7 @@ export function createSharedLimiter(options: SharedLimiterOptions): SharedLimite
   }
 
   return {
-    acquire: (signal) => queue.acquire(signal),
+    acquire: async (signal) => (await queue.acquire(signal)) ?? NOOP,
     async pauseUntil(untilMs) {
       if (!Number.isFinite(untilMs)) return;
       localPauseUntil = Math.max(localPauseUntil, untilMs);
