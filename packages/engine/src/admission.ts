@@ -1,6 +1,5 @@
 import { adaptiveSettings, CredentialsExhaustedError, fixedPerSecond, type Limits, type PoolCredential, toError } from '@sluice/core';
 import {
-  type CrawlScope,
   type CredentialPool,
   createCredentialPool,
   createSharedLimiter,
@@ -8,8 +7,8 @@ import {
   limiterPauseKey,
   limiterWindowKey,
   type PoolAdmission,
-  type RedisClient,
-} from '@sluice/queue';
+} from '@sluice/limiter';
+import type { CrawlScope, RedisClient } from '@sluice/queue';
 import type { Store } from '@sluice/store';
 import type { Logger } from './engine';
 import type { LedgerGuard } from './ledgerGuard';

@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { CredentialsExhaustedError } from '@sluice/core';
-import type { RedisClient } from '../connection';
-import type { CrawlScope } from '../crawlScope';
+import type { CrawlScope, RedisClient } from '@sluice/queue';
 import { createAdmissionQueue, type Reservation } from './admissionQueue';
 import { type CredentialGate, createCredentialGate } from './credentialGate';
 import { credentialsRetiredKey } from './limiterKeys';

@@ -1,5 +1,4 @@
-import type { RedisClient } from '../connection';
-import type { CrawlScope } from '../crawlScope';
+import type { CrawlScope, RedisClient } from '@sluice/queue';
 import { createLeaseKeeper, type LeaseKeeper } from './leaseKeeper';
 import { credentialLeasesKey, credentialPauseKey, credentialWindowKey } from './limiterKeys';
 import { ACQUIRE_LUA, CONFIRM_LUA, PAUSE_LUA, TOUCH_LUA } from './limiterScript';

@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { AdaptiveSettings } from '@sluice/core';
-import type { RedisClient } from '../connection';
-import type { CrawlScope } from '../crawlScope';
+import type { CrawlScope, RedisClient } from '@sluice/queue';
 import { type AdaptiveRate, createAdaptiveRate } from './adaptiveRate';
 import { createAdmissionQueue } from './admissionQueue';
 import type { AdaptiveState } from './aimd';
