@@ -3,7 +3,7 @@ import { CredentialsExhaustedError } from '@sluice/core';
 import type { CrawlScope, RedisClient } from '@sluice/queue';
 import { createAdmissionQueue, type Reservation } from './admissionQueue';
 import { type CredentialGate, createCredentialGate } from './credentialGate';
-import { credentialsRetiredKey } from './limiterKeys';
+import { credentialsRetiredKey, credentialWindowKey, type LimiterWindowName } from './limiterKeys';
 import { toError } from './luaScript';
 import { type LimiterLimits, RESERVE_AHEAD_MS, refusalSleepMs } from './windows';
 
@@ -38,6 +38,8 @@ export interface CredentialPool {
   touch(admission: PoolAdmission, backdateMs: number): Promise<void>;
   /** Seeds one credential's windows with past starts (after a Redis loss). */
   seed(name: string, requestTimesMs: readonly number[]): Promise<void>;
+  /** True when Redis holds no log of one credential's `window` (see SharedLimiter.windowLogMissing). */
+  windowLogMissing(name: string, window: LimiterWindowName): Promise<boolean>;
   /** The gate of one credential (windows, peek). */
   gate(name: string): CredentialGate | undefined;
   /** Rejects pending acquires and stops lease renewals. */
@@ -177,6 +179,9 @@ export function createCredentialPool(options: CredentialPoolOptions): Credential
     },
     async seed(name, requestTimesMs) {
       await gates.get(name)?.seed(requestTimesMs);
+    },
+    async windowLogMissing(name, window) {
+      return (await redis.exists(credentialWindowKey(scope, name, window))) === 0;
     },
     gate: (name) => gates.get(name),
     close() {

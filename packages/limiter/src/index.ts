@@ -29,5 +29,6 @@ export {
   limiterPauseKey,
   limiterWindowKey,
 } from './limiterKeys';
+export { PAUSE_POLL_MS, type PauseWatch, type PauseWatchOptions, watchPauses } from './pauseWatch';
 export { createSharedLimiter, type SharedLimiter, type SharedLimiterOptions } from './sharedLimiter';
 export { countsFromEach, type LimiterLimits, maxInAnyWindow } from './windows';

@@ -5,7 +5,7 @@ import { type AdaptiveRate, createAdaptiveRate } from './adaptiveRate';
 import { createAdmissionQueue } from './admissionQueue';
 import type { AdaptiveState } from './aimd';
 import { createLeaseKeeper } from './leaseKeeper';
-import { limiterAdaptiveKey, limiterLeasesKey, limiterPauseKey, limiterWindowKey } from './limiterKeys';
+import { type LimiterWindowName, limiterAdaptiveKey, limiterLeasesKey, limiterPauseKey, limiterWindowKey } from './limiterKeys';
 import { ACQUIRE_LUA, CONFIRM_LUA, PAUSE_LUA, TOUCH_LUA } from './limiterScript';
 import { luaScript, runScript } from './luaScript';
 import { parseAcquireReply, parsePeekReply } from './replies';
@@ -103,6 +103,12 @@ export interface SharedLimiter {
    * still inside; seeding the same times again adds nothing.
    */
   seed(requestTimesMs: number[]): Promise<void>;
+  /**
+   * True when Redis holds no log of `window` (it lost the data, or no start is inside the
+   * window): the caller then seeds it from its own record of past starts. Always false with
+   * every limit 0. Not retried: rejects if Redis does.
+   */
+  windowLogMissing(window: LimiterWindowName): Promise<boolean>;
   /**
    * Re-dates a start to now minus `backdateMs` (Redis time) in every window, never earlier than
    * it was: call it when the request reached the API noticeably later than it was admitted.
@@ -230,6 +236,9 @@ export function createSharedLimiter(options: SharedLimiterOptions): SharedLimite
     async seed(requestTimesMs) {
       await seedWindows(redis, windowKeys, windows, requestTimesMs);
     },
+    async windowLogMissing(window) {
+      return (await redis.exists(limiterWindowKey(scope, window))) === 0;
+    },
     async touch(release, backdateMs = 0) {
       const member = (release as { member?: string }).member;
       if (!member || windows.length === 0) return;
@@ -277,6 +286,9 @@ function createLocalOnly(redis: RedisClient, pauseKey: string, onError: (err: Er
     },
     async touch() {},
     async seed() {},
+    async windowLogMissing() {
+      return false;
+    },
     adaptive: null,
     close() {
       closed = true;
