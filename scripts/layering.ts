@@ -3,7 +3,7 @@
  * (scripts/checkCycles.ts) applies it to every import of every workspace file and to every
  * `@sluice/*` dependency a manifest declares; this module only decides, it reads no files.
  *
- *   core  <-  store, queue, http (siblings)  <-  engine  <-  apps
+ *   core  <-  store, queue, http (siblings)  <-  limiter (on queue)  <-  engine  <-  apps
  *
  * A new package needs a line here: an unknown one fails the check rather than passing it.
  */
@@ -23,8 +23,11 @@ export const LAYERING: Readonly<Record<string, readonly string[] | typeof EVERYT
   '@sluice/store': ['@sluice/core'],
   '@sluice/queue': ['@sluice/core'],
   '@sluice/http': ['@sluice/core'],
+  // Admission (windows, leases, pauses, credential pools) on the crawl's Redis connection and
+  // namespace, which the queue owns.
+  '@sluice/limiter': ['@sluice/core', '@sluice/queue'],
   // The use-cases, where store, queue and http meet.
-  '@sluice/engine': ['@sluice/core', '@sluice/store', '@sluice/queue', '@sluice/http'],
+  '@sluice/engine': ['@sluice/core', '@sluice/store', '@sluice/queue', '@sluice/limiter', '@sluice/http'],
   // Apps. The mock API stands in for real APIs and knows nothing of Sluice beyond core.
   '@sluice/mock-api': ['@sluice/core'],
   '@sluice/dashboard': ['@sluice/core', '@sluice/engine'],

@@ -1,7 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { maxInAnyWindow } from '@sluice/queue';
+import { maxInAnyWindow } from '@sluice/limiter';
 import { openStore } from '@sluice/store';
 import {
   collect,

@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { crawlKeyPattern, crawlScope, createRedis, limiterWindowKey, ownerKey, scanKeys } from '@sluice/queue';
+import { limiterWindowKey } from '@sluice/limiter';
+import { crawlKeyPattern, crawlScope, createRedis, ownerKey, scanKeys } from '@sluice/queue';
 import { openStore } from '@sluice/store';
 import { runCli, startRedisCluster, toArray, uniquePrefix, withMockApi, withTempDir } from '@sluice/testkit';
 

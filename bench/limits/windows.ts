@@ -3,7 +3,7 @@
  * maxima and violations, utilisation, and the recovery after a storm. Every window is the
  * half-open span `[t, t + lengthMs)` starting at an arrival: checking those spans is exact.
  */
-import { countsFromEach } from '@sluice/queue';
+import { countsFromEach } from '@sluice/limiter';
 
 /** One configured budget: at most `max` requests in any `lengthMs` span. */
 export interface Budget {

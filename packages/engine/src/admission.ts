@@ -1,15 +1,6 @@
 import { adaptiveSettings, CredentialsExhaustedError, fixedPerSecond, type Limits, type PoolCredential, toError } from '@sluice/core';
-import {
-  type CrawlScope,
-  type CredentialPool,
-  createCredentialPool,
-  createSharedLimiter,
-  credentialWindowKey,
-  limiterPauseKey,
-  limiterWindowKey,
-  type PoolAdmission,
-  type RedisClient,
-} from '@sluice/queue';
+import { type CredentialPool, createCredentialPool, createSharedLimiter, type PoolAdmission, watchPauses } from '@sluice/limiter';
+import type { CrawlScope, RedisClient } from '@sluice/queue';
 import type { Store } from '@sluice/store';
 import type { Logger } from './engine';
 import type { LedgerGuard } from './ledgerGuard';
@@ -18,7 +9,6 @@ import { Semaphore } from './semaphore';
 import type { ThrottleGate } from './throttleGate';
 
 const RESEED_EVERY_MS = 10_000;
-const PAUSE_POLL_MS = 100;
 /**
  * Admission-to-arrival jitter the windows absorb (see SharedLimiter `marginMs`). Measured on
  * loopback: the first requests of a process reach the API ~20 ms after admission (new sockets,
@@ -180,38 +170,17 @@ export function createAdmission(options: AdmissionOptions): Admission {
   let logFailing = false;
   let lastReseed = 0;
   let ticking = false;
-  // Pauses signalled by other processes are adopted within this interval. With any rate limit
-  // configured, every admission also checks the pause atomically in Redis.
-  let polling = false;
-  const adoptPauses = async () => {
-    if (polling) return;
-    polling = true;
-    try {
-      const pausedUntil = Number(await redis.get(limiterPauseKey(scope)));
-      if (pausedUntil > Date.now()) throttle.adopt(pausedUntil);
-    } catch {
-      // Redis away: the next poll tries again; nothing to adopt meanwhile.
-    } finally {
-      polling = false;
-    }
-  };
-  const poller = setInterval(() => void adoptPauses(), PAUSE_POLL_MS);
-  poller.unref();
-  // Pauses are also announced on a channel: adopted within a round trip, where the poll alone
-  // lets a process without rate limits send for up to PAUSE_POLL_MS after another got a 429.
-  // The poll stays for announcements missed while the subscriber reconnects.
-  const pauseKey = limiterPauseKey(scope);
-  const subscriber = redis.duplicate();
-  subscriber.on('error', () => {});
-  subscriber.on('message', (channel: string, message: string) => {
-    const untilMs = Number(message);
-    if (channel === pauseKey && untilMs > Date.now()) throttle.adopt(untilMs);
+  // Pauses other processes set: announced on pub/sub, polled while the subscriber is away.
+  const pauses = watchPauses({
+    redis,
+    scope,
+    onPause: (untilMs) => throttle.adopt(untilMs),
+    onSubscribeError: (err) => log.warn(`pause announcements unavailable (polling only): ${err.message}`),
   });
-  subscriber.subscribe(pauseKey).catch((err) => log.warn(`pause announcements unavailable (polling only): ${toError(err).message}`));
 
   async function reseedIfLost(): Promise<void> {
     lastReseed = Date.now();
-    if (logWindow !== null && (await redis.exists(limiterWindowKey(scope, logWindow))) === 0) {
+    if (logWindow !== null && (await shared.windowLogMissing(logWindow))) {
       const times = await store.ledger.requestTimesSince(crawlId, Date.now() - keepMsFor(logWindow));
       if (times.length > 0) {
         await shared.seed(times);
@@ -219,7 +188,7 @@ export function createAdmission(options: AdmissionOptions): Admission {
       }
     }
     for (const { name, window } of credentialLogWindows) {
-      if (!pool || window === null || (await redis.exists(credentialWindowKey(scope, name, window))) === 1) continue;
+      if (!pool || window === null || !(await pool.windowLogMissing(name, window))) continue;
       const times = await store.ledger.requestTimesSince(crawlId, Date.now() - keepMsFor(window), name);
       if (times.length === 0) continue;
       await pool.seed(name, times);
@@ -317,8 +286,7 @@ export function createAdmission(options: AdmissionOptions): Admission {
       }
     },
     async close() {
-      clearInterval(poller);
-      subscriber.disconnect();
+      pauses.stop();
       try {
         await requestLog.flush();
       } catch {

@@ -1,4 +1,5 @@
-import { type AdaptiveReading, type CrawlStats, RATE_BUCKET_SECONDS, readCrawlStats } from '@sluice/queue';
+import type { AdaptiveReading } from '@sluice/limiter';
+import { type CrawlStats, RATE_BUCKET_SECONDS, readCrawlStats } from '@sluice/queue';
 import type { Engine } from './engine';
 import { loadCrawl } from './loadCrawl';
 import { scopeOf } from './redisScope';

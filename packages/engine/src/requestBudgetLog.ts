@@ -1,4 +1,4 @@
-import type { LimiterWindowName } from '@sluice/queue';
+import type { LimiterWindowName } from '@sluice/limiter';
 import type { Store } from '@sluice/store';
 
 const HOUR_MS = 3_600_000;

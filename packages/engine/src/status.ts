@@ -1,5 +1,5 @@
 import { poolCredentials } from '@sluice/core';
-import type { AdaptiveReading } from '@sluice/queue';
+import type { AdaptiveReading } from '@sluice/limiter';
 import type { Engine } from './engine';
 import { type LoadedCrawl, loadCrawl, toLoadedCrawl } from './loadCrawl';
 import { scopeOf } from './redisScope';

@@ -1,16 +1,13 @@
 import type { PoolCredential } from '@sluice/core';
+import { type AdaptiveReading, type CredentialUsage, readAdaptiveRate, readCredentialUsage } from '@sluice/limiter';
 import {
-  type AdaptiveReading,
   type CrawlScope,
   type CrawlStats,
-  type CredentialUsage,
   listWorkers,
   openBatchQueue,
   pingRedis,
   type RedisClient,
-  readAdaptiveRate,
   readCrawlStats,
-  readCredentialUsage,
   type WorkerInfo,
 } from '@sluice/queue';
 import type { Engine } from './engine';

@@ -16,7 +16,7 @@ export { type CrawlScope, type CrawlScopeInput, crawlScope, describeScope, sanit
 export { createProducerLease, type ProducerLease } from './producerLease';
 export * from './redisKeys';
 
-// Later additions (shared limiter and others): biome sorts this block on its own.
+// Later additions: biome sorts this block on its own.
 
 export { deleteCrawlKeys } from './crawlKeys';
 export {
@@ -29,32 +29,4 @@ export {
   type RecentError,
   readCrawlStats,
 } from './crawlStats';
-export { type AdaptiveRate, REPORT_EVERY_MS } from './limiter/adaptiveRate';
-export { type AdaptiveReading, readAdaptiveRate } from './limiter/adaptiveState';
-export {
-  type AdaptivePhase,
-  type AdaptiveState,
-  BETA,
-  BUSY_SHARE,
-  CUT_WINDOW_MS,
-  type CutReason,
-  INTERVAL_MS,
-  PROBE_FACTOR,
-  STEP_SHARE,
-} from './limiter/aimd';
-export { type CredentialPool, type CredentialPoolOptions, createCredentialPool, type PoolAdmission } from './limiter/credentialPool';
-export { type CredentialUsage, readCredentialUsage } from './limiter/credentialUsage';
-export {
-  credentialLeasesKey,
-  credentialPauseKey,
-  credentialsRetiredKey,
-  credentialWindowKey,
-  type LimiterWindowName,
-  limiterAdaptiveKey,
-  limiterLeasesKey,
-  limiterPauseKey,
-  limiterWindowKey,
-} from './limiter/limiterKeys';
-export { createSharedLimiter, type SharedLimiter, type SharedLimiterOptions } from './limiter/sharedLimiter';
-export { countsFromEach, type LimiterLimits, maxInAnyWindow } from './limiter/windows';
 export { evictionPolicy, HEARTBEAT_TTL_MS, listWorkers, removeHeartbeat, type WorkerInfo, writeHeartbeat } from './workerHeartbeat';

@@ -1,8 +1,8 @@
 import { crawlScope, sanitizeQueueName } from './crawlScope';
-import { limiterLeasesKey, limiterPauseKey, limiterWindowKey } from './limiter/limiterKeys';
 import {
   bullPrefix,
   crawlKeyPattern,
+  limiterKeyBase,
   ownerKey,
   producerLeaseKey,
   rateKey,
@@ -30,9 +30,8 @@ function everyKey(): string[] {
     statsKey(scope),
     rateKey(scope),
     recentErrorsKey(scope),
-    limiterWindowKey(scope, 'perDay'),
-    limiterLeasesKey(scope),
-    limiterPauseKey(scope),
+    // The limiter's keys (@sluice/limiter) all extend this base.
+    `${limiterKeyBase(scope)}:pause`,
     // BullMQ's keys are `<prefix>:<queue name>:<suffix>`.
     `${bullPrefix(scope)}:${scope.queueName}:wait`,
     `${bullPrefix(scope)}:${scope.queueName}:b12:lock`,
@@ -43,7 +42,7 @@ describe('crawl keys', () => {
   test('are namespaced by ledger id and crawl id, with the crawl name in the BullMQ queue name', () => {
     expect(scope.namespace).toBe('sluice:{0a1b2c3d4e5f6071.7}');
     expect(scope.queueName).toBe('crawl.colours-demo');
-    expect(limiterPauseKey(scope)).toBe('sluice:{0a1b2c3d4e5f6071.7}:sluice:limiter:pause');
+    expect(limiterKeyBase(scope)).toBe('sluice:{0a1b2c3d4e5f6071.7}:sluice:limiter');
     expect(producerLeaseKey(scope)).toBe('sluice:{0a1b2c3d4e5f6071.7}:sluice:producer');
   });
 
@@ -65,7 +64,7 @@ describe('crawl keys', () => {
     const a = crawlScope({ prefix: 'sluice', ledgerId: 'aaaaaaaaaaaaaaaa', crawlId: 1, name: 'demo' });
     const b = crawlScope({ prefix: 'sluice', ledgerId: 'bbbbbbbbbbbbbbbb', crawlId: 1, name: 'demo' });
     expect(bullPrefix(a)).not.toBe(bullPrefix(b));
-    expect(limiterWindowKey(a, 'perSecond')).not.toBe(limiterWindowKey(b, 'perSecond'));
+    expect(limiterKeyBase(a)).not.toBe(limiterKeyBase(b));
   });
 
   test('queue names never hold a colon or braces and are never empty', () => {

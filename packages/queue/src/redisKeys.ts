@@ -2,7 +2,7 @@ import type { CrawlScope } from './crawlScope';
 
 /**
  * Every Redis key, queue name and channel Sluice uses is built here (and in
- * `limiter/limiterKeys.ts`), from a crawl's scope, so they can be listed, scanned and cleaned
+ * `packages/limiter/src/limiterKeys.ts`), from a crawl's scope, so they can be listed, scanned and cleaned
  * up in one place.
  *
  * Layout of one crawl, with `N` = its namespace `P:{<ledger id>.<crawl id>}` (prefix `P`,
@@ -86,7 +86,7 @@ export function recentErrorsKey(scope: CrawlScope): string {
   return ownKey(scope, 'errors');
 }
 
-/** Start of the limiter's keys (see `limiter/limiterKeys.ts`). */
+/** Start of the limiter's keys (see `limiterKeys.ts` in @sluice/limiter). */
 export function limiterKeyBase(scope: CrawlScope): string {
   return ownKey(scope, 'limiter');
 }

@@ -1,19 +1,20 @@
 import { randomBytes } from 'node:crypto';
-import { CredentialsExhaustedError, InfrastructureError } from '@sluice/core';
-import type { RedisClient } from '../connection';
-import type { CrawlScope } from '../crawlScope';
+import { CredentialsExhaustedError } from '@sluice/core';
+import type { CrawlScope, RedisClient } from '@sluice/queue';
+import { createAdmissionQueue, type Reservation } from './admissionQueue';
 import { type CredentialGate, createCredentialGate } from './credentialGate';
-import { credentialsRetiredKey } from './limiterKeys';
-import { isTransientRedisError, toError } from './luaScript';
-import { napper } from './sleep';
-import { budgetSleepMs, concurrencyPollMs, errorBackoffMs, type LimiterLimits, MAX_SLEEP_MS } from './windows';
+import { credentialsRetiredKey, credentialWindowKey, type LimiterWindowName } from './limiterKeys';
+import { toError } from './luaScript';
+import { type LimiterLimits, RESERVE_AHEAD_MS, refusalSleepMs } from './windows';
 
 /**
  * A pool of credentials (API keys), each with its own windows, concurrency cap and pause in the
  * shared limiter (see `credentialGate.ts`). A request is admitted on whichever credential has
  * room first, trying them round-robin from the one after the last admitted, so use spreads
- * evenly while every credential has room. Like the crawl's limiter, only the oldest waiter of
- * this process asks Redis.
+ * evenly while every credential has room. The waiters queue as the crawl's limiter's do (see
+ * `admissionQueue.ts`): only the oldest of this process asks Redis, and a credential whose
+ * window frees a slot within RESERVE_AHEAD_MS reserves that exact instant instead of refusing,
+ * so no wake-up round trip is lost between a window's slots.
  *
  * Retiring a credential (the API called it invalid) pauses it for RETIRED_PAUSE_MS in Redis, so
  * every process's next attempt skips it atomically, and records it in the crawl's retired hash,
@@ -37,6 +38,8 @@ export interface CredentialPool {
   touch(admission: PoolAdmission, backdateMs: number): Promise<void>;
   /** Seeds one credential's windows with past starts (after a Redis loss). */
   seed(name: string, requestTimesMs: readonly number[]): Promise<void>;
+  /** True when Redis holds no log of one credential's `window` (see SharedLimiter.windowLogMissing). */
+  windowLogMissing(name: string, window: LimiterWindowName): Promise<boolean>;
   /** The gate of one credential (windows, peek). */
   gate(name: string): CredentialGate | undefined;
   /** Rejects pending acquires and stops lease renewals. */
@@ -69,13 +72,6 @@ export const RETIRED_PAUSE_MS = 30 * 86_400_000;
 /** How often each process reads which credentials other processes retired. */
 export const RETIRED_REFRESH_MS = 1_000;
 
-interface Waiter {
-  resolve(admission: PoolAdmission | null): void;
-  reject(err: Error): void;
-  signal: AbortSignal | undefined;
-  onAbort?: () => void;
-}
-
 export function createCredentialPool(options: CredentialPoolOptions): CredentialPool {
   const { redis, scope } = options;
   const onError = options.onError ?? (() => {});
@@ -98,28 +94,14 @@ export function createCredentialPool(options: CredentialPoolOptions): Credential
   const retiredKey = credentialsRetiredKey(scope);
   const retired = new Set<string>();
   const holder = `${randomBytes(4).toString('hex')}:${randomBytes(3).toString('hex')}`;
-  const waiters: Waiter[] = [];
-  const sleeper = napper();
   let sequence = 0;
   let next = 0;
   let lastRefresh = 0;
-  let pumping = false;
-  let closed = false;
 
   async function refreshRetired(): Promise<void> {
     if (Date.now() - lastRefresh < RETIRED_REFRESH_MS) return;
     lastRefresh = Date.now();
     for (const name of await redis.hkeys(retiredKey)) if (gates.has(name)) retired.add(name);
-  }
-
-  function take(): Waiter | undefined {
-    const waiter = waiters.shift();
-    if (waiter?.signal && waiter.onAbort) waiter.signal.removeEventListener('abort', waiter.onAbort);
-    return waiter;
-  }
-
-  function failAll(err: Error): void {
-    for (let waiter = take(); waiter; waiter = take()) waiter.reject(err);
   }
 
   function admission(gate: CredentialGate, member: string): PoolAdmission {
@@ -135,82 +117,49 @@ export function createCredentialPool(options: CredentialPoolOptions): Credential
     };
   }
 
-  /** One round over the credentials: admits the head waiter, or returns how long to wait. */
-  async function round(): Promise<number> {
+  /** One round over the credentials: a start admitted or reserved on one of them, or how long to wait. */
+  async function round(): Promise<Reservation<PoolAdmission> | number> {
     await refreshRetired();
     const active = names.filter((n) => !retired.has(n));
     if (active.length === 0)
       throw new CredentialsExhaustedError('every credential of the pool was retired (the API called each invalid or revoked)');
-    let waitMs = Number.POSITIVE_INFINITY;
+    let sleepMs = Number.POSITIVE_INFINITY;
     for (let i = 0; i < active.length; i++) {
       const name = active[(next + i) % active.length] as string;
       const gate = gates.get(name) as CredentialGate;
       const member = `${holder}:${(sequence++).toString(36)}`;
-      const reply = await gate.attempt(member);
+      const reply = await gate.attempt(member, RESERVE_AHEAD_MS);
       if (reply.admitted) {
         next = (next + i + 1) % active.length;
-        const waiter = take();
-        if (waiter) waiter.resolve(admission(gate, member));
-        else gate.release(member);
-        return 0;
+        const admitted = admission(gate, member);
+        return {
+          admission: admitted,
+          startMs: reply.startMs,
+          waitMs: reply.waitMs,
+          release: () => admitted.release(),
+          confirm: () => gate.confirm(member, reply.startMs),
+        };
       }
-      waitMs = Math.min(waitMs, reply.reason === 'concurrency' ? concurrencyPollMs() : reply.waitMs);
+      sleepMs = Math.min(sleepMs, refusalSleepMs(reply.reason, reply.waitMs));
     }
-    return budgetSleepMs(Math.max(1, waitMs));
+    return sleepMs;
   }
 
-  async function pump(): Promise<void> {
-    if (pumping) return;
-    pumping = true;
-    let failures = 0;
-    try {
-      while (!closed && waiters.length > 0) {
-        let waitMs: number;
-        try {
-          waitMs = await round();
-          failures = 0;
-        } catch (err) {
-          if (err instanceof CredentialsExhaustedError) {
-            failAll(err);
-            break;
-          }
-          if (!isTransientRedisError(err)) {
-            failAll(new InfrastructureError(`credential pool: ${toError(err).message}`, { cause: err }));
-            break;
-          }
-          onError(toError(err));
-          waitMs = errorBackoffMs(++failures);
-        }
-        if (waitMs > 0) await sleeper.nap(Math.min(waitMs, MAX_SLEEP_MS));
-      }
-    } finally {
-      pumping = false;
-    }
-  }
+  const queue = createAdmissionQueue<PoolAdmission>({
+    label: 'credential pool',
+    attempt: round,
+    // A credential's pause lives in Redis only; `pause` wakes the head to read it.
+    localPauseMs: () => 0,
+    onAdmit: () => {},
+    onError,
+  });
 
   return {
     names,
-    acquire(signal) {
-      if (closed) return Promise.reject(new Error('credential pool is closed'));
-      if (signal?.aborted) return Promise.resolve(null);
-      return new Promise((resolve, reject) => {
-        const waiter: Waiter = { resolve, reject, signal };
-        if (signal) {
-          waiter.onAbort = () => {
-            const index = waiters.indexOf(waiter);
-            if (index >= 0) waiters.splice(index, 1);
-            resolve(null);
-            if (waiters.length === 0) sleeper.wake();
-          };
-          signal.addEventListener('abort', waiter.onAbort, { once: true });
-        }
-        waiters.push(waiter);
-        void pump();
-      });
-    },
+    acquire: (signal) => queue.acquire(signal),
     async pause(name, untilMs) {
       await gates.get(name)?.pauseUntil(untilMs);
-      sleeper.wake();
+      queue.wake();
     },
     async retire(name, reason) {
       const gate = gates.get(name);
@@ -218,7 +167,7 @@ export function createCredentialPool(options: CredentialPoolOptions): Credential
       retired.add(name);
       await gate.pauseUntil(Date.now() + RETIRED_PAUSE_MS);
       const first = (await redis.hsetnx(retiredKey, name, reason)) === 1;
-      sleeper.wake();
+      queue.wake();
       return first;
     },
     async touch(admitted, backdateMs) {
@@ -231,12 +180,13 @@ export function createCredentialPool(options: CredentialPoolOptions): Credential
     async seed(name, requestTimesMs) {
       await gates.get(name)?.seed(requestTimesMs);
     },
+    async windowLogMissing(name, window) {
+      return (await redis.exists(credentialWindowKey(scope, name, window))) === 0;
+    },
     gate: (name) => gates.get(name),
     close() {
-      closed = true;
-      failAll(new Error('credential pool is closed'));
+      queue.close();
       for (const gate of gates.values()) gate.stop();
-      sleeper.wake();
     },
   };
 }

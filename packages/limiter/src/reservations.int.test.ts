@@ -1,5 +1,5 @@
+import type { CrawlScope } from '@sluice/queue';
 import { waitFor } from '@sluice/testkit';
-import type { CrawlScope } from '../crawlScope';
 import { limiterLeasesKey, limiterPauseKey, limiterWindowKey } from './limiterKeys';
 import { ACQUIRE_LUA, CONFIRM_LUA, PAUSE_LUA } from './limiterScript';
 import { luaScript, runScript } from './luaScript';

@@ -1,18 +1,25 @@
 import { randomBytes } from 'node:crypto';
 import type { AdaptiveSettings } from '@sluice/core';
-import type { RedisClient } from '../connection';
-import type { CrawlScope } from '../crawlScope';
+import type { CrawlScope, RedisClient } from '@sluice/queue';
 import { type AdaptiveRate, createAdaptiveRate } from './adaptiveRate';
 import { createAdmissionQueue } from './admissionQueue';
 import type { AdaptiveState } from './aimd';
 import { createLeaseKeeper } from './leaseKeeper';
-import { limiterAdaptiveKey, limiterLeasesKey, limiterPauseKey, limiterWindowKey } from './limiterKeys';
+import { type LimiterWindowName, limiterAdaptiveKey, limiterLeasesKey, limiterPauseKey, limiterWindowKey } from './limiterKeys';
 import { ACQUIRE_LUA, CONFIRM_LUA, PAUSE_LUA, TOUCH_LUA } from './limiterScript';
 import { luaScript, runScript } from './luaScript';
-import { parsePeekReply } from './replies';
+import { parseAcquireReply, parsePeekReply } from './replies';
 import { seedWindows } from './seedWindows';
 import { sleep } from './sleep';
-import { assertLimits, configuredWindows, isUnlimited, type LimiterLimits } from './windows';
+import {
+  assertLimits,
+  configuredWindows,
+  isUnlimited,
+  type LimiterLimits,
+  MAX_CONFIRM_LATE_MS,
+  RESERVE_AHEAD_MS,
+  refusalSleepMs,
+} from './windows';
 
 /**
  * The limiter shared by every worker process of a crawl, on every host: exact sliding windows
@@ -97,6 +104,12 @@ export interface SharedLimiter {
    */
   seed(requestTimesMs: number[]): Promise<void>;
   /**
+   * True when Redis holds no log of `window` (it lost the data, or no start is inside the
+   * window): the caller then seeds it from its own record of past starts. Always false with
+   * every limit 0. Not retried: rejects if Redis does.
+   */
+  windowLogMissing(window: LimiterWindowName): Promise<boolean>;
+  /**
    * Re-dates a start to now minus `backdateMs` (Redis time) in every window, never earlier than
    * it was: call it when the request reached the API noticeably later than it was admitted.
    * Never throws. `release` is what `acquire` gave.
@@ -108,23 +121,14 @@ export interface SharedLimiter {
   close(): void;
 }
 
-/**
- * How far ahead the acquire script reserves a start instead of refusing it (see `ACQUIRE_LUA`):
- * a tenth of a second's window and then some, so a per-second budget is paced by reservations
- * alone, while few starts (rate × this) wait reserved when a pause or shutdown comes.
- */
-export const RESERVE_AHEAD_MS = 150;
-/**
- * A reserved start confirmed later than this after its instant gives its slot up and asks
- * again (see `CONFIRM_LUA`): re-dating it further could move it into a window another
- * admission already counted it out of, which the shortest window (1 s) minus the reserve-ahead
- * time bounds. Only a stalled event loop is this late.
- */
-export const MAX_CONFIRM_LATE_MS = 250;
+export { MAX_CONFIRM_LATE_MS, RESERVE_AHEAD_MS } from './windows';
+
 const ACQUIRE = luaScript(ACQUIRE_LUA);
 const CONFIRM = luaScript(CONFIRM_LUA);
 const PAUSE = luaScript(PAUSE_LUA);
 const TOUCH = luaScript(TOUCH_LUA);
+
+const NOOP = () => {};
 
 export function createSharedLimiter(options: SharedLimiterOptions): SharedLimiter {
   assertLimits(options.limits);
@@ -167,14 +171,36 @@ export function createSharedLimiter(options: SharedLimiterOptions): SharedLimite
   let sequence = 0;
   const leases = limits.concurrency > 0 ? createLeaseKeeper({ redis, key: leasesKey, leaseMs, onError }) : null;
 
-  const queue = createAdmissionQueue({
-    attempt: (member) =>
-      runScript(redis, ACQUIRE, acquireKeys, ['acquire', member, limits.concurrency, leaseMs, RESERVE_AHEAD_MS, ...windowArgs]),
-    confirm: (member, startMs) =>
-      runScript(redis, CONFIRM, keys, [member, startMs.toFixed(3), MAX_CONFIRM_LATE_MS, ...windows.map((w) => w.lengthMs)]),
-    reserveAheadMs: RESERVE_AHEAD_MS,
-    newMember: () => `${holder}:${(sequence++).toString(36)}`,
-    leases,
+  /** The release function a start's waiter receives, carrying its member for `touch`. */
+  function releaseOf(member: string): () => void {
+    let released = false;
+    const release = () => {
+      if (released) return;
+      released = true;
+      leases?.release(member);
+    };
+    return Object.assign(release, { member });
+  }
+
+  const queue = createAdmissionQueue<() => void>({
+    label: 'shared limiter',
+    async attempt() {
+      const member = `${holder}:${(sequence++).toString(36)}`;
+      const reply = parseAcquireReply(
+        await runScript(redis, ACQUIRE, acquireKeys, ['acquire', member, limits.concurrency, leaseMs, RESERVE_AHEAD_MS, ...windowArgs]),
+      );
+      if (!reply.admitted) return refusalSleepMs(reply.reason, reply.waitMs);
+      leases?.hold(member);
+      const release = releaseOf(member);
+      return {
+        admission: release,
+        startMs: reply.startMs,
+        waitMs: reply.waitMs,
+        release,
+        confirm: () =>
+          runScript(redis, CONFIRM, keys, [member, reply.startMs.toFixed(3), MAX_CONFIRM_LATE_MS, ...windows.map((w) => w.lengthMs)]),
+      };
+    },
     localPauseMs,
     onAdmit: options.onAdmit ?? (() => {}),
     onError,
@@ -186,7 +212,7 @@ export function createSharedLimiter(options: SharedLimiterOptions): SharedLimite
   }
 
   return {
-    acquire: (signal) => queue.acquire(signal),
+    acquire: async (signal) => (await queue.acquire(signal)) ?? NOOP,
     async pauseUntil(untilMs) {
       if (!Number.isFinite(untilMs)) return;
       localPauseUntil = Math.max(localPauseUntil, untilMs);
@@ -209,6 +235,9 @@ export function createSharedLimiter(options: SharedLimiterOptions): SharedLimite
     },
     async seed(requestTimesMs) {
       await seedWindows(redis, windowKeys, windows, requestTimesMs);
+    },
+    async windowLogMissing(window) {
+      return (await redis.exists(limiterWindowKey(scope, window))) === 0;
     },
     async touch(release, backdateMs = 0) {
       const member = (release as { member?: string }).member;
@@ -257,6 +286,9 @@ function createLocalOnly(redis: RedisClient, pauseKey: string, onError: (err: Er
     },
     async touch() {},
     async seed() {},
+    async windowLogMissing() {
+      return false;
+    },
     adaptive: null,
     close() {
       closed = true;

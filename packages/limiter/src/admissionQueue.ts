@@ -1,58 +1,71 @@
-import { InfrastructureError } from '@sluice/core';
+import { InfrastructureError, SluiceError } from '@sluice/core';
 import { isTransientRedisError, toError } from './luaScript';
-import { type AcquireReply, type ConfirmReply, parseAcquireReply, parseConfirmReply } from './replies';
+import { type ConfirmReply, parseConfirmReply } from './replies';
 import { napper } from './sleep';
-import { budgetSleepMs, concurrencyPollMs, errorBackoffMs, MAX_SLEEP_MS } from './windows';
+import { errorBackoffMs, MAX_SLEEP_MS } from './windows';
 
 /**
- * This process's waiters for the shared limiter, first come first served. Only the head asks
- * Redis, so N waiters cost one script call per admission or per wait, not N; the heads of
- * several processes compete in Redis, and the jitter on their waits spreads who wins.
+ * This process's waiters for a shared limit (the crawl's limiter or a credential pool), first
+ * come first served. Only the head asks Redis, so N waiters cost one script call per admission
+ * or per wait, not N; the heads of several processes compete in Redis, and the jitter on their
+ * waits spreads who wins.
  *
  * A start the script reserved ahead (see `ACQUIRE_LUA`) leaves the queue at once and waits for
  * its instant on a timer of its own, so the head goes on reserving the next slots meanwhile.
  * When the instant comes it is confirmed in Redis (`CONFIRM_LUA`): re-dated to the moment it
- * really goes out, or given up when the crawl was paused meanwhile or the timer fired too late,
- * and then its waiter asks again, first in line.
+ * really goes out, or given up when it was paused meanwhile or the timer fired too late, and
+ * then its waiter asks again, first in line.
  */
-export interface AdmissionQueue {
-  acquire(signal?: AbortSignal): Promise<() => void>;
+export interface AdmissionQueue<A> {
+  /** Resolves with an admission, or null when `signal` aborts (nothing recorded). */
+  acquire(signal?: AbortSignal): Promise<A | null>;
+  /** Ends the head's current wait at once (a pause changed, a credential was retired). */
+  wake(): void;
   /** Rejects every waiter and stops asking Redis. */
   close(): void;
 }
 
-export interface AdmissionQueueOptions {
-  /** Runs the acquire script once for `member`; resolves with its raw reply. */
-  attempt(member: string): Promise<unknown>;
-  /** A member no other attempt of any process uses. */
-  newMember(): string;
-  /** Concurrency leases, or null without a global cap. */
-  leases: { hold(member: string): void; release(member: string): void } | null;
+/** A start the acquire script admitted, now (`waitMs` 0) or reserved ahead. */
+export interface Reservation<A> {
+  /** What the waiter receives once the start is sent. */
+  admission: A;
+  /** Redis time (epoch ms) the start is recorded at. */
+  startMs: number;
+  /** Milliseconds until the reserved instant; 0 to send at once. */
+  waitMs: number;
+  /** Runs the confirm script for the reserved start; resolves with its raw reply. */
+  confirm(): Promise<unknown>;
+  /** Frees the start's concurrency lease (it is not sent, or the request ended). */
+  release(): void;
+}
+
+export interface AdmissionQueueOptions<A> {
+  /** Names the limit in errors (`shared limiter`, `credential pool`). */
+  label: string;
+  /**
+   * One ask of Redis for the head waiter: a reservation, or milliseconds to wait before asking
+   * again. A transient Redis error is backed off and retried; a SluiceError rejects every waiter
+   * as it is; any other error rejects them with an InfrastructureError.
+   */
+  attempt(): Promise<Reservation<A> | number>;
   /** Milliseconds this process still honours its own pause (by its clock); 0 if none. */
   localPauseMs(): number;
-  /** Runs the confirm script for a start reserved at `startMs`; resolves with its raw reply. */
-  confirm(member: string, startMs: number): Promise<unknown>;
-  /** The script reserves starts up to this far ahead; a longer wait is slept to within it. */
-  reserveAheadMs: number;
   /** Called with the Redis time (epoch ms) of every start this process sends, when it is sent. */
   onAdmit: (redisTimeMs: number) => void;
   onError: (err: Error) => void;
 }
 
-interface Waiter {
-  resolve(release: () => void): void;
+interface Waiter<A> {
+  resolve(admission: A | null): void;
   reject(err: Error): void;
   signal: AbortSignal | undefined;
 }
 
-const NOOP = () => {};
-
 /** A reserved start waiting for its instant (its waiter stays watched for aborts meanwhile). */
-interface Due {
+interface Due<A> {
   timer: NodeJS.Timeout;
-  waiter: Waiter;
-  member: string;
-  startMs: number;
+  waiter: Waiter<A>;
+  reservation: Reservation<A>;
 }
 
 /**
@@ -64,13 +77,12 @@ function timerMs(waitMs: number): number {
   return Math.ceil(waitMs);
 }
 
-export function createAdmissionQueue(options: AdmissionQueueOptions): AdmissionQueue {
-  const waiters: Waiter[] = [];
+export function createAdmissionQueue<A>(options: AdmissionQueueOptions<A>): AdmissionQueue<A> {
+  const waiters: Waiter<A>[] = [];
   // One abort listener per signal, however many waiters share it (a worker's stop signal).
   const watched = new Map<AbortSignal, { waiting: number; onAbort: () => void }>();
   const sleeper = napper();
-  // Reserved starts by their release function.
-  const due = new Map<() => void, Due>();
+  const due = new Set<Due<A>>();
   let pumping = false;
   let closed = false;
 
@@ -84,13 +96,13 @@ export function createAdmissionQueue(options: AdmissionQueueOptions): AdmissionQ
       watched.delete(signal);
       const leaving = waiters.filter((w) => w.signal === signal);
       waiters.splice(0, waiters.length, ...waiters.filter((w) => w.signal !== signal));
-      for (const waiter of leaving) waiter.resolve(NOOP);
+      for (const waiter of leaving) waiter.resolve(null);
       // A reserved start that will not be sent: its slot stays taken until it leaves the windows.
-      for (const [release, entry] of [...due]) {
+      for (const entry of [...due]) {
         if (entry.waiter.signal !== signal) continue;
-        forget(release);
-        release();
-        entry.waiter.resolve(NOOP);
+        forget(entry);
+        entry.reservation.release();
+        entry.waiter.resolve(null);
       }
       if (waiters.length === 0) sleeper.wake();
     };
@@ -106,88 +118,76 @@ export function createAdmissionQueue(options: AdmissionQueueOptions): AdmissionQ
     signal.removeEventListener('abort', entry.onAbort);
   }
 
-  function take(): Waiter | undefined {
+  function take(): Waiter<A> | undefined {
     const waiter = waiters.shift();
     unwatch(waiter?.signal);
     return waiter;
   }
 
   /** Gives an admission to the oldest waiter, now or at its reserved instant; with none left (all aborted), frees its lease. */
-  function handOver(member: string, startMs: number, waitMs: number): void {
-    const { leases } = options;
+  function handOver(reservation: Reservation<A>): void {
     // A reserved start stays watched for aborts while it waits; one going out now does not.
-    const waiter = waitMs > 0 ? waiters.shift() : take();
+    const waiter = reservation.waitMs > 0 ? waiters.shift() : take();
     if (!waiter) {
-      leases?.release(member);
+      reservation.release();
       return;
     }
-    let release: () => void = () => {};
-    if (leases) {
-      leases.hold(member);
-      let released = false;
-      release = () => {
-        if (released) return;
-        released = true;
-        leases.release(member);
-      };
-    }
-    const admitted = Object.assign(release, { member });
-    if (waitMs <= 0) {
-      sendNow(waiter, admitted, startMs);
+    if (reservation.waitMs <= 0) {
+      sendNow(waiter, reservation.admission, reservation.startMs);
       return;
     }
-    due.set(admitted, { waiter, member, startMs, timer: setTimeout(() => void comeDue(admitted), timerMs(waitMs)) });
+    const entry: Due<A> = { waiter, reservation, timer: setTimeout(() => void comeDue(entry), timerMs(reservation.waitMs)) };
+    due.add(entry);
   }
 
-  function sendNow(waiter: Waiter, release: () => void, startMs: number): void {
+  function sendNow(waiter: Waiter<A>, admission: A, startMs: number): void {
     try {
       options.onAdmit(startMs);
     } catch (err) {
       options.onError(toError(err));
     }
-    waiter.resolve(release);
+    waiter.resolve(admission);
   }
 
-  function forget(release: () => void): void {
-    clearTimeout(due.get(release)?.timer);
-    due.delete(release);
+  function forget(entry: Due<A>): void {
+    clearTimeout(entry.timer);
+    due.delete(entry);
   }
 
   /** A reserved start's instant has come: confirm it and send, or give it up and ask again. */
-  async function comeDue(release: () => void): Promise<void> {
-    const entry = due.get(release);
-    if (!entry) return;
+  async function comeDue(entry: Due<A>): Promise<void> {
+    if (!due.has(entry)) return;
     let reply: ConfirmReply | null = null;
     // Paused by this process meanwhile (its write to Redis may still be on its way): give up.
     if (options.localPauseMs() === 0) {
       try {
-        reply = parseConfirmReply(await options.confirm(entry.member, entry.startMs));
+        reply = parseConfirmReply(await entry.reservation.confirm());
       } catch (err) {
         // Unknown whether it counts: do not send; the slot stays taken, the waiter asks again.
         options.onError(toError(err));
       }
     }
-    if (due.get(release) !== entry) return; // aborted or closed meanwhile
+    if (!due.has(entry)) return; // aborted or closed meanwhile
     if (reply?.confirmed === false && reply.reason === 'early') {
-      entry.timer = setTimeout(() => void comeDue(release), timerMs(reply.ms));
+      entry.timer = setTimeout(() => void comeDue(entry), timerMs(reply.ms));
       return;
     }
-    forget(release);
+    forget(entry);
     if (reply?.confirmed) {
       unwatch(entry.waiter.signal);
-      sendNow(entry.waiter, release, reply.startMs);
+      sendNow(entry.waiter, entry.reservation.admission, reply.startMs);
       return;
     }
-    release();
+    entry.reservation.release();
     waiters.unshift(entry.waiter);
     void pump();
   }
 
   function dropReserved(err: Error): void {
-    for (const [release, entry] of [...due]) {
-      forget(release);
+    for (const entry of [...due]) {
+      forget(entry);
       unwatch(entry.waiter.signal);
-      release();
+      entry.reservation.release();
       entry.waiter.reject(err);
     }
   }
@@ -198,27 +198,17 @@ export function createAdmissionQueue(options: AdmissionQueueOptions): AdmissionQ
 
   /** Milliseconds to wait before asking again, `redis-error` to back off, or an Error no retry fixes. */
   async function attemptOnce(): Promise<number | 'redis-error' | Error> {
-    const member = options.newMember();
-    let raw: unknown;
+    let outcome: Reservation<A> | number;
     try {
-      raw = await options.attempt(member);
+      outcome = await options.attempt();
     } catch (err) {
-      if (!isTransientRedisError(err)) return new InfrastructureError(`shared limiter: ${toError(err).message}`, { cause: err });
+      if (err instanceof SluiceError) return err;
+      if (!isTransientRedisError(err)) return new InfrastructureError(`${options.label}: ${toError(err).message}`, { cause: err });
       options.onError(toError(err));
       return 'redis-error';
     }
-    let reply: AcquireReply;
-    try {
-      reply = parseAcquireReply(raw);
-    } catch (err) {
-      return toError(err);
-    }
-    if (!reply.admitted) {
-      if (reply.reason === 'concurrency') return concurrencyPollMs();
-      // A window wait is slept only until the slot is within reach of a reservation.
-      return budgetSleepMs(reply.reason === 'window' ? Math.max(1, reply.waitMs - options.reserveAheadMs) : reply.waitMs);
-    }
-    handOver(member, reply.startMs, reply.waitMs);
+    if (typeof outcome === 'number') return outcome;
+    handOver(outcome);
     return 0;
   }
 
@@ -244,7 +234,7 @@ export function createAdmissionQueue(options: AdmissionQueueOptions): AdmissionQ
           continue;
         }
         failures = 0;
-        if (outcome > 0) await sleeper.nap(outcome);
+        if (outcome > 0) await sleeper.nap(Math.min(outcome, MAX_SLEEP_MS));
       }
     } finally {
       pumping = false;
@@ -253,18 +243,21 @@ export function createAdmissionQueue(options: AdmissionQueueOptions): AdmissionQ
 
   return {
     acquire(signal) {
-      if (closed) return Promise.reject(new Error('shared limiter is closed'));
-      if (signal?.aborted) return Promise.resolve(NOOP);
+      if (closed) return Promise.reject(new Error(`${options.label} is closed`));
+      if (signal?.aborted) return Promise.resolve(null);
       return new Promise((resolve, reject) => {
         if (signal) watch(signal);
         waiters.push({ resolve, reject, signal });
         void pump();
       });
     },
+    wake() {
+      sleeper.wake();
+    },
     close() {
       closed = true;
-      failAll(new Error('shared limiter is closed'));
-      dropReserved(new Error('shared limiter is closed'));
+      failAll(new Error(`${options.label} is closed`));
+      dropReserved(new Error(`${options.label} is closed`));
       sleeper.wake();
     },
   };

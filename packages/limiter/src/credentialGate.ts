@@ -1,26 +1,31 @@
-import type { RedisClient } from '../connection';
-import type { CrawlScope } from '../crawlScope';
+import type { CrawlScope, RedisClient } from '@sluice/queue';
 import { createLeaseKeeper, type LeaseKeeper } from './leaseKeeper';
 import { credentialLeasesKey, credentialPauseKey, credentialWindowKey } from './limiterKeys';
-import { ACQUIRE_LUA, PAUSE_LUA, TOUCH_LUA } from './limiterScript';
+import { ACQUIRE_LUA, CONFIRM_LUA, PAUSE_LUA, TOUCH_LUA } from './limiterScript';
 import { luaScript, runScript } from './luaScript';
 import { type AcquireReply, type PeekReply, parseAcquireReply, parsePeekReply } from './replies';
 import { seedWindows } from './seedWindows';
-import { assertLimits, type ConfiguredWindow, configuredWindows, type LimiterLimits } from './windows';
+import { assertLimits, type ConfiguredWindow, configuredWindows, type LimiterLimits, MAX_CONFIRM_LATE_MS } from './windows';
 
 /**
  * One credential of a pool in the shared limiter: its own exact sliding windows, its own
  * global concurrency cap and its own pause, checked by the same atomic acquire script as the
- * crawl's limits. Unlike the crawl's limiter it never waits: `attempt` admits now or says how
- * long this credential needs, so the pool can try the next one (see `credentialPool.ts`).
+ * crawl's limits. It never waits itself: `attempt` admits now, reserves a start ahead (as the
+ * crawl's limiter does) or says how long this credential needs, so the pool can try the next
+ * one (see `credentialPool.ts`).
  */
 export interface CredentialGate {
   /** The credential's name (its environment variable). */
   readonly name: string;
   /** The configured windows, shortest first. */
   readonly windows: readonly ConfiguredWindow[];
-  /** Admits one start now under `member`, or refuses with the reason and wait. */
-  attempt(member: string): Promise<AcquireReply>;
+  /**
+   * Admits one start under `member`, now or reserved up to `reserveAheadMs` ahead (then
+   * `confirm` it at its instant), or refuses with the reason and wait.
+   */
+  attempt(member: string, reserveAheadMs: number): Promise<AcquireReply>;
+  /** Runs the confirm script for a start reserved at `startMs` (see `CONFIRM_LUA`); resolves with its raw reply. */
+  confirm(member: string, startMs: number): Promise<unknown>;
   /** Ends an admitted start: frees its concurrency lease. */
   release(member: string): void;
   /** Pauses this credential (all processes) until epoch ms `untilMs`; extends, never shortens. */
@@ -49,6 +54,7 @@ export interface CredentialGateOptions {
 }
 
 const ACQUIRE = luaScript(ACQUIRE_LUA);
+const CONFIRM = luaScript(CONFIRM_LUA);
 const PAUSE = luaScript(PAUSE_LUA);
 const TOUCH = luaScript(TOUCH_LUA);
 
@@ -68,13 +74,15 @@ export function createCredentialGate(options: CredentialGateOptions): Credential
   return {
     name,
     windows,
-    async attempt(member) {
-      // No reserve-ahead: a credential without room now is skipped for another one.
+    async attempt(member, reserveAheadMs) {
       const reply = parseAcquireReply(
-        await runScript(redis, ACQUIRE, keys, ['acquire', member, limits.concurrency, leaseMs, 0, ...windowArgs]),
+        await runScript(redis, ACQUIRE, keys, ['acquire', member, limits.concurrency, leaseMs, reserveAheadMs, ...windowArgs]),
       );
       if (reply.admitted) leases?.hold(member);
       return reply;
+    },
+    confirm(member, startMs) {
+      return runScript(redis, CONFIRM, keys, [member, startMs.toFixed(3), MAX_CONFIRM_LATE_MS, ...windows.map((w) => w.lengthMs)]);
     },
     release(member) {
       leases?.release(member);

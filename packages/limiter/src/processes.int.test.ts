@@ -5,7 +5,7 @@ import { createSharedLimiter } from './sharedLimiter';
 import { hammer, withLimiterClients } from './testSupport';
 import { type LimiterLimits, maxInAnyWindow } from './windows';
 
-const REPO_ROOT = resolve(__dirname, '../../../..');
+const REPO_ROOT = resolve(__dirname, '../../..');
 const LIMITS: LimiterLimits = { perSecond: 40, perMinute: 100, perHour: 0, perDay: 0, concurrency: 0 };
 
 /** A real worker process running `hammerProcess.ts`, with its output collected. */

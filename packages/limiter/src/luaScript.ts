@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { RedisClient } from '../connection';
+import type { RedisClient } from '@sluice/queue';
 
 /** A Lua script run by its SHA1, loaded by a plain EVAL when Redis does not know it yet. */
 export interface LuaScript {

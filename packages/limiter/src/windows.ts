@@ -69,6 +69,30 @@ export function budgetSleepMs(waitMs: number, random: () => number = Math.random
   return Math.min(MAX_SLEEP_MS, Math.ceil(waitMs) + random() * Math.min(JITTER_MS, waitMs * 0.2));
 }
 
+/**
+ * How far ahead the acquire script reserves a start instead of refusing it (see `ACQUIRE_LUA`):
+ * a tenth of a second's window and then some, so a per-second budget is paced by reservations
+ * alone, while few starts (rate × this) wait reserved when a pause or shutdown comes.
+ */
+export const RESERVE_AHEAD_MS = 150;
+/**
+ * A reserved start confirmed later than this after its instant gives its slot up and asks
+ * again (see `CONFIRM_LUA`): re-dating it further could move it into a window another
+ * admission already counted it out of, which the shortest window (1 s) minus the reserve-ahead
+ * time bounds. Only a stalled event loop is this late.
+ */
+export const MAX_CONFIRM_LATE_MS = 250;
+
+/**
+ * How long to sleep after the acquire script refused a start for `reason`, `waitMs` before it
+ * would have room: a full window only until its slot is within reach of a reservation, a pause
+ * until it ends, a full concurrency cap a short poll.
+ */
+export function refusalSleepMs(reason: 'pause' | 'window' | 'concurrency', waitMs: number): number {
+  if (reason === 'concurrency') return concurrencyPollMs();
+  return budgetSleepMs(reason === 'window' ? Math.max(1, waitMs - RESERVE_AHEAD_MS) : waitMs);
+}
+
 /** Poll interval while the global concurrency cap is full: 2–10 ms. */
 export function concurrencyPollMs(random: () => number = Math.random): number {
   return 2 + random() * 8;

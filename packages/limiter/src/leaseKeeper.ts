@@ -1,4 +1,4 @@
-import type { RedisClient } from '../connection';
+import type { RedisClient } from '@sluice/queue';
 import { RENEW_LUA } from './limiterScript';
 import { luaScript, runScript, toError } from './luaScript';
 

@@ -1,5 +1,4 @@
-import type { RedisClient } from '../connection';
-import type { CrawlScope } from '../crawlScope';
+import type { CrawlScope, RedisClient } from '@sluice/queue';
 import type { AdaptiveObservation, AdaptivePhase, AdaptiveState, CutReason } from './aimd';
 import { limiterAdaptiveKey } from './limiterKeys';
 

@@ -1,5 +1,5 @@
 import type { AdaptiveSettings } from '@sluice/core';
-import type { RedisClient } from '../connection';
+import type { RedisClient } from '@sluice/queue';
 import { REPORT_LUA, WRITE_LUA } from './adaptiveScript';
 import { parseReportReply, stateFields } from './adaptiveState';
 import { type AdaptiveState, initialAdaptiveState, nextAdaptiveState } from './aimd';

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { type CrawlScope, crawlScope } from '@sluice/queue';
 import { deletePrefix, TEST_REDIS_URL, uniquePrefix } from '@sluice/testkit';
 import { Redis } from 'ioredis';
-import { type CrawlScope, crawlScope } from '../crawlScope';
 import type { SharedLimiter } from './sharedLimiter';
 
 /**

@@ -1,5 +1,5 @@
-import type { CrawlScope } from '../crawlScope';
-import { limiterKeyBase } from '../redisKeys';
+import type { CrawlScope } from '@sluice/queue';
+import { limiterKeyBase } from '@sluice/queue';
 
 /**
  * Keys of the shared limiter, inside the crawl's namespace `N` (see `../redisKeys.ts`), so

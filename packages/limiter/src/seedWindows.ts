@@ -1,4 +1,4 @@
-import type { RedisClient } from '../connection';
+import type { RedisClient } from '@sluice/queue';
 import { SEED_LUA, seedMember } from './limiterScript';
 import { luaScript, runScript } from './luaScript';
 

@@ -1,5 +1,4 @@
-import type { RedisClient } from '../connection';
-import type { CrawlScope } from '../crawlScope';
+import type { CrawlScope, RedisClient } from '@sluice/queue';
 import { createCredentialGate } from './credentialGate';
 import { credentialsRetiredKey, type LimiterWindowName } from './limiterKeys';
 import type { LimiterLimits } from './windows';

@@ -5,7 +5,7 @@
  * JSON line `{"admits":[redis ms, ...]}` and exits.
  */
 import { createInterface } from 'node:readline';
-import type { CrawlScope } from '../crawlScope';
+import type { CrawlScope } from '@sluice/queue';
 import { createSharedLimiter } from './sharedLimiter';
 import { hammer, testClient } from './testSupport';
 import type { LimiterLimits } from './windows';
