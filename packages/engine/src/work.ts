@@ -148,6 +148,7 @@ export async function work(engine: Engine, ref: string | number, options: WorkOp
   let wake = new AbortController();
   const writer = createGroupCommitWriter({
     write: store.writeEntries,
+    minIntervalMs: store.flushIntervalMs,
     onCommit: (entries, committed) => {
       recorder.finished(entries.length);
       // The write reports the counters it left, so noticing completion costs no query.

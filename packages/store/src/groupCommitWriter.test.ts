@@ -89,4 +89,22 @@ describe('group commit writer', () => {
     await Promise.all([writer.add(entry(0)), writer.add(entry(1))]);
     expect(seen).toEqual([[[0, 1], 'wrote 2']]);
   });
+  test('with minIntervalMs, a full batch or flush() still writes at once', async () => {
+    const written: number[][] = [];
+    const writer = createGroupCommitWriter({
+      write: async (entries) => {
+        written.push(entries.map((e) => e.record.position));
+      },
+      maxBatch: 2,
+      maxDelayMs: 1,
+      minIntervalMs: 60_000,
+    });
+    await writer.add(entry(0));
+    // A full batch does not wait out the interval.
+    await Promise.all([writer.add(entry(1)), writer.add(entry(2))]);
+    const last = writer.add(entry(3));
+    await writer.flush();
+    await last;
+    expect(written).toEqual([[0], [1, 2], [3]]);
+  });
 });

@@ -18,6 +18,12 @@ export interface GroupCommitWriterOptions<Written = void> {
   maxBatch?: number;
   /** Flush at most this long after the first buffered entry. Default 5. */
   maxDelayMs?: number;
+  /**
+   * Start flushes at least this far apart, unless `maxBatch` entries wait or `flush()` is
+   * called: entries arriving meanwhile join the next batch. Default 0 (flush as soon as the
+   * previous one committed).
+   */
+  minIntervalMs?: number;
   /** Called after each committed batch with what `write` resolved (e.g. to notice a crawl just completed). */
   onCommit?: (entries: readonly LedgerEntry[], written: Written) => void;
 }
@@ -56,6 +62,8 @@ function newGroup(): Group {
 export function createGroupCommitWriter<Written = void>(options: GroupCommitWriterOptions<Written>): GroupCommitWriter {
   const maxBatch = options.maxBatch ?? 1000;
   const maxDelayMs = options.maxDelayMs ?? 5;
+  const minIntervalMs = options.minIntervalMs ?? 0;
+  let lastStartMs = Number.NEGATIVE_INFINITY;
   /** Groups not yet handed to `write`, oldest first; only the last one takes new entries, up to `maxBatch`. */
   const groups: Group[] = [];
   let timer: NodeJS.Timeout | null = null;
@@ -77,14 +85,21 @@ export function createGroupCommitWriter<Written = void>(options: GroupCommitWrit
     options.onCommit?.(entries, written);
   }
 
-  function kick(): void {
+  function kick(force = false): void {
     if (timer) {
       clearTimeout(timer);
       timer = null;
     }
     if (writing) return;
-    const group = groups.shift();
-    if (!group) return;
+    const first = groups[0];
+    if (!first) return;
+    const waitMs = lastStartMs + minIntervalMs - performance.now();
+    if (!force && waitMs > 0 && first.entries.length < maxBatch) {
+      timer = setTimeout(kick, Math.ceil(waitMs));
+      return;
+    }
+    const group = groups.shift() as Group;
+    lastStartMs = performance.now();
     writing = writeGroup(group).finally(() => {
       writing = null;
       // Whatever arrived during the write has waited at least that long: send it now.
@@ -106,7 +121,7 @@ export function createGroupCommitWriter<Written = void>(options: GroupCommitWrit
     },
     async flush() {
       while (writing || groups.length > 0) {
-        kick();
+        kick(true);
         await writing;
       }
     },

@@ -17,6 +17,7 @@ export function openSqliteStore(path: string): Store {
   const bodies = createBodyCompression(db);
   return {
     kind: 'sqlite',
+    flushIntervalMs: 0,
     path,
     ledgerId: ensureLedgerId(db),
     crawls: createCrawlQueries(db),
