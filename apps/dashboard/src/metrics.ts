@@ -72,7 +72,7 @@ export function createMetricsEndpoint(read: () => Promise<MetricsSnapshot>): Met
   perCrawl('sluice_keys_total', 'Keys in the crawl.', (c) => c.total, 'gauge');
   perCrawl(
     'sluice_throttle_events_total',
-    'Throttle signals (429, Retry-After, rate-limit bodies) that paused the crawl.',
+    'Throttle signals (429, Retry-After, rate-limit bodies): each paused the crawl, its credential, or cut an adaptive rate.',
     (c) => c.stats?.throttleEvents,
     'counter',
   );

@@ -29,7 +29,7 @@ export interface AttemptRecorder {
   attempt(outcome: AttemptOutcome, durationMs: number): void;
   /** Counts a key finished (result or failure) for the rate series. */
   finished(count: number): void;
-  /** Counts a throttle signal that paused the crawl. */
+  /** Counts a throttle signal (it paused the crawl or a credential, or cut an adaptive rate). */
   throttleEvent(): void;
   /** Adds time spent waiting for the limiter. */
   limiterWait(ms: number): void;
