@@ -1,10 +1,9 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { checkedSpec, createCrawl, scopeOf, work } from '@sluice/engine';
 import { limiterWindowKey, maxInAnyWindow } from '@sluice/limiter';
 import { openBatchQueue } from '@sluice/queue';
-import { collect, runCli, spawnCli, toArray, waitFor, withMockApi, withRedisPrefix, withTempDir } from '@sluice/testkit';
+import { collect, loopStallMeter, runCli, spawnCli, toArray, waitFor, withMockApi, withRedisPrefix, withTempDir } from '@sluice/testkit';
 import { Redis } from 'ioredis';
 import { cliFlags, colourSpec, testEngine } from './helpers';
 
@@ -22,23 +21,19 @@ describe('rate limits and throttling', () => {
           );
           const flags = cliFlags(dir, url, prefix);
           expect((await runCli([...flags, 'crawl', 'create', specPath])).code).toBe(0);
-          // The mock records arrivals in this process: a request reaching it while this event
-          // loop is stalled is recorded when the stall ends, up to `stallMs` late.
-          const loopDelay = monitorEventLoopDelay({ resolution: 5 });
-          loopDelay.enable();
+          // The mock records arrivals in this process, up to a stall of its event loop late.
+          const stall = loopStallMeter();
           const results = await Promise.all([
             collect(spawnCli([...flags, 'work', 'colours', '--json'])),
             collect(spawnCli([...flags, 'work', 'colours', '--json'])),
           ]);
-          loopDelay.disable();
-          const stallMs = Math.min(loopDelay.max / 1e6, 500);
+          const stallMs = stall.stop();
           for (const r of results) expect(r.code).toBe(0);
           const summaries = results.map((r) => JSON.parse(r.stdout));
           expect(summaries[0].finishedHere + summaries[1].finishedHere).toBe(150);
           const arrivals = mock.arrivals();
           expect(arrivals).toHaveLength(150);
-          // Requests sent within one second arrive within one second less any recording delay,
-          // so the windows judged shrink by the stall (to nothing lost on a quiet machine).
+          // Sends within one second are recorded within one second less the stall (see loopStallMeter).
           expect(maxInAnyWindow(arrivals, 1000 - stallMs)).toBeLessThanOrEqual(25);
           // Utilisation: 150 requests at 25/s need at least 5 windows; the limiter should not waste many.
           const spanMs = Math.max(...arrivals) - Math.min(...arrivals);
