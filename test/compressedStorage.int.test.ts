@@ -1,7 +1,8 @@
 import { statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { checkedSpec, run, status } from '@sluice/engine';
-import { runCli, withMockApi, withRedisPrefix, withTempDir, withTempPostgres } from '@sluice/testkit';
+import { withMockApi } from '@sluice/mock-api';
+import { runCli, withRedisPrefix, withTempDir, withTempPostgres } from '@sluice/testkit';
 import { cliFlags, colourSpec, testEngine } from './helpers';
 
 /** `"storage": {"compress": true}` is invisible above the store: export, status and library reads see the bodies as received. */

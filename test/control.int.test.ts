@@ -1,7 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { checkedSpec, createCrawl, work } from '@sluice/engine';
-import { collect, runCli, spawnCli, waitFor, withMockApi, withRedisPrefix, withTempDir } from '@sluice/testkit';
+import { withMockApi } from '@sluice/mock-api';
+import { collect, runCli, spawnCli, waitFor, withRedisPrefix, withTempDir } from '@sluice/testkit';
 import { cliFlags, colourSpec, testEngine } from './helpers';
 
 describe('pause, resume, failures', () => {

@@ -1,7 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { checkedSpec, run } from '@sluice/engine';
-import { runCli, toArray, withMockApi, withRedisPrefix, withTempDir } from '@sluice/testkit';
+import { withMockApi } from '@sluice/mock-api';
+import { runCli, toArray, withRedisPrefix, withTempDir } from '@sluice/testkit';
 import { cliFlags, colourSpec, testEngine } from './helpers';
 
 describe('one crawl end to end', () => {

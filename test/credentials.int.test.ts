@@ -3,8 +3,9 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { checkedSpec, createCrawl, type Engine, type Logger, openEngine, status, work } from '@sluice/engine';
 import { credentialWindowKey } from '@sluice/limiter';
+import { withMockApi } from '@sluice/mock-api';
 import { crawlScope, openBatchQueue } from '@sluice/queue';
-import { collect, REPO_ROOT, runCli, spawnCli, waitFor, withMockApi, withRedisPrefix, withTempDir } from '@sluice/testkit';
+import { collect, REPO_ROOT, runCli, spawnCli, waitFor, withRedisPrefix, withTempDir } from '@sluice/testkit';
 import { Redis } from 'ioredis';
 import { cliFlags, colourSpec } from './helpers';
 

@@ -2,7 +2,8 @@ import type { ChildProcess } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Dashboard, startDashboard } from '@sluice/dashboard';
-import { collect, REPO_ROOT, spawnCli, waitFor, withMockApi, withRedisPrefix, withTempDir } from '@sluice/testkit';
+import { withMockApi } from '@sluice/mock-api';
+import { collect, REPO_ROOT, spawnCli, waitFor, withRedisPrefix, withTempDir } from '@sluice/testkit';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { cliFlags, colourSpec, testEngine } from './helpers';
 

@@ -3,8 +3,9 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Dashboard, startDashboard } from '@sluice/dashboard';
 import { type CrawlStatus, type Engine, status } from '@sluice/engine';
+import { withMockApi } from '@sluice/mock-api';
 import { openStore } from '@sluice/store';
-import { collect, runCli, spawnCli, waitFor, withMockApi, withRedisPrefix, withTempDir } from '@sluice/testkit';
+import { collect, runCli, spawnCli, waitFor, withRedisPrefix, withTempDir } from '@sluice/testkit';
 import { cliFlags, colourSpec, testEngine } from './helpers';
 
 interface Sample {

@@ -1,7 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { withMockApi } from '@sluice/mock-api';
 import { openStore } from '@sluice/store';
-import { collect, runCli, spawnCli, uniquePrefix, waitFor, withMockApi, withOwnRedis, withTempDir } from '@sluice/testkit';
+import { collect, runCli, spawnCli, uniquePrefix, waitFor, withOwnRedis, withTempDir } from '@sluice/testkit';
 import { cliFlags, colourSpec, flushAndResume } from './helpers';
 
 async function ledgerOf(dir: string, crawlId = 1) {

@@ -1,9 +1,10 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { checkedSpec, createCrawl } from '@sluice/engine';
+import { withMockApi } from '@sluice/mock-api';
 import { type CrawlScope, crawlKeyPattern, crawlScope, createRedis, scanKeys, writeHeartbeat } from '@sluice/queue';
 import { openStore } from '@sluice/store';
-import { freePort, runCli, TEST_REDIS_URL, uniquePrefix, withMockApi, withRedisPrefix, withTempDir } from '@sluice/testkit';
+import { freePort, runCli, TEST_REDIS_URL, uniquePrefix, withRedisPrefix, withTempDir } from '@sluice/testkit';
 import { parse } from 'csv-parse/sync';
 import { cliFlags, colourSpec, testEngine } from './helpers';
 

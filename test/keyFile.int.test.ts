@@ -2,8 +2,9 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ExitCode } from '@sluice/core';
+import { withMockApi } from '@sluice/mock-api';
 import { openStore } from '@sluice/store';
-import { runCli, toArray, withMockApi, withRedisPrefix, withTempDir, withTempPostgres } from '@sluice/testkit';
+import { runCli, toArray, withRedisPrefix, withTempDir, withTempPostgres } from '@sluice/testkit';
 
 const hex = (n: number) => n.toString(16).toUpperCase().padStart(6, '0');
 const KEYS = 400;

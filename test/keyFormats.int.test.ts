@@ -1,7 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { type MockApiOptions, withMockApi } from '@sluice/mock-api';
 import { openStore } from '@sluice/store';
-import { type MockApiOptions, runCli, toArray, withMockApi, withRedisPrefix, withTempDir } from '@sluice/testkit';
+import { runCli, toArray, withRedisPrefix, withTempDir } from '@sluice/testkit';
 import { cliFlags } from './helpers';
 
 interface Failure {

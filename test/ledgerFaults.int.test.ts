@@ -2,8 +2,9 @@ import { type ChildProcess, execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CrawlStatus } from '@sluice/engine';
+import { withMockApi } from '@sluice/mock-api';
 import { openStore } from '@sluice/store';
-import { type CliResult, collect, runCli, spawnCli, waitFor, withMockApi, withRedisPrefix, withTempDir } from '@sluice/testkit';
+import { type CliResult, collect, runCli, spawnCli, waitFor, withRedisPrefix, withTempDir } from '@sluice/testkit';
 import { colourSpec } from './helpers';
 
 const CONCURRENCY = 20;

@@ -2,8 +2,9 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { checkedSpec, createCrawl, scopeOf, work } from '@sluice/engine';
 import { limiterWindowKey, maxInAnyWindow } from '@sluice/limiter';
+import { withMockApi } from '@sluice/mock-api';
 import { openBatchQueue } from '@sluice/queue';
-import { collect, loopStallMeter, runCli, spawnCli, toArray, waitFor, withMockApi, withRedisPrefix, withTempDir } from '@sluice/testkit';
+import { collect, loopStallMeter, runCli, spawnCli, toArray, waitFor, withRedisPrefix, withTempDir } from '@sluice/testkit';
 import { Redis } from 'ioredis';
 import { cliFlags, colourSpec, testEngine } from './helpers';
 

@@ -2,6 +2,7 @@ import type { ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { maxInAnyWindow } from '@sluice/limiter';
+import { withMockApi } from '@sluice/mock-api';
 import { openStore } from '@sluice/store';
 import {
   collect,
@@ -14,7 +15,6 @@ import {
   startPostgresServer,
   startRedisServer,
   waitFor,
-  withMockApi,
   withTempDir,
 } from '@sluice/testkit';
 

@@ -1,7 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { withMockApi } from '@sluice/mock-api';
 import { openStore } from '@sluice/store';
-import { collect, runCli, spawnCli, withMockApi, withRedisPrefix, withTempDir } from '@sluice/testkit';
+import { collect, runCli, spawnCli, withRedisPrefix, withTempDir } from '@sluice/testkit';
 import { cliFlags, colourSpec } from './helpers';
 
 describe('several worker processes', () => {

@@ -2,8 +2,9 @@ import type { ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CrawlStatus } from '@sluice/engine';
+import { withMockApi } from '@sluice/mock-api';
 import { openStore } from '@sluice/store';
-import { collect, runCli, spawnCli, waitFor, withMockApi, withRedisPrefix, withTempDir } from '@sluice/testkit';
+import { collect, runCli, spawnCli, waitFor, withRedisPrefix, withTempDir } from '@sluice/testkit';
 import { cliFlags, colourSpec } from './helpers';
 
 /** Collects a child's stderr live, so a test can wait for a line while the child runs. */

@@ -1,5 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { withMockApi } from '@sluice/mock-api';
 import { openStore } from '@sluice/store';
 import {
   collect,
@@ -10,7 +11,6 @@ import {
   toArray,
   uniquePrefix,
   waitFor,
-  withMockApi,
   withOwnRedis,
   withTempDir,
   withTempPostgres,

@@ -1,18 +1,9 @@
 import type { ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { withMockApi } from '@sluice/mock-api';
 import { openStore } from '@sluice/store';
-import {
-  collect,
-  spawnCli,
-  startPostgresServer,
-  startRedisServer,
-  toArray,
-  uniquePrefix,
-  waitFor,
-  withMockApi,
-  withTempDir,
-} from '@sluice/testkit';
+import { collect, spawnCli, startPostgresServer, startRedisServer, toArray, uniquePrefix, waitFor, withTempDir } from '@sluice/testkit';
 import { colourSpec } from './helpers';
 
 const TOTAL = 3_000;

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { checkedSpec, createCrawl, type Engine, listFailed, openEngine, silentLogger, status, work } from '@sluice/engine';
-import { REPO_ROOT, toArray, waitFor, withMockApi, withRedisPrefix, withTempDir } from '@sluice/testkit';
+import { withMockApi } from '@sluice/mock-api';
+import { REPO_ROOT, toArray, waitFor, withRedisPrefix, withTempDir } from '@sluice/testkit';
 import { downloadColours } from './examples/library';
 
 /**

@@ -1,8 +1,9 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { checkedSpec, createCrawl, scopeOf, work } from '@sluice/engine';
+import { withMockApi } from '@sluice/mock-api';
 import { createRedis, openBatchQueue } from '@sluice/queue';
-import { collect, spawnCli, toArray, waitFor, withMockApi, withRedisPrefix, withTempDir } from '@sluice/testkit';
+import { collect, spawnCli, toArray, waitFor, withRedisPrefix, withTempDir } from '@sluice/testkit';
 import { cliFlags, colourSpec, testEngine } from './helpers';
 
 describe('the streaming producer', () => {

@@ -1,9 +1,10 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { limiterWindowKey } from '@sluice/limiter';
+import { withMockApi } from '@sluice/mock-api';
 import { crawlKeyPattern, crawlScope, createRedis, ownerKey, scanKeys } from '@sluice/queue';
 import { openStore } from '@sluice/store';
-import { runCli, startRedisCluster, toArray, uniquePrefix, withMockApi, withTempDir } from '@sluice/testkit';
+import { runCli, startRedisCluster, toArray, uniquePrefix, withTempDir } from '@sluice/testkit';
 
 const KEYS = 600;
 

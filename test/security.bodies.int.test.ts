@@ -1,7 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { type MockApiOptions, withMockApi } from '@sluice/mock-api';
 import { openStore } from '@sluice/store';
-import { collect, type MockApiOptions, runCli, spawnCli, toArray, withMockApi, withRedisPrefix, withTempDir } from '@sluice/testkit';
+import { collect, runCli, spawnCli, toArray, withRedisPrefix, withTempDir } from '@sluice/testkit';
 import { cliFlags } from './helpers';
 import { trackPeakRss } from './securityHelpers';
 

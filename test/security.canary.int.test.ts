@@ -5,17 +5,16 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startDashboard } from '@sluice/dashboard';
+import { type MockApiOptions, withMockApi } from '@sluice/mock-api';
 import { openStore } from '@sluice/store';
 import {
   type CliResult,
   collect,
   freePort,
-  type MockApiOptions,
   runCli,
   spawnCli,
   startRedisServer,
   waitFor,
-  withMockApi,
   withRedisPrefix,
   withTempDir,
   withTempPostgres,

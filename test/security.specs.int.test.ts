@@ -1,6 +1,7 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { runCli, withMockApi, withRedisPrefix, withTempDir } from '@sluice/testkit';
+import { withMockApi } from '@sluice/mock-api';
+import { runCli, withRedisPrefix, withTempDir } from '@sluice/testkit';
 import { cliFlags } from './helpers';
 import { redisBytes } from './securityHelpers';
 

@@ -2,9 +2,10 @@ import type { ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CrawlStatus } from '@sluice/engine';
+import { withMockApi } from '@sluice/mock-api';
 import { type BatchQueue, crawlScope, createRedis, HEARTBEAT_TTL_MS, openBatchQueue } from '@sluice/queue';
 import { openStore } from '@sluice/store';
-import { collect, runCli, spawnCli, waitFor, withMockApi, withRedisPrefix, withTempDir } from '@sluice/testkit';
+import { collect, runCli, spawnCli, waitFor, withRedisPrefix, withTempDir } from '@sluice/testkit';
 import { cliFlags, colourSpec } from './helpers';
 
 async function statusJson(flags: string[]): Promise<CrawlStatus> {

@@ -2,9 +2,10 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ExitCode } from '@sluice/core';
 import { checkedSpec, createCrawl, scopeOf } from '@sluice/engine';
+import { type MockApi, withMockApi } from '@sluice/mock-api';
 import { createRedis, openBatchQueue, ownerKey } from '@sluice/queue';
 import { openStore } from '@sluice/store';
-import { collect, type MockApi, runCli, spawnCli, toArray, withMockApi, withRedisPrefix, withTempDir } from '@sluice/testkit';
+import { collect, runCli, spawnCli, toArray, withRedisPrefix, withTempDir } from '@sluice/testkit';
 import { cliFlags, testEngine } from './helpers';
 
 const hex = (n: number) => n.toString(16).toUpperCase().padStart(6, '0');

@@ -1,4 +1,3 @@
-export { type MockApi, type MockApiOptions, startMockApi, withMockApi } from '@sluice/mock-api';
 export { type CliResult, collect, REPO_ROOT, runCli, spawnCli } from './cli';
 export { loopStallMeter } from './loopStall';
 export { createTestNetwork, killGroup, type NetnsHost, netnsUnavailable, type TestNetwork } from './netns';

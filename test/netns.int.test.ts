@@ -1,9 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { withMockApi } from '@sluice/mock-api';
-import { createTestNetwork, netnsUnavailable } from './netns';
-import { startPostgresServer } from './postgresServer';
-import { startRedisServer } from './redis';
-import { withTempDir } from './tempDir';
+import { createTestNetwork, netnsUnavailable, startPostgresServer, startRedisServer, withTempDir } from '@sluice/testkit';
 
 const unavailable = netnsUnavailable();
 const netnsTest = unavailable === null ? test : test.skip;
