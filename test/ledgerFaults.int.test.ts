@@ -78,15 +78,16 @@ describe('a ledger that cannot be written (disk full)', () => {
             const failedAt = Date.parse(failures[0]?.time ?? '');
             const after = mock.arrivals().filter((at) => at > failedAt).length;
             expect(after).toBeLessThanOrEqual(CONCURRENCY);
-            // No batch was fetched again and again: every request is a committed key, or one of
-            // at most two rounds in flight (those in the failed transaction and those behind it).
+            // No batch was fetched again and again: every request is a committed key, or one of at
+            // most three rounds: those in the failed transaction, those that finished while it was
+            // being written, and those their freed slots admitted before the failure closed the hold.
             grow(64);
             const ledger = await ledgerFacts(db);
             expect(ledger.integrity).toBe('ok');
             expect(ledger.counts).toEqual(ledger.progress);
             expect(ledger.progress.done).toBeGreaterThan(0);
             expect(ledger.progress.done).toBeLessThan(TOTAL);
-            expect(mock.stats().requests - ledger.progress.done).toBeLessThanOrEqual(2 * CONCURRENCY);
+            expect(mock.stats().requests - ledger.progress.done).toBeLessThanOrEqual(3 * CONCURRENCY);
 
             // Space freed: the same command finishes the crawl.
             const again = await runCli([...flags, 'run', specPath, '--json']);

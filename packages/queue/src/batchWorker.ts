@@ -12,14 +12,15 @@ export interface BatchWorkerOptions {
   concurrency: number;
   /**
    * Lock on a job being processed, renewed every half of it while the process lives. Default
-   * 8000. With `stalledIntervalMs` this bounds how soon a killed worker's batch is taken by
-   * another worker: at most lock + interval, 12 s by default (BullMQ's own defaults, 30 s +
-   * 30 s, would leave a dead worker's keys idle for up to a minute). Shorter values detect
+   * 6000. With `stalledIntervalMs` this bounds how soon a killed worker's batch is taken by
+   * another worker: at most lock + interval, 9 s by default, which leaves room under the
+   * promised 15 s for a loaded machine's late timers (BullMQ's own defaults, 30 s + 30 s, would
+   * leave a dead worker's keys idle for up to a minute). Shorter values detect
    * crashes sooner but cost more Redis calls and risk a busy event loop missing a renewal; a
    * batch is then run twice, which the ledger absorbs (finished keys are skipped).
    */
   lockDurationMs?: number;
-  /** How often a worker looks for stalled jobs. Default 4000. */
+  /** How often a worker looks for stalled jobs. Default 3000. */
   stalledIntervalMs?: number;
   /** Processes one batch; resolves only after every key's row is committed. */
   process: (payload: BatchPayload, job: Job<BatchPayload>) => Promise<void>;
@@ -35,8 +36,8 @@ export function createBatchWorker(options: BatchWorkerOptions): Worker<BatchPayl
     connection: options.connection,
     prefix: bullPrefix(options.scope),
     concurrency: options.concurrency,
-    lockDuration: options.lockDurationMs ?? 8_000,
-    stalledInterval: options.stalledIntervalMs ?? 4_000,
+    lockDuration: options.lockDurationMs ?? 6_000,
+    stalledInterval: options.stalledIntervalMs ?? 3_000,
     maxStalledCount: 1_000_000,
     removeOnComplete: { count: 0 },
     removeOnFail: { count: 0 },
