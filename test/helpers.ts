@@ -1,11 +1,22 @@
 import { join } from 'node:path';
 import { type Engine, openEngine, silentLogger } from '@sluice/engine';
+import { openStore, type Store } from '@sluice/store';
 import { type OwnRedis, runCli } from '@sluice/testkit';
 import { Redis } from 'ioredis';
 
 /** An engine on a fresh SQLite file in `dir` and the given Redis prefix. */
 export function testEngine(dir: string, redisUrl: string, prefix: string): Promise<Engine> {
   return openEngine({ dbPath: join(dir, 'sluice.db'), redisUrl, prefix, env: process.env, log: silentLogger });
+}
+
+/** Opens the ledger at `target` (a SQLite file or a postgres:// URL), reads it with `fn`, closes it. */
+export async function readLedger<T>(target: string, fn: (store: Store) => Promise<T>): Promise<T> {
+  const store = await openStore(target);
+  try {
+    return await fn(store);
+  } finally {
+    await store.close();
+  }
 }
 
 /** The colour crawl spec used across tests. */

@@ -1,7 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { withMockApi } from '@sluice/mock-api';
-import { openStore } from '@sluice/store';
 import {
   collect,
   freePort,
@@ -15,7 +14,7 @@ import {
   withTempDir,
   withTempPostgres,
 } from '@sluice/testkit';
-import { colourSpec, flushAndResume } from './helpers';
+import { colourSpec, flushAndResume, readLedger } from './helpers';
 
 const TOTAL = 3_000;
 /** Generous: these run real worker processes on a shared machine. */
@@ -28,20 +27,16 @@ function writeSpec(dir: string, mockUrl: string): string {
   return specPath;
 }
 
-async function progressOf(db: string): Promise<number> {
-  const store = await openStore(db);
-  try {
+function progressOf(db: string): Promise<number> {
+  return readLedger(db, async (store) => {
     const p = await store.ledger.progress(1);
     return p.done + p.failed;
-  } finally {
-    await store.close();
-  }
+  });
 }
 
 /** Every key once, bodies matching their keys, counters equal to the rows. */
-async function ledgerOf(db: string) {
-  const store = await openStore(db);
-  try {
+function ledgerOf(db: string) {
+  return readLedger(db, async (store) => {
     const rows = await toArray(store.ledger.iterateResults(1));
     return {
       counts: await store.ledger.recount(1),
@@ -50,9 +45,7 @@ async function ledgerOf(db: string) {
       bad: rows.filter((r) => JSON.parse(r.body).hex.clean !== r.key).length,
       integrity: await store.integrityCheck(),
     };
-  } finally {
-    await store.close();
-  }
+  });
 }
 
 describe('the PostgreSQL ledger through the CLI', () => {

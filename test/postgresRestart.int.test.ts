@@ -2,9 +2,8 @@ import type { ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { withMockApi } from '@sluice/mock-api';
-import { openStore } from '@sluice/store';
 import { collect, spawnCli, startPostgresServer, startRedisServer, toArray, uniquePrefix, waitFor, withTempDir } from '@sluice/testkit';
-import { colourSpec } from './helpers';
+import { colourSpec, readLedger } from './helpers';
 
 const TOTAL = 3_000;
 /** Generous: real worker processes and a real database restart on a shared machine. */
@@ -14,27 +13,19 @@ jest.setTimeout(300_000);
 /** The server runs as the `postgres` user, which only root may switch to. */
 const asRoot = process.getuid?.() === 0;
 
-async function ledgerOf(url: string) {
-  const store = await openStore(url);
-  try {
+function ledgerOf(url: string) {
+  return readLedger(url, async (store) => {
     const rows = await toArray(store.ledger.iterateResults(1));
     return {
       progress: await store.ledger.progress(1),
       counts: await store.ledger.recount(1),
       unique: new Set(rows.map((r) => r.key)).size,
     };
-  } finally {
-    await store.close();
-  }
+  });
 }
 
-async function doneIn(url: string): Promise<number> {
-  const store = await openStore(url);
-  try {
-    return (await store.ledger.progress(1)).done;
-  } finally {
-    await store.close();
-  }
+function doneIn(url: string): Promise<number> {
+  return readLedger(url, async (store) => (await store.ledger.progress(1)).done);
 }
 
 (asRoot ? describe : describe.skip)('a PostgreSQL server restarted mid-crawl', () => {
