@@ -1,5 +1,6 @@
 import { and, asc, between, count, eq, getTableColumns, gt, gte, sql } from 'drizzle-orm';
 import { type FailureRow, type LedgerReads, RESULTS_PAGE_ROWS, type ResultRow } from '../contract';
+import { pagesByPosition } from '../pagesByPosition';
 import { crawlProgress, failures, requestLog, results } from '../schema/pg';
 import type { PgDb } from './client';
 
@@ -66,39 +67,29 @@ export function createPgLedgerReads(db: PgDb, retry: Retry): LedgerReads {
       }),
 
     async *iterateResults(id): AsyncGenerator<ResultRow> {
-      for (let after = -1; ; ) {
-        const from = after;
-        const page = await retry(() =>
+      const page = (after: number) =>
+        retry(() =>
           db
             .select(resultColumns)
             .from(results)
-            .where(and(eq(results.crawlId, id), gt(results.position, from)))
+            .where(and(eq(results.crawlId, id), gt(results.position, after)))
             .orderBy(asc(results.position))
             .limit(RESULTS_PAGE_ROWS),
         );
-        yield* page;
-        const last = page[page.length - 1];
-        if (page.length < RESULTS_PAGE_ROWS || last === undefined) return;
-        after = last.position;
-      }
+      for await (const rows of pagesByPosition(page)) yield* rows;
     },
 
     async *iterateFailures(id): AsyncGenerator<FailureRow> {
-      for (let after = -1; ; ) {
-        const from = after;
-        const page = await retry(() =>
+      const page = (after: number) =>
+        retry(() =>
           db
             .select(failureColumns)
             .from(failures)
-            .where(and(eq(failures.crawlId, id), gt(failures.position, from)))
+            .where(and(eq(failures.crawlId, id), gt(failures.position, after)))
             .orderBy(asc(failures.position))
             .limit(RESULTS_PAGE_ROWS),
         );
-        yield* page;
-        const last = page[page.length - 1];
-        if (page.length < RESULTS_PAGE_ROWS || last === undefined) return;
-        after = last.position;
-      }
+      for await (const rows of pagesByPosition(page)) yield* rows;
     },
 
     listFailures: (id, limit = 1_000_000) =>

@@ -1,5 +1,6 @@
 import { and, asc, between, count, eq, getTableColumns, gt, gte, sql } from 'drizzle-orm';
 import { type FailureRow, type LedgerReads, RESULTS_PAGE_ROWS, type ResultRow } from '../contract';
+import { pagesByPosition } from '../pagesByPosition';
 import { crawlProgress, failures, requestLog, results } from '../schema/sqlite';
 import type { BodyCompression } from './bodyCompression';
 import type { Db } from './client';
@@ -94,28 +95,18 @@ export function createLedgerReads(db: Db, bodies: BodyCompression): LedgerReads 
       return fetchedSince.get({ crawlId: id, since: sinceMs })?.n ?? 0;
     },
     async *iterateResults(id): AsyncGenerator<ResultRow> {
-      for (let after = -1; ; ) {
-        const page = resultsPage.all({ crawlId: id, after });
+      for await (const page of pagesByPosition((after) => resultsPage.all({ crawlId: id, after }))) {
         for (const { bodyZ, ...row } of page) {
           if (bodyZ !== null) row.body = bodies.decode(id, { body: row.body, bodyZ });
           yield row;
         }
-        const last = page[page.length - 1];
-        if (page.length < RESULTS_PAGE_ROWS || last === undefined) return;
-        after = last.position;
       }
     },
     async listFailures(id, limit = 1_000_000) {
       return failuresInOrder.all({ crawlId: id, limit });
     },
     async *iterateFailures(id): AsyncGenerator<FailureRow> {
-      for (let after = -1; ; ) {
-        const page = failuresPage.all({ crawlId: id, after });
-        yield* page;
-        const last = page[page.length - 1];
-        if (page.length < RESULTS_PAGE_ROWS || last === undefined) return;
-        after = last.position;
-      }
+      for await (const page of pagesByPosition((after) => failuresPage.all({ crawlId: id, after }))) yield* page;
     },
   };
 }
