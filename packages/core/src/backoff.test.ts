@@ -1,4 +1,4 @@
-import { fullJitterBackoffMs } from './backoff';
+import { fullJitterBackoffMs, throttleCooldownMs } from './backoff';
 
 const ALMOST_ONE = 1 - 2 ** -53;
 
@@ -64,5 +64,11 @@ describe('fullJitterBackoffMs', () => {
     } finally {
       spy.mockRestore();
     }
+  });
+});
+
+describe('throttleCooldownMs', () => {
+  test('doubles from 1 s with each throttle in a row, capped at 60 s', () => {
+    expect([0, 1, 2, 3, 6, 7, 30].map(throttleCooldownMs)).toEqual([1_000, 1_000, 2_000, 4_000, 32_000, 60_000, 60_000]);
   });
 });

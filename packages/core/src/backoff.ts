@@ -8,3 +8,8 @@ export function fullJitterBackoffMs(attempt: number, baseDelayMs: number, maxDel
   const ceiling = Math.min(maxDelayMs, baseDelayMs * 2 ** Math.min(1023, Math.max(0, attempt - 1)));
   return Math.floor(random() * ceiling);
 }
+
+/** Cooldown when a throttle gave no usable Retry-After: 1 s, 2 s, 4 s … capped at 60 s. */
+export function throttleCooldownMs(consecutiveThrottles: number): number {
+  return Math.min(60_000, 1000 * 2 ** Math.max(0, consecutiveThrottles - 1));
+}

@@ -15,19 +15,19 @@ import {
   redactReason,
   ThrottledError,
   TransientError,
+  throttleCooldownMs,
   toError,
   type UrlTemplate,
   validateJsonBody,
 } from '@sluice/core';
 import { classifyResponse, errorForOutcome, type HttpClient, isAbortedByCaller } from '@sluice/http';
+import type { Admitted, CrawlLimiter } from '@sluice/limiter';
 import type { AttemptRecorder } from '@sluice/queue';
-import type { Limiter, Release } from './admission';
 import type { CircuitBreaker } from './circuitBreaker';
 import { CREDENTIAL_PROBE, headersWithCredential, maskSecretsInBody } from './credentialRequest';
 import { KeyAbortedError } from './keyAborted';
 import type { PauseGate } from './pauseGate';
 import { sleep } from './sleep';
-import { type ThrottleGate, throttleCooldownMs } from './throttleGate';
 
 /** Everything one key's fetch needs; shared by all keys of a worker process. */
 export interface KeyFetchContext {
@@ -35,8 +35,8 @@ export interface KeyFetchContext {
   spec: CrawlSpec;
   template: UrlTemplate;
   http: HttpClient;
-  limiter: Limiter;
-  throttle: ThrottleGate;
+  /** Admission, and the crawl-wide throttle pause every key waits out. */
+  limiter: CrawlLimiter;
   /** The user's pause: no request starts while it is closed. */
   pause: PauseGate;
   /**
@@ -91,7 +91,7 @@ export async function fetchKey(item: KeyItem, ctx: KeyFetchContext): Promise<Led
   for (;;) {
     if (ctx.pause.paused) await ctx.pause.wait(signal);
     if (ctx.ledgerHold?.paused) await ctx.ledgerHold.wait(signal);
-    if (ctx.throttle.pausedUntil > Date.now()) await ctx.throttle.wait(signal);
+    if (ctx.limiter.pausedUntil > Date.now()) await ctx.limiter.waitWhilePaused(signal);
     if (signal.aborted) throw new KeyAbortedError('shutting down');
     let url: URL;
     // A key that cannot make a safe URL fails before it takes any budget.
@@ -103,9 +103,9 @@ export async function fetchKey(item: KeyItem, ctx: KeyFetchContext): Promise<Led
     }
     const probe = ctx.breaker.current === 'closed' ? false : await ctx.breaker.admit(signal);
     const waitStarted = performance.now();
-    let release: Release;
+    let admitted: Admitted;
     try {
-      release = await ctx.limiter.acquire(signal);
+      admitted = await ctx.limiter.acquire(signal);
     } catch (err) {
       // Every credential is retired: the key stays pending, the worker stops (see work).
       if (err instanceof CredentialsExhaustedError) throw new KeyAbortedError(err.message, { cause: err });
@@ -113,20 +113,20 @@ export async function fetchKey(item: KeyItem, ctx: KeyFetchContext): Promise<Led
     }
     ctx.recorder?.limiterWait(performance.now() - waitStarted);
     if (signal.aborted) {
-      release();
+      admitted.release();
       throw new KeyAbortedError('shutting down');
     }
     // A throttle, a pause or a failed ledger write may have come while this key waited for its slot.
-    if (ctx.throttle.pausedUntil > Date.now() || ctx.pause.paused || ctx.ledgerHold?.paused) {
-      release();
+    if (ctx.limiter.pausedUntil > Date.now() || ctx.pause.paused || ctx.ledgerHold?.paused) {
+      admitted.release();
       continue;
     }
-    const credentialValue = release.credential === undefined ? undefined : ctx.credentialValues.get(release.credential);
+    const credentialValue = admitted.credential === undefined ? undefined : ctx.credentialValues.get(admitted.credential);
     if (usesCredential) {
       try {
         url = buildUrl(ctx.template, item.key, ctx.env, credentialValue);
       } catch (err) {
-        release();
+        admitted.release();
         return failure(ctx, item, toError(err), null, attempts);
       }
     }
@@ -135,7 +135,7 @@ export async function fetchKey(item: KeyItem, ctx: KeyFetchContext): Promise<Led
     let status: number | null = null;
     const attemptStarted = performance.now();
     // Only a limited crawl re-dates late starts (see SendWatch).
-    const sending = release.arrivedLate ? new SendWatch(release, attemptStarted) : null;
+    const sending = admitted.redates ? new SendWatch(admitted, attemptStarted) : null;
     try {
       const res = await ctx.http.fetch(url, {
         headers: headersWithCredential(ctx.headers, ctx.credentialHeaders, credentialValue),
@@ -145,17 +145,17 @@ export async function fetchKey(item: KeyItem, ctx: KeyFetchContext): Promise<Led
         signal,
         onSent: sending?.onSent,
       });
-      if (sending) noteAnswerTime(ctx, release, performance.now() - (sending.sentAt ?? attemptStarted));
+      if (sending) noteAnswerTime(ctx, admitted, performance.now() - (sending.sentAt ?? attemptStarted));
       status = res.status;
       const retireWhen = ctx.spec.credentials?.retireWhen;
-      if (release.credential !== undefined && retireWhen && credentialRejected(retireWhen, res.status, res.body)) {
-        throw new CredentialRejectedError(release.credential, res.status);
+      if (admitted.credential !== undefined && retireWhen && credentialRejected(retireWhen, res.status, res.body)) {
+        throw new CredentialRejectedError(admitted.credential, res.status);
       }
       const outcome = classifyResponse(res);
       if (outcome.outcome === 'ok') {
         const parsed = validateJsonBody(res.body, item.key, spec.validate, spec.responseRules);
         ctx.customValidate?.(parsed, item.key);
-        release.adaptive?.clean(res.durationMs);
+        admitted.adaptive?.clean(res.durationMs);
         ctx.breaker.success(probe);
         ctx.recorder?.attempt('ok', res.durationMs);
         return {
@@ -181,16 +181,16 @@ export async function fetchKey(item: KeyItem, ctx: KeyFetchContext): Promise<Led
       // pool, only the credential that was told to slow down pauses.
       // With an adaptive rate, a throttle without Retry-After cuts the shared rate instead
       // (a pause per overshoot would cost a second each time), until the rate is at its floor.
-      const rateCut = error instanceof ThrottledError && release.adaptive?.throttled() === 'slowing' && error.retryAfterMs === null;
+      const rateCut = error instanceof ThrottledError && admitted.adaptive?.throttled() === 'slowing' && error.retryAfterMs === null;
       if (error instanceof ThrottledError && !rateCut) {
         const pauseMs = error.retryAfterMs ?? throttleCooldownMs(throttles + 1);
-        if (release.credential !== undefined && ctx.limiter.credentials)
-          ctx.limiter.credentials.pause(release.credential, Date.now() + pauseMs);
-        else ctx.throttle.pauseFor(pauseMs);
+        if (admitted.credential !== undefined && ctx.limiter.credentials)
+          ctx.limiter.credentials.pause(admitted.credential, Date.now() + pauseMs);
+        else ctx.limiter.pause(Date.now() + pauseMs);
       }
       if (error instanceof CredentialRejectedError) ctx.limiter.credentials?.retire(error.credential, error.status ?? 0);
     } finally {
-      release();
+      admitted.release();
     }
 
     if (error instanceof CredentialRejectedError) {
@@ -273,13 +273,13 @@ class SendWatch {
   sentAt: number | null = null;
 
   constructor(
-    private readonly release: Release,
+    private readonly admitted: Admitted,
     private readonly attemptStarted: number,
   ) {}
 
   readonly onSent = (): void => {
     this.sentAt = performance.now();
-    if (this.sentAt - this.attemptStarted > SENT_LATE_MS) this.release.arrivedLate?.(0);
+    if (this.sentAt - this.attemptStarted > SENT_LATE_MS) this.admitted.redate(0);
   };
 }
 
@@ -300,9 +300,9 @@ const LATE_BY_MS = 15;
  * request's start in the shared limiter to when the API most likely saw it (answer time minus
  * the typical time), so windows measured at the API stay within their limits.
  */
-function noteAnswerTime(ctx: KeyFetchContext, release: Release, durationMs: number): void {
+function noteAnswerTime(ctx: KeyFetchContext, admitted: Admitted, durationMs: number): void {
   // Starts at 0: the first answers are the ones most likely to be late.
   const typical = ctx.typicalAnswerMs ?? 0;
-  if (durationMs - typical > LATE_BY_MS) release.arrivedLate?.(typical);
+  if (durationMs - typical > LATE_BY_MS) admitted.redate(typical);
   ctx.typicalAnswerMs = typical + (durationMs - typical) * 0.1;
 }

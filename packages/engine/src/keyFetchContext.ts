@@ -1,13 +1,12 @@
 import { effectiveConcurrency } from '@sluice/core';
 import type { HttpClient } from '@sluice/http';
-import type { Limiter } from './admission';
+import type { CrawlLimiter } from '@sluice/limiter';
 import { CircuitBreaker } from './circuitBreaker';
 import { CREDENTIAL_PLACEHOLDER } from './credentialRequest';
 import type { KeyFetchContext } from './fetchKey';
 import type { LoadedCrawl } from './loadCrawl';
 import { PauseGate } from './pauseGate';
 import { assertSpecEnv, headerEnvNames, resolveHeaderEnv } from './specEnv';
-import { ThrottleGate } from './throttleGate';
 
 /**
  * Resolves `{env.NAME}` in headers and collects every secret value the crawl uses, so any text
@@ -16,7 +15,7 @@ import { ThrottleGate } from './throttleGate';
  */
 export function buildKeyFetchContext(
   crawl: LoadedCrawl,
-  deps: { http: HttpClient; limiter: Limiter; env: NodeJS.ProcessEnv; signal: AbortSignal; throttle?: ThrottleGate },
+  deps: { http: HttpClient; limiter: CrawlLimiter; env: NodeJS.ProcessEnv; signal: AbortSignal },
 ): KeyFetchContext {
   const { spec, template } = crawl;
   assertSpecEnv(spec, deps.env, template);
@@ -35,7 +34,6 @@ export function buildKeyFetchContext(
     template,
     http: deps.http,
     limiter: deps.limiter,
-    throttle: deps.throttle ?? new ThrottleGate(),
     pause: new PauseGate(),
     breaker: new CircuitBreaker(spec.breaker),
     headers,

@@ -119,7 +119,7 @@ export function errorsByClass(errors: ReadonlyArray<Pick<RecentError, 'errorClas
   return Object.fromEntries(sorted);
 }
 
-/** Optional heartbeat fields written by workers that have a breaker and a throttle gate. */
+/** Optional heartbeat fields written by workers that have a breaker and a throttle pause. */
 type HeartbeatExtras = { breaker?: string; throttledUntil?: number; ledgerError?: string | null; outageSince?: number };
 
 /** When the oldest ongoing outage any live worker reports began (epoch ms), or null. */

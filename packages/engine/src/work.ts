@@ -3,6 +3,7 @@ import { setMaxListeners } from 'node:events';
 import { hostname } from 'node:os';
 import { type CredentialsExhaustedError, effectiveConcurrency, poolCredentials, toError } from '@sluice/core';
 import { createHttpClient, warmUpHttp } from '@sluice/http';
+import { createCrawlLimiter } from '@sluice/limiter';
 import {
   assertRedis,
   createAttemptRecorder,
@@ -14,12 +15,12 @@ import {
 } from '@sluice/queue';
 import { createGroupCommitWriter } from '@sluice/store';
 import { settlesWithin, unlessAborted } from './abortable';
-import { createAdmission } from './admission';
 import { checkCompletion } from './completion';
 import type { Engine } from './engine';
 import { KeyAbortedError } from './keyAborted';
 import { buildKeyFetchContext, jobConcurrency } from './keyFetchContext';
 import { DEFAULT_LEDGER_RETRY_MS, LedgerGuard } from './ledgerGuard';
+import { ledgerRequestLog } from './ledgerRequestLog';
 import { type LoadedCrawl, loadCrawl } from './loadCrawl';
 import { endpointOf, OutageWatch } from './outageWatch';
 import { processBatch } from './processBatch';
@@ -28,7 +29,6 @@ import { type ProgressSnapshot, RateMeter } from './progress';
 import { warnIfEvicting } from './redisChecks';
 import { openClaimedRedis, scopeOf } from './redisScope';
 import { sleep } from './sleep';
-import { ThrottleGate } from './throttleGate';
 import { WorkEvents } from './workEvents';
 
 export interface WorkOptions {
@@ -107,21 +107,18 @@ export async function work(engine: Engine, ref: string | number, options: WorkOp
   events.watchRedis(redis, config.redisUrl.replace(/\/\/[^@/]*@/g, '//'));
   await warnIfEvicting(redis, config.log);
   const http = createHttpClient({ connections: concurrency });
-  const throttle = new ThrottleGate();
-  throttle.onChange = (untilMs) => events.throttle(untilMs);
   const guard = new LedgerGuard(options.ledgerRetryMs ?? DEFAULT_LEDGER_RETRY_MS, config.log);
   // Set when every pool credential was retired: the session stops and reports it.
   let exhausted: CredentialsExhaustedError | null = null;
-  const limiter = createAdmission({
-    crawlId: id,
+  const limiter = createCrawlLimiter({
     limits: crawl.spec.limits,
     concurrency,
     redis,
     scope,
-    store,
-    throttle,
+    requestLog: ledgerRequestLog(store, id),
     log: config.log,
-    ledger: guard,
+    requestLogHealth: guard,
+    onPauseChange: (untilMs) => events.throttle(untilMs),
     credentials: crawl.spec.credentials ? poolCredentials(crawl.spec.credentials) : undefined,
     onExhausted: (err) => {
       exhausted ??= err;
@@ -130,7 +127,7 @@ export async function work(engine: Engine, ref: string | number, options: WorkOp
   });
   let ctx: ReturnType<typeof buildKeyFetchContext>;
   try {
-    ctx = buildKeyFetchContext(crawl, { http, limiter, env: config.env, signal: stop.signal, throttle });
+    ctx = buildKeyFetchContext(crawl, { http, limiter, env: config.env, signal: stop.signal });
     if (options.validate) ctx.customValidate = options.validate;
     ctx.ledgerHold = guard.hold;
     await limiter.tick();
@@ -211,7 +208,7 @@ export async function work(engine: Engine, ref: string | number, options: WorkOp
       inFlight: limiter.inFlight,
       beatAt: Date.now(),
       breaker: ctx.breaker.current,
-      throttledUntil: ctx.throttle.pausedUntil,
+      throttledUntil: limiter.pausedUntil,
       ledgerError: guard.error,
       outageSince: outage.since,
     }).catch(() => {});
@@ -269,7 +266,7 @@ export async function work(engine: Engine, ref: string | number, options: WorkOp
         failed: p.failed,
         ratePerSec: meter.sample(p.done + p.failed),
         inFlight: limiter.inFlight,
-        throttledUntil: ctx.throttle.pausedUntil,
+        throttledUntil: limiter.pausedUntil,
         paused: ctx.pause.paused,
         breaker: ctx.breaker.current,
         outageSince: outage.since,

@@ -29,7 +29,7 @@ export class WorkEvents {
     else this.log.info('resumed: requests start again', { event: 'resumed' });
   }
 
-  /** The throttle gate's pause end, seen after each change (a new start logs once). */
+  /** The crawl's throttle pause end (the limiter's), seen after each change (a new start logs once). */
   throttle(untilMs: number): void {
     const now = this.now();
     const startsNew = untilMs > now && this.throttledUntil <= now;

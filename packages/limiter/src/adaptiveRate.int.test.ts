@@ -48,9 +48,9 @@ describe('adaptive rate in Redis', () => {
         // Asks for more than the rate allows for 600 ms: only floor(3.7) = 3 may start in the second.
         await Promise.all(
           Array.from({ length: 6 }, async () => {
-            const release = await limiter.acquire(stop.signal);
+            const start = await limiter.acquire(stop.signal);
             if (!stop.signal.aborted && Date.now() - started < 900) admitted++;
-            release();
+            start.release();
           }).map((p) => Promise.race([p, new Promise((r) => setTimeout(r, 600))])),
         );
         stop.abort();

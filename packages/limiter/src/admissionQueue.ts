@@ -16,7 +16,7 @@ import { errorBackoffMs, MAX_SLEEP_MS } from './windows';
  * really goes out, or given up when it was paused meanwhile or the timer fired too late, and
  * then its waiter asks again, first in line.
  */
-export interface AdmissionQueue<A> {
+export interface AdmissionQueue<A extends Releasable> {
   /** Resolves with an admission, or null when `signal` aborts (nothing recorded). */
   acquire(signal?: AbortSignal): Promise<A | null>;
   /** Ends the head's current wait at once (a pause changed, a credential was retired). */
@@ -25,9 +25,14 @@ export interface AdmissionQueue<A> {
   close(): void;
 }
 
+/** An admission: `release` frees what it holds (its concurrency lease); idempotent. */
+export interface Releasable {
+  release(): void;
+}
+
 /** A start the acquire script admitted, now (`waitMs` 0) or reserved ahead. */
-export interface Reservation<A> {
-  /** What the waiter receives once the start is sent. */
+export interface Reservation<A extends Releasable> {
+  /** What the waiter receives once the start is sent; released here when it is not sent. */
   admission: A;
   /** Redis time (epoch ms) the start is recorded at. */
   startMs: number;
@@ -35,11 +40,9 @@ export interface Reservation<A> {
   waitMs: number;
   /** Runs the confirm script for the reserved start; resolves with its raw reply. */
   confirm(): Promise<unknown>;
-  /** Frees the start's concurrency lease (it is not sent, or the request ended). */
-  release(): void;
 }
 
-export interface AdmissionQueueOptions<A> {
+export interface AdmissionQueueOptions<A extends Releasable> {
   /** Names the limit in errors (`shared limiter`, `credential pool`). */
   label: string;
   /**
@@ -48,7 +51,7 @@ export interface AdmissionQueueOptions<A> {
    * as it is; any other error rejects them with an InfrastructureError.
    */
   attempt(): Promise<Reservation<A> | number>;
-  /** Milliseconds this process still honours its own pause (by its clock); 0 if none. */
+  /** Milliseconds the crawl's pause still holds in this process (its PauseState, by its clock); 0 if none. */
   localPauseMs(): number;
   /** Called with the Redis time (epoch ms) of every start this process sends, when it is sent. */
   onAdmit: (redisTimeMs: number) => void;
@@ -62,7 +65,7 @@ interface Waiter<A> {
 }
 
 /** A reserved start waiting for its instant (its waiter stays watched for aborts meanwhile). */
-interface Due<A> {
+interface Due<A extends Releasable> {
   timer: NodeJS.Timeout;
   waiter: Waiter<A>;
   reservation: Reservation<A>;
@@ -77,7 +80,7 @@ function timerMs(waitMs: number): number {
   return Math.ceil(waitMs);
 }
 
-export function createAdmissionQueue<A>(options: AdmissionQueueOptions<A>): AdmissionQueue<A> {
+export function createAdmissionQueue<A extends Releasable>(options: AdmissionQueueOptions<A>): AdmissionQueue<A> {
   const waiters: Waiter<A>[] = [];
   // One abort listener per signal, however many waiters share it (a worker's stop signal).
   const watched = new Map<AbortSignal, { waiting: number; onAbort: () => void }>();
@@ -101,7 +104,7 @@ export function createAdmissionQueue<A>(options: AdmissionQueueOptions<A>): Admi
       for (const entry of [...due]) {
         if (entry.waiter.signal !== signal) continue;
         forget(entry);
-        entry.reservation.release();
+        entry.reservation.admission.release();
         entry.waiter.resolve(null);
       }
       if (waiters.length === 0) sleeper.wake();
@@ -129,7 +132,7 @@ export function createAdmissionQueue<A>(options: AdmissionQueueOptions<A>): Admi
     // A reserved start stays watched for aborts while it waits; one going out now does not.
     const waiter = reservation.waitMs > 0 ? waiters.shift() : take();
     if (!waiter) {
-      reservation.release();
+      reservation.admission.release();
       return;
     }
     if (reservation.waitMs <= 0) {
@@ -178,7 +181,7 @@ export function createAdmissionQueue<A>(options: AdmissionQueueOptions<A>): Admi
       sendNow(entry.waiter, entry.reservation.admission, reply.startMs);
       return;
     }
-    entry.reservation.release();
+    entry.reservation.admission.release();
     waiters.unshift(entry.waiter);
     void pump();
   }
@@ -187,7 +190,7 @@ export function createAdmissionQueue<A>(options: AdmissionQueueOptions<A>): Admi
     for (const entry of [...due]) {
       forget(entry);
       unwatch(entry.waiter.signal);
-      entry.reservation.release();
+      entry.reservation.admission.release();
       entry.waiter.reject(err);
     }
   }

@@ -70,12 +70,12 @@ describe('shared limiter global concurrency (real Redis, several clients)', () =
       let admittedAt = 0;
       const second = createSharedLimiter({ redis: b!, scope, limits, onAdmit: (t) => (admittedAt = t) });
       try {
-        const release = await first.acquire();
+        const start = await first.acquire();
         const pending = second.acquire();
         const releasedAt = await redisNowMs(a!);
-        release();
-        release(); // a second call is harmless
-        (await pending)();
+        start.release();
+        start.release(); // a second call is harmless
+        (await pending).release();
         expect(admittedAt).toBeGreaterThan(releasedAt);
         expect(admittedAt - releasedAt).toBeLessThan(5_000);
       } finally {

@@ -136,7 +136,6 @@ export function createCredentialPool(options: CredentialPoolOptions): Credential
           admission: admitted,
           startMs: reply.startMs,
           waitMs: reply.waitMs,
-          release: () => admitted.release(),
           confirm: () => gate.confirm(member, reply.startMs),
         };
       }

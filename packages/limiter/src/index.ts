@@ -1,34 +1,17 @@
 /**
- * The shared limiter: admission of every request of a crawl, in every process on every host,
- * under the crawl's windows, global concurrency cap and pause, and a credential pool's keys
- * each with windows of their own (see `sharedLimiter.ts` and `credentialPool.ts`).
+ * Admission, whole: every request of a crawl, in every process on every host, under this
+ * process's concurrency, the crawl's windows, global concurrency cap and pause, and a credential
+ * pool's keys each with windows of their own; re-seeded from the ledger's request log after a
+ * Redis loss; with an adaptive per-second rate. The engine builds one `CrawlLimiter` per worker
+ * (`crawlLimiter.ts`) and sees acquire/release/pause and nothing else; status reads the shared
+ * state through the readers below.
  */
-export { type AdaptiveRate, REPORT_EVERY_MS } from './adaptiveRate';
 export { type AdaptiveReading, readAdaptiveRate } from './adaptiveState';
-export {
-  type AdaptivePhase,
-  type AdaptiveState,
-  BETA,
-  BUSY_SHARE,
-  CUT_WINDOW_MS,
-  type CutReason,
-  INTERVAL_MS,
-  PROBE_FACTOR,
-  STEP_SHARE,
-} from './aimd';
-export { type CredentialPool, type CredentialPoolOptions, createCredentialPool, type PoolAdmission } from './credentialPool';
+export type { Admitted, AnswerReport } from './admitted';
+export { type CrawlLimiter, type CrawlLimiterOptions, createCrawlLimiter } from './crawlLimiter';
+export type { CredentialControl } from './credentialControl';
 export { type CredentialUsage, readCredentialUsage } from './credentialUsage';
-export {
-  credentialLeasesKey,
-  credentialPauseKey,
-  credentialsRetiredKey,
-  credentialWindowKey,
-  type LimiterWindowName,
-  limiterAdaptiveKey,
-  limiterLeasesKey,
-  limiterPauseKey,
-  limiterWindowKey,
-} from './limiterKeys';
-export { PAUSE_POLL_MS, type PauseWatch, type PauseWatchOptions, watchPauses } from './pauseWatch';
-export { createSharedLimiter, type SharedLimiter, type SharedLimiterOptions } from './sharedLimiter';
+export { credentialWindowKey, type LimiterWindowName, limiterWindowKey } from './limiterKeys';
+export type { LimiterLog } from './limiterLog';
+export type { RequestLogSink } from './requestBudgetLog';
 export { countsFromEach, type LimiterLimits, maxInAnyWindow } from './windows';

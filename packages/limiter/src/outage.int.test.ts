@@ -16,15 +16,15 @@ describe('shared limiter while Redis is away (own redis-server)', () => {
           const errors: Error[] = [];
           const limiter = createSharedLimiter({ redis, scope: testScope('outage', 1), limits: LIMITS, onError: (e) => errors.push(e) });
           try {
-            (await limiter.acquire())();
+            (await limiter.acquire()).release();
             await server.kill();
 
             let settled: 'resolved' | 'rejected' | null = null;
-            let release: () => void = () => {};
+            let release = () => {};
             void limiter.acquire().then(
               (granted) => {
                 settled = 'resolved';
-                release = granted;
+                release = () => granted.release();
               },
               () => {
                 settled = 'rejected';
@@ -33,7 +33,8 @@ describe('shared limiter while Redis is away (own redis-server)', () => {
             const aborted = AbortSignal.timeout(300);
             const noop = await limiter.acquire(aborted);
             expect(aborted.aborted).toBe(true);
-            noop();
+            expect(noop.member).toBe('');
+            noop.release();
 
             // The restarted server has an empty script cache: the first EVALSHA gets NOSCRIPT.
             await server.restart();

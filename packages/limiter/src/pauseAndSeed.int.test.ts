@@ -23,9 +23,9 @@ describe('shared limiter pause (real Redis, several clients)', () => {
         let resolved = 0;
         const acquires = limiters.flatMap((limiter) =>
           [1, 2, 3, 4, 5].map(async () => {
-            const release = await limiter.acquire();
+            const start = await limiter.acquire();
             resolved++;
-            release();
+            start.release();
           }),
         );
         await waitFor(() => resolved === 15, { timeoutMs: 10_000, what: 'all acquires after the pause' });
@@ -126,7 +126,7 @@ describe('shared limiter seed (real Redis)', () => {
         await limiter.seed(Array.from({ length: 25 }, (_, i) => now - DAY_MS - i * 1_000));
         expect(await limiter.usage()).toEqual({ perDay: 0 });
         expect(await limiter.blockedUntil()).toBe(0);
-        (await limiter.acquire(AbortSignal.timeout(5_000)))();
+        (await limiter.acquire(AbortSignal.timeout(5_000))).release();
         expect(admits).toHaveLength(1);
         expect(await limiter.usage()).toEqual({ perDay: 1 });
       } finally {

@@ -7,9 +7,10 @@ import { toError } from './luaScript';
  * extension is announced on the pause key's channel and reported within a round trip; the key
  * is also polled every `pollMs`, for announcements missed while the subscriber reconnects (the
  * poll alone would let a process without rate limits send for up to `pollMs` after another got
- * a 429). With any rate limit configured the acquire script also checks the pause on every
- * admission, which makes a pause exact across processes; this watch serves the rest (a process's
- * own throttle gate, status).
+ * a 429). The crawl limiter feeds what it reports into its PauseState, the process's one record
+ * of the pause. With any rate limit configured the acquire script also checks the pause on every
+ * admission, which makes a pause exact across processes; this watch serves the rest (admission
+ * without rate limits, the engine's waits before a request, status).
  */
 export interface PauseWatch {
   /** Settles once the subscriber listens on the channel, or failed to (then only the poll reports). */

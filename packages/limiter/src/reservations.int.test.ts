@@ -77,9 +77,9 @@ describe('shared limiter reservations (real Redis)', () => {
       try {
         await Promise.all(
           Array.from({ length: 30 }, async () => {
-            const release = await limiter.acquire();
+            const start = await limiter.acquire();
             starts.push(await redisNowMs(redis!));
-            release();
+            start.release();
           }),
         );
         const sorted = [...admits].sort((a, b) => a - b);
@@ -105,11 +105,11 @@ describe('shared limiter reservations (real Redis)', () => {
       const limits = { ...NONE, perSecond: 10 };
       const limiter = createSharedLimiter({ redis: redis!, scope, limits, onAdmit: (t) => admits.push(t) });
       try {
-        (await limiter.acquire())();
+        (await limiter.acquire()).release();
         let startedAt = 0;
-        const second = limiter.acquire().then((release) => {
+        const second = limiter.acquire().then((start) => {
           startedAt = Date.now();
-          release();
+          start.release();
         });
         await waitFor(async () => (await loggedStarts(redis!, scope)).length === 2, {
           timeoutMs: 5_000,

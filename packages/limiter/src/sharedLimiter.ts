@@ -7,9 +7,11 @@ import type { AdaptiveState } from './aimd';
 import { createLeaseKeeper } from './leaseKeeper';
 import { type LimiterWindowName, limiterAdaptiveKey, limiterLeasesKey, limiterPauseKey, limiterWindowKey } from './limiterKeys';
 import { ACQUIRE_LUA, CONFIRM_LUA, PAUSE_LUA, TOUCH_LUA } from './limiterScript';
-import { luaScript, runScript } from './luaScript';
+import { luaScript, runScript, toError } from './luaScript';
+import { PauseState } from './pauseState';
 import { parseAcquireReply, parsePeekReply } from './replies';
 import { seedWindows } from './seedWindows';
+import { NO_START, SharedStart } from './sharedStart';
 import { sleep } from './sleep';
 import {
   assertLimits,
@@ -74,23 +76,34 @@ export interface SharedLimiterOptions {
   adaptive?: AdaptiveSettings;
   /** Called when this process changed the adaptive rate, with the state after and before. Default none. */
   onAdaptiveChange?: (next: AdaptiveState, previous: AdaptiveState) => void;
+  /**
+   * This process's record of the crawl's pause, which admission honours by this process's clock
+   * and `pauseUntil` extends (the crawl limiter shares it with the pause watch and the engine).
+   * Default: a record of this limiter's own.
+   */
+  pause?: PauseState;
 }
 
 export interface SharedLimiter {
   /**
    * Waits until one request may start under every window, the global concurrency cap and no
-   * pause; resolves with its release function (call it once, when the request ends). When
-   * `signal` aborts, resolves at once with a no-op release and records no start, like the
-   * engine's local limiter: the caller checks `signal.aborted` before requesting. Redis
-   * outages are waited out, never thrown; rejects only when closed or on a non-transient
-   * Redis error (InfrastructureError).
+   * pause; resolves with its start (call `release` once, when the request ends). When `signal`
+   * aborts, resolves at once with NO_START and records nothing: the caller checks
+   * `signal.aborted` before requesting. Redis outages are waited out, never thrown; rejects
+   * only when closed or on a non-transient Redis error (InfrastructureError).
    */
-  acquire(signal?: AbortSignal): Promise<() => void>;
+  acquire(signal?: AbortSignal): Promise<SharedStart>;
+  /**
+   * A start without waiting and without a promise, when one needs nothing from Redis (every
+   * limit 0 and no pause): NO_START. Null otherwise: then call `acquire`.
+   */
+  tryAcquire(): SharedStart | null;
   /**
    * Pauses the whole crawl (all processes) until epoch ms `untilMs`; extends, never shortens.
    * Other processes compare it with Redis's clock; this process also honours it at once by its
-   * own clock, even while Redis is away (the write then waits for the reconnect). With every
-   * limit 0 the pause is local only, as nothing else is read from Redis.
+   * own clock (the `pause` record), even while Redis is away (the write then waits for the
+   * reconnect). With every limit 0 the write is not awaited, and other processes learn of it
+   * from the key's announcement or poll (see `pauseWatch.ts`).
    */
   pauseUntil(untilMs: number): Promise<void>;
   /** Epoch ms until which the crawl is paused or waiting for budget, whichever is later; 0 if neither. Not retried: rejects if Redis does. */
@@ -112,9 +125,9 @@ export interface SharedLimiter {
   /**
    * Re-dates a start to now minus `backdateMs` (Redis time) in every window, never earlier than
    * it was: call it when the request reached the API noticeably later than it was admitted.
-   * Never throws. `release` is what `acquire` gave.
+   * Never throws. `start` is what `acquire` gave.
    */
-  touch(release: () => void, backdateMs?: number): Promise<void>;
+  touch(start: SharedStart, backdateMs?: number): Promise<void>;
   /** The adaptive per-second rate, or null without `adaptive`: tell it how each answer went. */
   readonly adaptive: AdaptiveRate | null;
   /** Stops renewals and rejects pending acquires; does not close `redis`. Leases still held expire after leaseMs. */
@@ -128,8 +141,6 @@ const CONFIRM = luaScript(CONFIRM_LUA);
 const PAUSE = luaScript(PAUSE_LUA);
 const TOUCH = luaScript(TOUCH_LUA);
 
-const NOOP = () => {};
-
 export function createSharedLimiter(options: SharedLimiterOptions): SharedLimiter {
   assertLimits(options.limits);
   const limits = { ...options.limits };
@@ -139,9 +150,8 @@ export function createSharedLimiter(options: SharedLimiterOptions): SharedLimite
   const onError = options.onError ?? (() => {});
   const adaptiveSettings = options.adaptive ?? null;
   if (adaptiveSettings && limits.perSecond !== 0) throw new RangeError('shared limiter: an adaptive rate needs limits.perSecond 0');
-  if (isUnlimited(limits) && !adaptiveSettings) return createLocalOnly(redis, limiterPauseKey(scope), options.onError ?? (() => {}));
-  let localPauseUntil = 0;
-  const localPauseMs = () => Math.max(0, localPauseUntil - Date.now());
+  const pause = options.pause ?? new PauseState();
+  if (isUnlimited(limits) && !adaptiveSettings) return createLocalOnly(redis, limiterPauseKey(scope), pause, onError);
 
   // Each window is enforced over its length plus the margin (see `marginMs`). An adaptive
   // per-second window passes its start rate negated: the script reads the rate from the hash.
@@ -171,18 +181,7 @@ export function createSharedLimiter(options: SharedLimiterOptions): SharedLimite
   let sequence = 0;
   const leases = limits.concurrency > 0 ? createLeaseKeeper({ redis, key: leasesKey, leaseMs, onError }) : null;
 
-  /** The release function a start's waiter receives, carrying its member for `touch`. */
-  function releaseOf(member: string): () => void {
-    let released = false;
-    const release = () => {
-      if (released) return;
-      released = true;
-      leases?.release(member);
-    };
-    return Object.assign(release, { member });
-  }
-
-  const queue = createAdmissionQueue<() => void>({
+  const queue = createAdmissionQueue<SharedStart>({
     label: 'shared limiter',
     async attempt() {
       const member = `${holder}:${(sequence++).toString(36)}`;
@@ -191,17 +190,15 @@ export function createSharedLimiter(options: SharedLimiterOptions): SharedLimite
       );
       if (!reply.admitted) return refusalSleepMs(reply.reason, reply.waitMs);
       leases?.hold(member);
-      const release = releaseOf(member);
       return {
-        admission: release,
+        admission: new SharedStart(member, leases),
         startMs: reply.startMs,
         waitMs: reply.waitMs,
-        release,
         confirm: () =>
           runScript(redis, CONFIRM, keys, [member, reply.startMs.toFixed(3), MAX_CONFIRM_LATE_MS, ...windows.map((w) => w.lengthMs)]),
       };
     },
-    localPauseMs,
+    localPauseMs: () => pause.remainingMs(),
     onAdmit: options.onAdmit ?? (() => {}),
     onError,
   });
@@ -212,17 +209,18 @@ export function createSharedLimiter(options: SharedLimiterOptions): SharedLimite
   }
 
   return {
-    acquire: async (signal) => (await queue.acquire(signal)) ?? NOOP,
+    acquire: async (signal) => (await queue.acquire(signal)) ?? NO_START,
+    tryAcquire: () => null,
     async pauseUntil(untilMs) {
       if (!Number.isFinite(untilMs)) return;
-      localPauseUntil = Math.max(localPauseUntil, untilMs);
+      pause.extend(untilMs);
       await runScript(redis, PAUSE, [pauseKey], [String(Math.ceil(untilMs))]);
     },
     async blockedUntil() {
       const state = await peek();
       const budgetUntil = state.waitMs > 0 ? state.nowMs + state.waitMs : 0;
       const pausedUntil = state.pausedUntilMs > state.nowMs ? state.pausedUntilMs : 0;
-      return Math.max(budgetUntil, pausedUntil, localPauseMs() > 0 ? localPauseUntil : 0);
+      return Math.max(budgetUntil, pausedUntil, pause.remainingMs() > 0 ? pause.untilMs : 0);
     },
     async usage() {
       const state = await peek();
@@ -239,13 +237,12 @@ export function createSharedLimiter(options: SharedLimiterOptions): SharedLimite
     async windowLogMissing(window) {
       return (await redis.exists(limiterWindowKey(scope, window))) === 0;
     },
-    async touch(release, backdateMs = 0) {
-      const member = (release as { member?: string }).member;
-      if (!member || windows.length === 0) return;
+    async touch(start, backdateMs = 0) {
+      if (start.member === '' || windows.length === 0) return;
       try {
-        await runScript(redis, TOUCH, windowKeys, [member, Math.max(0, backdateMs)]);
+        await runScript(redis, TOUCH, windowKeys, [start.member, Math.max(0, backdateMs)]);
       } catch (err) {
-        onError(err instanceof Error ? err : new Error(String(err)));
+        onError(toError(err));
       }
     },
     adaptive,
@@ -257,29 +254,29 @@ export function createSharedLimiter(options: SharedLimiterOptions): SharedLimite
   };
 }
 
-/** The fast path when every limit is 0: nothing to share, so Redis is never touched. */
-function createLocalOnly(redis: RedisClient, pauseKey: string, onError: (err: Error) => void): SharedLimiter {
-  const noop = () => {};
-  let pausedUntil = 0;
+/**
+ * The fast path when every limit is 0: nothing to share, so Redis is never touched by
+ * admission. The crawl's pause still holds, read from the `pause` record (this process's own
+ * throttles and those adopted from others).
+ */
+function createLocalOnly(redis: RedisClient, pauseKey: string, pause: PauseState, onError: (err: Error) => void): SharedLimiter {
   let closed = false;
   return {
     async acquire(signal) {
       if (closed) throw new Error('shared limiter is closed');
-      // Honour this process's own pause; other processes adopt it from the key pauseUntil writes.
-      while (pausedUntil > Date.now() && !signal?.aborted && !closed) await sleep(Math.min(pausedUntil - Date.now(), 1_000), signal);
-      return noop;
+      while (pause.untilMs > Date.now() && !signal?.aborted && !closed) await sleep(Math.min(pause.remainingMs(), 1_000), signal);
+      return NO_START;
     },
+    tryAcquire: () => (closed || pause.untilMs > Date.now() ? null : NO_START),
     async pauseUntil(untilMs) {
       if (!Number.isFinite(untilMs)) return;
-      pausedUntil = Math.max(pausedUntil, untilMs);
-      // Also written to Redis, so other processes can adopt the pause (they poll the key); not
-      // awaited, so this process's pause never waits for Redis.
-      runScript(redis, PAUSE, [pauseKey], [String(Math.ceil(untilMs))]).catch((err) =>
-        onError(err instanceof Error ? err : new Error(String(err))),
-      );
+      pause.extend(untilMs);
+      // Also written to Redis, so other processes can adopt the pause (announced and polled);
+      // not awaited, so this process's pause never waits for Redis.
+      runScript(redis, PAUSE, [pauseKey], [String(Math.ceil(untilMs))]).catch((err) => onError(toError(err)));
     },
     async blockedUntil() {
-      return pausedUntil > Date.now() ? pausedUntil : 0;
+      return pause.untilMs > Date.now() ? pause.untilMs : 0;
     },
     async usage() {
       return {};

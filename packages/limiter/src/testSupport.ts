@@ -54,14 +54,14 @@ export async function hammer(
 ): Promise<number> {
   let granted = 0;
   while (!signal.aborted) {
-    const release = await limiter.acquire(signal);
+    const start = await limiter.acquire(signal);
     if (signal.aborted) break;
     granted++;
     options.onHold?.(1);
     const holdMs = options.holdMs?.() ?? 0;
     if (holdMs > 0) await new Promise((r) => setTimeout(r, holdMs));
     options.onHold?.(-1);
-    release();
+    start.release();
   }
   return granted;
 }

@@ -11,9 +11,10 @@ describe('shared limiter with every limit 0', () => {
     const redis = new Redis({ port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: null });
     const limiter = createSharedLimiter({ redis, scope: testScope('unused', 1), limits: NONE });
     try {
-      const releases = await Promise.all(Array.from({ length: 1000 }, () => limiter.acquire()));
-      for (const release of releases) release();
-      expect(releases).toHaveLength(1000);
+      const starts = await Promise.all(Array.from({ length: 1000 }, () => limiter.acquire()));
+      for (const start of starts) start.release();
+      expect(starts).toHaveLength(1000);
+      expect(limiter.tryAcquire()).not.toBeNull();
       expect(await limiter.usage()).toEqual({});
       await limiter.seed([Date.now()]);
       expect(await limiter.blockedUntil()).toBe(0);

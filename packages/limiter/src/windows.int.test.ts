@@ -72,7 +72,7 @@ describe('shared limiter windows (real Redis, several clients)', () => {
       const limiter = createSharedLimiter({ redis: redis!, scope, limits, onAdmit: (t) => admits.push(t) });
       try {
         expect(await limiter.blockedUntil()).toBe(0);
-        for (let i = 0; i < 3; i++) (await limiter.acquire())();
+        for (let i = 0; i < 3; i++) (await limiter.acquire()).release();
         expect(await limiter.usage()).toEqual({ perMinute: 3, perHour: 3 });
         const blockedUntil = await limiter.blockedUntil();
         expect(Math.abs(blockedUntil - (admits[0]! + 60_000))).toBeLessThan(0.01);

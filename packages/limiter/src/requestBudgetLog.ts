@@ -1,8 +1,20 @@
-import type { LimiterWindowName } from '@sluice/limiter';
-import type { Store } from '@sluice/store';
+import type { LimiterWindowName } from './limiterKeys';
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
+
+/**
+ * One crawl's request log in the ledger, as the limiter needs it: hourly and daily budgets log
+ * every start, so a Redis that lost its windows can be re-seeded and a spent budget is never
+ * handed out again. The engine passes an adapter over its store (the limiter never touches the
+ * ledger itself).
+ */
+export interface RequestLogSink {
+  /** Appends starts (epoch ms) of `credential` (none: the crawl's own), and prunes rows older than `keepMs`. */
+  append(timesMs: readonly number[], keepMs: number, credential?: string): Promise<void>;
+  /** Logged starts (epoch ms) at or after `sinceMs`, of `credential` (none: the crawl's own). */
+  requestTimesSince(sinceMs: number, credential?: string): Promise<number[]>;
+}
 
 /** Limits as far as the request log cares: which long windows a budget has. */
 interface LongWindows {
@@ -21,16 +33,15 @@ export function keepMsFor(window: LimiterWindowName | null): number {
 }
 
 /**
- * Request starts waiting to be written to the ledger's request log, per pool credential (`''`
- * without one), written together by `flush` on the worker's tick so logging costs no SQLite
- * write per request.
+ * Request starts waiting to be written to the request log, per pool credential (`''` without
+ * one), written together by `flush` on the limiter's tick so logging costs no ledger write per
+ * request.
  */
 export class RequestBudgetLog {
   private pending = new Map<string, number[]>();
 
   constructor(
-    private readonly store: Store,
-    private readonly crawlId: number,
+    private readonly sink: RequestLogSink,
     /** Rows older than this are pruned; 0 logs nothing. */
     readonly keepMs: number,
   ) {}
@@ -55,10 +66,9 @@ export class RequestBudgetLog {
     if (this.pending.size === 0) return;
     const entries = [...this.pending];
     this.pending = new Map();
-    for (let i = 0; i < entries.length; i++) {
-      const [name, times] = entries[i] as [string, number[]];
+    for (const [i, [name, times]] of entries.entries()) {
       try {
-        await this.store.logRequests(this.crawlId, times, this.keepMs, name === '' ? undefined : name);
+        await this.sink.append(times, this.keepMs, name === '' ? undefined : name);
       } catch (err) {
         for (const [left, leftTimes] of entries.slice(i)) this.pending.set(left, [...leftTimes, ...(this.pending.get(left) ?? [])]);
         throw err;
