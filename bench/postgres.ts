@@ -36,12 +36,16 @@ export async function checkPgLedger(url: string, keys: number): Promise<void> {
   }
 }
 
-/** Runs `runSluice` on a fresh PostgreSQL ledger and compares it with the round's SQLite figure. */
-export async function pgRound(
-  w: Workload,
-  sqlitePerSec: number,
-  runSluice: (ledger: string) => Promise<{ perSec: number; wallMs: number }>,
-): Promise<PgRound> {
+/** A PostgreSQL run's own figures, before they are set against the round's SQLite run. */
+export type PgRun = Omit<PgRound, 'sqlitePerSec' | 'ratio'>;
+
+/** Sets a PostgreSQL run against the SQLite run of the same round. */
+export function againstSqlite(run: PgRun, sqlitePerSec: number): PgRound {
+  return { ...run, sqlitePerSec, ratio: run.pgPerSec / sqlitePerSec };
+}
+
+/** Runs `runSluice` on a fresh PostgreSQL ledger and reads what it cost the server. */
+export async function pgRound(w: Workload, runSluice: (ledger: string) => Promise<{ perSec: number; wallMs: number }>): Promise<PgRun> {
   return withTempPostgres(async (url) => {
     const database = new URL(url).pathname.slice(1);
     const before = await postgresActivity(database);
@@ -49,9 +53,7 @@ export async function pgRound(
     const after = await postgresActivity(database);
     const inserted = after.inserted - before.inserted;
     return {
-      sqlitePerSec,
       pgPerSec: run.perSec,
-      ratio: run.perSec / sqlitePerSec,
       rowsPerSec: (inserted * 1000) / run.wallMs,
       rowsPerKey: (inserted + after.updated - before.updated) / w.keys,
       commitsPerKey: (after.commits - before.commits) / w.keys,

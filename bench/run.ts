@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startRedisServer } from '@sluice/testkit';
 import { ledgerCounts, RedisMemorySampler, sqliteBytesPerRow } from './measure';
-import { checkPgLedger, type PgRound, pgRound, pgTable } from './postgres';
+import { againstSqlite, checkPgLedger, type PgRound, pgRound, pgTable } from './postgres';
 import { cpuMs, ROOT, runNode, runTs, startMockProcess, warmUpMock } from './processes';
 import { type SharedRound, sharedTable, sharedWorkersRound } from './sharedWorkers';
 import { crawlName, shapeQuery, WORKLOADS, type Workload, writeBenchSpec } from './workloads';
@@ -142,12 +142,16 @@ async function round(w: Workload, index: number): Promise<RoundResult> {
   const mock = await startMockProcess(w.latencyMs);
   try {
     await warmUpMock(mock.url);
-    // Alternate the order so neither side always runs on a warmer machine.
-    const ceilingFirst = index % 2 === 0;
-    const c1 = ceilingFirst ? await ceilingRound(w, mock.url, dir) : null;
+    // Alternate the order (ceiling, SQLite, PostgreSQL; then the reverse) so no side always
+    // runs on a warmer machine or a mock API that has served more requests.
+    const forward = index % 2 === 0;
+    const runPg = () => pgRound(w, (ledger) => sluiceRound(w, mock.url, dir, ledger));
+    const c1 = forward ? await ceilingRound(w, mock.url, dir) : null;
+    const pg1 = !forward && w.postgres ? await runPg() : null;
     const s = await sluiceRound(w, mock.url, dir);
     const c = c1 ?? (await ceilingRound(w, mock.url, dir));
-    const pg = w.postgres ? await pgRound(w, s.perSec, (ledger) => sluiceRound(w, mock.url, dir, ledger)) : undefined;
+    const pgRun = pg1 ?? (forward && w.postgres ? await runPg() : null);
+    const pg = pgRun ? againstSqlite(pgRun, s.perSec) : undefined;
     if (pg) process.stderr.write(`${w.name}: PostgreSQL ledger ${fmt(pg.pgPerSec)}/s, ${fmt(pg.ratio, 2)}× SQLite\n`);
     const shared: SharedRound[] = [];
     for (const workers of w.postgres ? [1, 2] : []) {
