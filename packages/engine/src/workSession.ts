@@ -101,7 +101,6 @@ interface Prepared extends Connections {
 export async function openWorkSession(engine: Engine, crawl: LoadedCrawl, options: WorkOptions): Promise<WorkSession> {
   const c = await connect(engine, crawl, options);
   try {
-    await warnIfEvicting(c.redis, c.log);
     const ctx = buildKeyFetchContext(crawl, {
       http: c.http,
       limiter: c.limiter,
@@ -123,7 +122,10 @@ export async function openWorkSession(engine: Engine, crawl: LoadedCrawl, option
   }
 }
 
-/** Claims the crawl's Redis namespace and sets up HTTP, the ledger guard and admission; opens nothing else. */
+/**
+ * Claims the crawl's Redis namespace and sets up HTTP, the ledger guard and admission; nothing
+ * here waits once Redis is claimed.
+ */
 async function connect(engine: Engine, crawl: LoadedCrawl, options: WorkOptions): Promise<Connections> {
   const { store, config } = engine;
   const id = crawl.row.id;
@@ -136,6 +138,10 @@ async function connect(engine: Engine, crawl: LoadedCrawl, options: WorkOptions)
   const redis = await openClaimedRedis(engine, crawl, `sluice-work-${id}`);
   const events = new WorkEvents(config.log);
   events.watchRedis(redis, config.redisUrl.replace(/\/\/[^@/]*@/g, '//'));
+  await warnIfEvicting(redis, config.log).catch((err: unknown) => {
+    redis.disconnect();
+    throw err;
+  });
   const http = createHttpClient({ connections: concurrency });
   const guard = new LedgerGuard(options.ledgerRetryMs ?? DEFAULT_LEDGER_RETRY_MS, config.log);
   // Set when every pool credential was retired: the session stops and reports it.
