@@ -10,7 +10,11 @@ export const CREDENTIAL_PLACEHOLDER = '{credential}';
 export const CREDENTIAL_PROBE = 'credential';
 
 /** Request headers with `{credential}` replaced by `value`; the same object when none holds it. */
-export function headersWithCredential(headers: Record<string, string>, uses: boolean, value: string | undefined): Record<string, string> {
+export function headersWithCredential(
+  headers: Readonly<Record<string, string>>,
+  uses: boolean,
+  value: string | undefined,
+): Readonly<Record<string, string>> {
   if (!uses || value === undefined) return headers;
   return Object.fromEntries(Object.entries(headers).map(([name, v]) => [name, v.split(CREDENTIAL_PLACEHOLDER).join(value)]));
 }

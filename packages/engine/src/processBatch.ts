@@ -1,6 +1,7 @@
 import type { BatchPayload, KeyItem } from '@sluice/core';
 import type { GroupCommitWriter, Store } from '@sluice/store';
-import { fetchKey, type KeyFetchContext } from './fetchKey';
+import { fetchKey } from './fetchKey';
+import type { KeyFetchContext } from './keyFetchContext';
 import { type LedgerGuard, retryEntry } from './ledgerGuard';
 
 /**

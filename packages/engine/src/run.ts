@@ -3,7 +3,8 @@ import { assertRedis } from '@sluice/queue';
 import { createCrawl } from './createCrawl';
 import type { Engine } from './engine';
 import { assertSpecEnv } from './specEnv';
-import { type WorkOptions, type WorkSummary, work } from './work';
+import { type WorkSummary, work } from './work';
+import type { WorkOptions } from './workOptions';
 
 export interface RunSummary extends WorkSummary {
   crawlId: number;
