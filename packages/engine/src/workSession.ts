@@ -16,19 +16,20 @@ import {
 import { createGroupCommitWriter, type GroupCommitWriter, type Store } from '@sluice/store';
 import { settlesWithin } from './abortable';
 import type { Engine, Logger } from './engine';
-import { Heartbeat } from './heartbeat';
+import type { Heartbeat } from './heartbeat';
 import { KeyAbortedError } from './keyAborted';
 import { buildKeyFetchContext, jobConcurrency, type KeyFetchContext } from './keyFetchContext';
 import { DEFAULT_LEDGER_RETRY_MS, LedgerGuard } from './ledgerGuard';
 import { ledgerRequestLog } from './ledgerRequestLog';
 import type { LoadedCrawl } from './loadCrawl';
 import { MonitorWake } from './monitorWake';
-import { endpointOf, OutageWatch } from './outageWatch';
+import type { OutageWatch } from './outageWatch';
 import { processBatch } from './processBatch';
 import { runProducerLoop } from './producerLoop';
 import { warnIfEvicting } from './redisChecks';
 import { openClaimedRedis, scopeOf } from './redisScope';
 import { WorkEvents } from './workEvents';
+import { watchHealth } from './workHealth';
 import type { WorkOptions } from './workOptions';
 
 /** How long a graceful shutdown waits for BullMQ before forcing its worker closed. */
@@ -234,50 +235,6 @@ function ledgerWriter(store: Store, crawl: LoadedCrawl, recorder: AttemptRecorde
       if (p && p.done + p.failed >= crawl.row.total) wake.wake();
     },
   });
-}
-
-/**
- * Watches what status shows of this worker: the outage (circuit open) and the heartbeat,
- * beaten at once when the breaker or the ledger changes. A ledger error also goes to the
- * recent errors; a ledger given up on wakes the monitor, which stops the session.
- */
-function watchHealth(
-  crawl: LoadedCrawl,
-  c: Prepared,
-  writer: GroupCommitWriter,
-  wake: MonitorWake,
-  startedAt: number,
-  options: WorkOptions,
-) {
-  const { ctx, guard, recorder } = c;
-  // Before the heartbeat's breaker listener, so a beat sent on a change already carries the outage.
-  const outage = new OutageWatch({
-    breaker: ctx.breaker,
-    endpoint: endpointOf(crawl.spec.request.url),
-    answeredBefore: c.answeredBefore,
-    maxOutageMs: options.maxOutageMs,
-    logEveryMs: options.outageLogEveryMs,
-    log: c.log,
-  });
-  const heartbeat = new Heartbeat(c.redis, c.scope, startedAt, () => ({
-    finished: writer.committed,
-    inFlight: c.limiter.inFlight,
-    breaker: ctx.breaker.current,
-    throttledUntil: c.limiter.pausedUntil,
-    ledgerError: guard.error,
-    outageSince: outage.since,
-  }));
-  // Breaker changes reach status at once, not at the next regular heartbeat.
-  ctx.breaker.onChange(() => heartbeat.beat());
-  guard.onChange(() => {
-    heartbeat.beat();
-    if (guard.error !== null && guard.fatal === null) {
-      recorder.error({ at: Date.now(), key: '', errorClass: 'LedgerWriteError', reason: guard.error });
-      void recorder.flush();
-    }
-    if (guard.fatal) wake.wake();
-  });
-  return { outage, heartbeat };
 }
 
 /**
