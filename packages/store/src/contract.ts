@@ -123,7 +123,7 @@ export interface Store {
   readonly kind: 'sqlite' | 'postgres';
   /**
    * How far apart group-commit flushes should start (ms): 0 for SQLite, where a commit is a
-   * call in the worker's own process; 10 for PostgreSQL, where each flush is a round trip and a
+   * call in the worker's own process; 20 for PostgreSQL, where each flush is a round trip and a
    * server transaction, so fewer, larger batches cost client and server less per key.
    */
   readonly flushIntervalMs: number;

@@ -11,8 +11,13 @@ import { applyPgMigrations } from './migrator';
 import { withRetry } from './retry';
 import { inTransaction } from './transaction';
 
-/** Group-commit pacing (see `Store.flushIntervalMs`): at W1's rates, batches of ~100 rows instead of ~30. */
-const PG_FLUSH_INTERVAL_MS = 10;
+/**
+ * Group-commit pacing (see `Store.flushIntervalMs`): at W1's rates, batches of ~170 rows
+ * instead of ~30. Measured on the flush function: ~15.7 µs of server CPU per row in batches of
+ * 100, ~13.9 in batches of 200; the 20 ms a key may wait for its commit is nothing beside a
+ * request.
+ */
+const PG_FLUSH_INTERVAL_MS = 20;
 
 /**
  * The PostgreSQL ledger: any number of processes on any number of hosts share it. Pending
