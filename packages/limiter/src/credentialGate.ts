@@ -1,10 +1,10 @@
 import type { CrawlScope, RedisClient } from '@sluice/queue';
 import { createLeaseKeeper, type LeaseKeeper } from './leaseKeeper';
 import { credentialLeasesKey, credentialPauseKey, credentialWindowKey } from './limiterKeys';
-import { ACQUIRE_LUA, CONFIRM_LUA, PAUSE_LUA, TOUCH_LUA } from './limiterScript';
-import { luaScript, runScript } from './luaScript';
+import { runScript } from './luaScript';
 import { type AcquireReply, type PeekReply, parseAcquireReply, parsePeekReply } from './replies';
 import { seedWindows } from './seedWindows';
+import { ACQUIRE, CONFIRM, PAUSE, TOUCH } from './windowScripts';
 import { assertLimits, type ConfiguredWindow, configuredWindows, type LimiterLimits, MAX_CONFIRM_LATE_MS } from './windows';
 
 /**
@@ -52,11 +52,6 @@ export interface CredentialGateOptions {
   leaseMs?: number;
   onError: (err: Error) => void;
 }
-
-const ACQUIRE = luaScript(ACQUIRE_LUA);
-const CONFIRM = luaScript(CONFIRM_LUA);
-const PAUSE = luaScript(PAUSE_LUA);
-const TOUCH = luaScript(TOUCH_LUA);
 
 export function createCredentialGate(options: CredentialGateOptions): CredentialGate {
   assertLimits(options.limits);

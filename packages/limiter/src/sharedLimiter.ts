@@ -6,13 +6,13 @@ import { createAdmissionQueue } from './admissionQueue';
 import type { AdaptiveState } from './aimd';
 import { createLeaseKeeper } from './leaseKeeper';
 import { type LimiterWindowName, limiterAdaptiveKey, limiterLeasesKey, limiterPauseKey, limiterWindowKey } from './limiterKeys';
-import { ACQUIRE_LUA, CONFIRM_LUA, PAUSE_LUA, TOUCH_LUA } from './limiterScript';
-import { luaScript, runScript, toError } from './luaScript';
+import { runScript, toError } from './luaScript';
 import { PauseState } from './pauseState';
 import { parseAcquireReply, parsePeekReply } from './replies';
 import { seedWindows } from './seedWindows';
 import { NO_START, SharedStart } from './sharedStart';
 import { sleep } from './sleep';
+import { ACQUIRE, CONFIRM, PAUSE, TOUCH } from './windowScripts';
 import {
   assertLimits,
   configuredWindows,
@@ -135,11 +135,6 @@ export interface SharedLimiter {
 }
 
 export { MAX_CONFIRM_LATE_MS, RESERVE_AHEAD_MS } from './windows';
-
-const ACQUIRE = luaScript(ACQUIRE_LUA);
-const CONFIRM = luaScript(CONFIRM_LUA);
-const PAUSE = luaScript(PAUSE_LUA);
-const TOUCH = luaScript(TOUCH_LUA);
 
 export function createSharedLimiter(options: SharedLimiterOptions): SharedLimiter {
   assertLimits(options.limits);
