@@ -5,8 +5,8 @@ import type { KeyFetchContext } from './keyFetchContext';
 import { type LedgerGuard, retryEntry } from './ledgerGuard';
 
 /**
- * Runs one batch: skips keys already in the ledger (the batch may be a rerun after a crash),
- * fetches the rest concurrently (the limiter caps requests in flight), hands every final entry
+ * Runs one batch: on a rerun (the job started before: a crashed or stalled worker, a failed
+ * run), skips keys already in the ledger; fetches the rest concurrently (the limiter caps requests in flight), hands every final entry
  * to the group-commit writer (retried while `guard` allows), and resolves only when all of them
  * are committed. The caller
  * acknowledges the job after that: commit before ack.
@@ -19,12 +19,9 @@ export async function processBatch(
   writer: GroupCommitWriter,
   guard: LedgerGuard,
   ctx: KeyFetchContext,
+  rerun: boolean,
 ): Promise<number> {
-  const first = payload.items[0]?.position;
-  const last = payload.items[payload.items.length - 1]?.position;
-  if (first === undefined || last === undefined) return 0;
-  const finished = await store.ledger.finishedPositions(payload.crawlId, first, last);
-  const todo = finished.size === 0 ? payload.items : payload.items.filter((i) => !finished.has(i.position));
+  const todo = rerun ? await unfinishedItems(payload, store) : payload.items;
   // The first write inline, a failed one retried by retryEntry: each async step per key costs
   // a promise, a suspension and about a kilobyte of garbage.
   const runKey = async (item: KeyItem) => {
@@ -39,6 +36,22 @@ export async function processBatch(
   };
   await allKeysSettled(todo, runKey);
   return todo.length;
+}
+
+/**
+ * The batch's keys not yet in the ledger. Asked on reruns only: the producer dropped finished
+ * keys when it enqueued the batch, and a batch's keys are finished only by a run of it. The
+ * exception, a batch enqueued again by a new producer in the instant its first job completed,
+ * re-fetches keys whose rows the ledger then keeps as they are (one row per key); a look-up
+ * per batch would cost the PostgreSQL ledger a round trip and ~150 µs of server time to
+ * catch it.
+ */
+async function unfinishedItems(payload: BatchPayload, store: Store): Promise<readonly KeyItem[]> {
+  const first = payload.items[0]?.position;
+  const last = payload.items[payload.items.length - 1]?.position;
+  if (first === undefined || last === undefined) return [];
+  const finished = await store.ledger.finishedPositions(payload.crawlId, first, last);
+  return finished.size === 0 ? payload.items : payload.items.filter((i) => !finished.has(i.position));
 }
 
 /**

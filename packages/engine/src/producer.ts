@@ -47,6 +47,7 @@ export function createProducer(store: Store, queue: BatchQueue, crawl: LoadedCra
       const source = await readerAt(cursor);
       const payloads: BatchPayload[] = [];
       let room = highWater - waiting;
+      const finishedIn = finishedLookup(store, row.id, batchSize);
       while (room > 0) {
         const next = await source.next();
         if (next === null) {
@@ -55,7 +56,7 @@ export function createProducer(store: Store, queue: BatchQueue, crawl: LoadedCra
         }
         cursor = next.batch + 1;
         const first = next.batch * batchSize;
-        const finished = await store.ledger.finishedPositions(row.id, first, first + batchSize - 1);
+        const finished = await finishedIn(first, room);
         const items = finished.size === 0 ? next.items : next.items.filter((i) => !finished.has(i.position));
         if (items.length === 0) continue;
         payloads.push({ crawlId: row.id, batch: next.batch, items });
@@ -71,5 +72,22 @@ export function createProducer(store: Store, queue: BatchQueue, crawl: LoadedCra
     get enqueuedBatches() {
       return enqueued;
     },
+  };
+}
+
+/**
+ * The finished positions of the batches one fill reads, asked of the ledger once for the span
+ * of batches the fill has room for rather than once per batch (a round trip each to a
+ * PostgreSQL ledger). A fill that skips whole finished batches reads past the span and asks
+ * for the next one.
+ */
+function finishedLookup(store: Store, crawlId: number, batchSize: number) {
+  let span = { first: 0, last: -1, finished: new Set<number>() };
+  return async (first: number, batches: number): Promise<ReadonlySet<number>> => {
+    if (first < span.first || first + batchSize - 1 > span.last) {
+      const last = first + batches * batchSize - 1;
+      span = { first, last, finished: await store.ledger.finishedPositions(crawlId, first, last) };
+    }
+    return span.finished;
   };
 }

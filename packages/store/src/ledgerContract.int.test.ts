@@ -325,3 +325,34 @@ describe.each(backends)('ledger contract ($name)', (backend) => {
     });
   });
 });
+
+describe('the PostgreSQL flush of the previous release', () => {
+  test('sluice_flush(json, …), still called by workers not yet upgraded, writes by the same rules', async () => {
+    await withTempPostgres((target) =>
+      withStores(target, 1, async ([store]) => {
+        const s = store!;
+        const id = await newCrawl(s);
+        await s.writeEntries([failure(id, 1), failure(id, 2)]);
+        const client = new pg.Client({ connectionString: target });
+        await client.connect();
+        try {
+          const rows = [1, 3].map((p) => ({ c: id, k: `k${p}`, p, s: 200, b: `{"old":${p}}`, a: 1, f: now, d: 4 }));
+          const { rows: counters } = await client.query('SELECT crawl_id, done, failed FROM sluice_flush($1, $2, $3, $4)', [
+            JSON.stringify(rows),
+            '[]',
+            now,
+            [id],
+          ]);
+          expect(counters).toEqual([{ crawl_id: id, done: 2, failed: 1 }]);
+        } finally {
+          await client.end();
+        }
+        expect(await s.ledger.recount(id)).toEqual({ done: 2, failed: 1 });
+        expect((await toArray(s.ledger.iterateResults(id))).map((r) => [r.key, r.body, r.durationMs])).toEqual([
+          ['k1', '{"old":1}', 4],
+          ['k3', '{"old":3}', 4],
+        ]);
+      }),
+    );
+  });
+});

@@ -1,6 +1,7 @@
 import type { FailureRecord, LedgerEntry, ResultRecord } from '@sluice/core';
 import type pg from 'pg';
 import type { CommittedProgress } from '../contract';
+import { int4Array, int8Array, textArray } from './binaryArrays';
 import { inTransaction, lockCrawls } from './transaction';
 
 type Retry = <T>(fn: () => Promise<T>) => Promise<T>;
@@ -12,16 +13,50 @@ function lastFailurePerKey(records: readonly FailureRecord[]): FailureRecord[] {
   return [...byKey.values()];
 }
 
-/** The flush function of migration 0003, prepared once per connection (node-postgres keys it by name). */
-const FLUSH = 'SELECT crawl_id, done, failed FROM sluice_flush($1, $2, $3, $4)';
+/** The flush function of migration 0004, prepared once per connection (node-postgres keys it by name). */
+const FLUSH = 'SELECT crawl_id, done, failed FROM sluice_flush_rows($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)';
+
+/** The results of a batch as the flush function's column arrays, in PostgreSQL's binary array format. */
+function resultColumns(results: readonly ResultRecord[]): Buffer[] {
+  const n = results.length;
+  const crawl = new Array<number>(n);
+  const key = new Array<string>(n);
+  const position = new Array<number>(n);
+  const status = new Array<number>(n);
+  const body = new Array<string>(n);
+  const attempts = new Array<number>(n);
+  const fetchedAt = new Array<number>(n);
+  const duration = new Array<number>(n);
+  for (let i = 0; i < n; i++) {
+    const r = results[i] as ResultRecord;
+    crawl[i] = r.crawlId;
+    key[i] = r.key;
+    position[i] = r.position;
+    status[i] = r.status;
+    body[i] = r.body;
+    attempts[i] = r.attempts;
+    fetchedAt[i] = r.fetchedAt;
+    duration[i] = r.durationMs;
+  }
+  return [
+    int4Array(crawl),
+    textArray(key),
+    int4Array(position),
+    int4Array(status),
+    textArray(body),
+    int4Array(attempts),
+    int8Array(fetchedAt),
+    int4Array(duration),
+  ];
+}
 
 /**
- * Writes finished keys to the PostgreSQL ledger: one call of `sluice_flush` (see
+ * Writes finished keys to the PostgreSQL ledger: one call of `sluice_flush_rows` (see
  * `migrations/pg/0003_flush_function.sql` for the rules, the same as the SQLite writer's), so
- * one round trip and one transaction per batch. The batch travels as two JSON parameters with
- * one-letter field names, unpacked server-side. Retried over outages: the function is
- * idempotent, so a batch whose commit was lost with its connection is written again without
- * doubling anything.
+ * one round trip and one transaction per batch. Results travel as binary column arrays (see
+ * binaryArrays.ts), failures as JSON with one-letter field names. Retried over outages: the
+ * function is idempotent, so a batch whose commit was lost with its connection is written
+ * again without doubling anything.
  */
 export function createPgLedgerWriter(pool: pg.Pool, retry: Retry): (entries: readonly LedgerEntry[]) => Promise<CommittedProgress> {
   return (entries) => {
@@ -34,18 +69,7 @@ export function createPgLedgerWriter(pool: pg.Pool, retry: Retry): (entries: rea
     const crawlIds = [...new Set(entries.map((e) => e.record.crawlId))].sort((a, b) => a - b);
     if (crawlIds.length === 0) return Promise.resolve(new Map());
     const values = [
-      JSON.stringify(
-        results.map((r) => ({
-          c: r.crawlId,
-          k: r.key,
-          p: r.position,
-          s: r.status,
-          b: r.body,
-          a: r.attempts,
-          f: r.fetchedAt,
-          d: r.durationMs,
-        })),
-      ),
+      ...resultColumns(results),
       JSON.stringify(
         lastFailurePerKey(failed).map((f) => ({
           c: f.crawlId,
@@ -62,7 +86,11 @@ export function createPgLedgerWriter(pool: pg.Pool, retry: Retry): (entries: rea
       crawlIds,
     ];
     return retry(async () => {
-      const { rows } = await pool.query<{ crawl_id: number; done: number; failed: number }>({ name: 'sluice_flush', text: FLUSH, values });
+      const { rows } = await pool.query<{ crawl_id: number; done: number; failed: number }>({
+        name: 'sluice_flush_rows',
+        text: FLUSH,
+        values,
+      });
       return new Map(rows.map((r) => [r.crawl_id, { done: r.done, failed: r.failed }]));
     });
   };
