@@ -6,11 +6,11 @@ import { keySourceFor } from './keyFile';
 import type { LoadedCrawl } from './loadCrawl';
 
 /**
- * The streaming producer. Walks the key source from the cursor saved in SQLite, drops keys
- * already in the ledger, and tops the queue up to `highWater` jobs whenever fewer than
+ * The streaming producer. Walks the key source from the cursor saved in the ledger, drops
+ * keys already in the ledger, and tops the queue up to `highWater` jobs whenever fewer than
  * `lowWater` wait. The cursor is saved after each addBulk, so a killed producer resumes where
  * it stopped; a batch re-added after a crash is deduplicated by its job id while it is in
- * Redis and by the ledger check in the worker after that.
+ * Redis, and loses its finished keys to the look-up here after that.
  */
 export interface Producer {
   /**
@@ -37,12 +37,21 @@ export function createProducer(store: Store, queue: BatchQueue, crawl: LoadedCra
     return reader;
   }
 
+  // The cursor as last read or written here; null before the first fill.
+  let lastCursor: number | null = null;
+
   return {
     async fill() {
+      // Called every 50 ms, and mostly to find the queue full: ask Redis first then, and the
+      // ledger (a round trip to PostgreSQL) only when batches are wanted, or while the end was
+      // reached, so that `done` is reported and a reset of the cursor noticed.
+      const waitingNow = lastCursor !== null && lastCursor < totalBatches ? await queue.waitingCount() : null;
+      if (waitingNow !== null && waitingNow > lowWater) return 'more';
       const startCursor = await store.crawls.getCursor(row.id);
+      lastCursor = startCursor;
       let cursor = startCursor;
       if (cursor >= totalBatches) return 'done';
-      const waiting = await queue.waitingCount();
+      const waiting = waitingNow ?? (await queue.waitingCount());
       if (waiting > lowWater) return 'more';
       const source = await readerAt(cursor);
       const payloads: BatchPayload[] = [];
@@ -67,6 +76,7 @@ export function createProducer(store: Store, queue: BatchQueue, crawl: LoadedCra
       // Compare-and-set: if a resume moved the cursor meanwhile, its value wins and the
       // batches just added are deduplicated by job id and the ledger.
       if (!(await store.crawls.advanceCursor(row.id, startCursor, cursor))) return 'more';
+      lastCursor = cursor;
       return cursor >= totalBatches ? 'done' : 'more';
     },
     get enqueuedBatches() {

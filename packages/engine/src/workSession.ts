@@ -178,7 +178,7 @@ function startWork(engine: Engine, crawl: LoadedCrawl, c: Prepared, options: Wor
   const worker = createBatchWorker({
     connection: redis,
     scope,
-    concurrency: jobConcurrency(crawl, c.concurrency),
+    concurrency: jobConcurrency(crawl, c.concurrency, store.flushIntervalMs),
     process: batchRunner(store, writer, guard, ctx, config.log),
   });
   const producerStop = new AbortController();
