@@ -5,8 +5,9 @@ import type { KeyFetchContext } from './keyFetchContext';
 import { type LedgerGuard, retryEntry } from './ledgerGuard';
 
 /**
- * Runs one batch: on a rerun (the job started before: a crashed or stalled worker, a failed
- * run), skips keys already in the ledger; fetches the rest concurrently (the limiter caps requests in flight), hands every final entry
+ * Runs one batch: skips keys already in the ledger (the batch may be a rerun after a crash, or
+ * enqueued again by a resume while an earlier run of it was still in flight), fetches the rest
+ * concurrently (the limiter caps requests in flight), hands every final entry
  * to the group-commit writer (retried while `guard` allows), and resolves only when all of them
  * are committed. The caller
  * acknowledges the job after that: commit before ack.
@@ -19,9 +20,8 @@ export async function processBatch(
   writer: GroupCommitWriter,
   guard: LedgerGuard,
   ctx: KeyFetchContext,
-  rerun: boolean,
 ): Promise<number> {
-  const todo = rerun ? await unfinishedItems(payload, store) : payload.items;
+  const todo = await unfinishedItems(payload, store);
   // The first write inline, a failed one retried by retryEntry: each async step per key costs
   // a promise, a suspension and about a kilobyte of garbage.
   const runKey = async (item: KeyItem) => {
@@ -38,14 +38,7 @@ export async function processBatch(
   return todo.length;
 }
 
-/**
- * The batch's keys not yet in the ledger. Asked on reruns only: the producer dropped finished
- * keys when it enqueued the batch, and a batch's keys are finished only by a run of it. The
- * exception, a batch enqueued again by a new producer in the instant its first job completed,
- * re-fetches keys whose rows the ledger then keeps as they are (one row per key); a look-up
- * per batch would cost the PostgreSQL ledger a round trip and ~150 µs of server time to
- * catch it.
- */
+/** The batch's keys not yet in the ledger. */
 async function unfinishedItems(payload: BatchPayload, store: Store): Promise<readonly KeyItem[]> {
   const first = payload.items[0]?.position;
   const last = payload.items[payload.items.length - 1]?.position;

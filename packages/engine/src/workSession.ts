@@ -10,7 +10,6 @@ import {
   createAttemptRecorder,
   createBatchWorker,
   createProducerLease,
-  type Job,
   openBatchQueue,
   type RedisClient,
 } from '@sluice/queue';
@@ -244,10 +243,9 @@ function ledgerWriter(store: Store, crawl: LoadedCrawl, recorder: AttemptRecorde
  */
 function batchRunner(store: Store, writer: GroupCommitWriter, guard: LedgerGuard, ctx: KeyFetchContext, log: Logger) {
   let lastTrouble = '';
-  return async (payload: BatchPayload, job: Job<BatchPayload>): Promise<void> => {
+  return async (payload: BatchPayload): Promise<void> => {
     try {
-      // BullMQ counts starts when a job becomes active: more than one means a rerun.
-      await processBatch(payload, store, writer, guard, ctx, job.attemptsStarted > 1);
+      await processBatch(payload, store, writer, guard, ctx);
     } catch (err) {
       const message = toError(err).message;
       if (!(err instanceof KeyAbortedError) && guard.fatal === null && message !== lastTrouble) {

@@ -326,7 +326,19 @@ describe.each(backends)('ledger contract ($name)', (backend) => {
   });
 });
 
-describe('the PostgreSQL flush of the previous release', () => {
+describe('the PostgreSQL flush', () => {
+  test('without a foreign key on results, a flush for a crawl not in the ledger is still refused whole', async () => {
+    await withTempPostgres((target) =>
+      withStores(target, 1, async ([store]) => {
+        const s = store!;
+        const id = await newCrawl(s);
+        await expect(s.writeEntries([result(id, 1), result(id + 1, 1)])).rejects.toThrow();
+        expect(await s.ledger.recount(id)).toEqual({ done: 0, failed: 0 });
+        expect(await s.ledger.recount(id + 1)).toEqual({ done: 0, failed: 0 });
+      }),
+    );
+  });
+
   test('sluice_flush(json, …), still called by workers not yet upgraded, writes by the same rules', async () => {
     await withTempPostgres((target) =>
       withStores(target, 1, async ([store]) => {

@@ -47,6 +47,14 @@ export async function connectPg(url: string): Promise<PgClient> {
     max: POOL_MAX,
     connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
     application_name: 'sluice',
+    // Our named statements (the flush, the finished-keys look-up) run thousands of times with
+    // arguments of one shape. Left to choose (`auto`), the server planned the look-up afresh
+    // on every call: ~170 µs of its CPU against ~60 with the generic plan. A SET on each new
+    // connection before its first use, not a startup option, which some poolers refuse; a
+    // server that does not know the setting (before PostgreSQL 12) keeps its default.
+    onConnect: async (client) => {
+      await client.query('SET plan_cache_mode = force_generic_plan').catch(() => {});
+    },
   });
   // An idle connection the server closed (restart) must not crash the process; the next query
   // gets a new connection, and the store's retries cover the ones in flight.

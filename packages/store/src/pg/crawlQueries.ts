@@ -1,7 +1,7 @@
 import { and, asc, eq, sql } from 'drizzle-orm';
 import type { CrawlQueries, CrawlRow } from '../contract';
 import { crawlIdOf } from '../crawlRef';
-import { crawlProgress, crawls, producerState } from '../schema/pg';
+import { crawlProgress, crawls, producerState, results } from '../schema/pg';
 import type { PgDb } from './client';
 
 type Retry = <T>(fn: () => Promise<T>) => Promise<T>;
@@ -61,11 +61,18 @@ export function createPgCrawlQueries(db: PgDb, retry: Retry): CrawlQueries {
           .where(eq(crawls.id, crawlId));
       }),
 
+    // Results have no foreign key to cascade along (schema/pg.ts): they go first, after the
+    // crawl's progress row is locked as every flush locks it, so a flush committing meanwhile
+    // lands before the delete and none after it.
     remove: (crawlId) =>
-      retry(async () => {
-        const gone = await db.delete(crawls).where(eq(crawls.id, crawlId)).returning({ id: crawls.id });
-        return gone.length > 0;
-      }),
+      retry(() =>
+        db.transaction(async (tx) => {
+          await tx.select({ id: crawlProgress.crawlId }).from(crawlProgress).where(eq(crawlProgress.crawlId, crawlId)).for('update');
+          await tx.delete(results).where(eq(results.crawlId, crawlId));
+          const gone = await tx.delete(crawls).where(eq(crawls.id, crawlId)).returning({ id: crawls.id });
+          return gone.length > 0;
+        }),
+      ),
 
     getCursor: (crawlId) =>
       retry(async () => {
