@@ -40,29 +40,35 @@ export function textArray(values: readonly string[]): Buffer {
   return buf;
 }
 
-/** An `integer[]` of `values` (each a whole number within ±2³¹). */
-export function int4Array(values: readonly number[]): Buffer {
-  const buf = Buffer.allocUnsafe(HEADER_BYTES + 8 * values.length);
-  writeHeader(buf, INT4_OID, values.length);
+/** An array of fixed-width elements: `width` bytes each, written by `put` at a position. */
+function fixedWidthArray(
+  values: readonly number[],
+  elementOid: number,
+  width: number,
+  put: (buf: Buffer, v: number, at: number) => void,
+): Buffer {
+  const buf = Buffer.allocUnsafe(HEADER_BYTES + (4 + width) * values.length);
+  writeHeader(buf, elementOid, values.length);
   let at = HEADER_BYTES;
   for (const v of values) {
-    at = buf.writeInt32BE(4, at);
-    at = buf.writeInt32BE(v, at);
+    buf.writeInt32BE(width, at);
+    put(buf, v, at + 4);
+    at += 4 + width;
   }
   return buf;
 }
 
+/** An `integer[]` of `values` (each a whole number within ±2³¹). */
+export function int4Array(values: readonly number[]): Buffer {
+  return fixedWidthArray(values, INT4_OID, 4, (buf, v, at) => buf.writeInt32BE(v, at));
+}
+
 /** A `bigint[]` of `values` (each a whole number within ±2⁵³, e.g. epoch milliseconds). */
 export function int8Array(values: readonly number[]): Buffer {
-  const buf = Buffer.allocUnsafe(HEADER_BYTES + 12 * values.length);
-  writeHeader(buf, INT8_OID, values.length);
-  let at = HEADER_BYTES;
-  for (const v of values) {
+  return fixedWidthArray(values, INT8_OID, 8, (buf, v, at) => {
     // Two 32-bit halves: exact for any safe integer, and no BigInt per value.
     const high = Math.floor(v / TWO_TO_32);
-    at = buf.writeInt32BE(8, at);
-    at = buf.writeInt32BE(high, at);
-    at = buf.writeUInt32BE(v - high * TWO_TO_32, at);
-  }
-  return buf;
+    buf.writeInt32BE(high, at);
+    buf.writeUInt32BE(v - high * TWO_TO_32, at + 4);
+  });
 }
