@@ -18,35 +18,15 @@ const FLUSH = 'SELECT crawl_id, done, failed FROM sluice_flush_rows($1, $2, $3, 
 
 /** The results of a batch as the flush function's column arrays, in PostgreSQL's binary array format. */
 function resultColumns(results: readonly ResultRecord[]): Buffer[] {
-  const n = results.length;
-  const crawl = new Array<number>(n);
-  const key = new Array<string>(n);
-  const position = new Array<number>(n);
-  const status = new Array<number>(n);
-  const body = new Array<string>(n);
-  const attempts = new Array<number>(n);
-  const fetchedAt = new Array<number>(n);
-  const duration = new Array<number>(n);
-  for (let i = 0; i < n; i++) {
-    const r = results[i] as ResultRecord;
-    crawl[i] = r.crawlId;
-    key[i] = r.key;
-    position[i] = r.position;
-    status[i] = r.status;
-    body[i] = r.body;
-    attempts[i] = r.attempts;
-    fetchedAt[i] = r.fetchedAt;
-    duration[i] = r.durationMs;
-  }
   return [
-    int4Array(crawl),
-    textArray(key),
-    int4Array(position),
-    int4Array(status),
-    textArray(body),
-    int4Array(attempts),
-    int8Array(fetchedAt),
-    int4Array(duration),
+    int4Array(results.map((r) => r.crawlId)),
+    textArray(results.map((r) => r.key)),
+    int4Array(results.map((r) => r.position)),
+    int4Array(results.map((r) => r.status)),
+    textArray(results.map((r) => r.body)),
+    int4Array(results.map((r) => r.attempts)),
+    int8Array(results.map((r) => r.fetchedAt)),
+    int4Array(results.map((r) => r.durationMs)),
   ];
 }
 
